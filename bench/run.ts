@@ -1,0 +1,87 @@
+/**
+ * Benchmarks with targets (`npm run bench`). Speed and size live here, never in timed tests.
+ * Exits non-zero when a target is missed.
+ */
+import { gzipSync } from 'node:zlib';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildSync } from 'esbuild';
+import { formatFindingAlert } from '../lambdas/shared/alert';
+import { parseFindingEvent } from '../lambdas/shared/finding';
+import { loadConfig } from '../lib/config';
+import { GuardDutyResponseStack } from '../lib/guardduty-response-stack';
+import { routeEvent, rulesFromTemplate } from '../lib/template-router';
+import { corpusFindings } from '../test/support/corpus';
+
+interface Result {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly target: number;
+  readonly higherIsBetter: boolean;
+}
+
+function rate(work: () => void, items: number, seconds = 1): number {
+  work(); // warm-up
+  let done = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < seconds) {
+    work();
+    done += items;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  }
+  return done / elapsed;
+}
+
+function synthTemplate(): Record<string, unknown> {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const stack = new GuardDutyResponseStack(app, 'Bench', { env: { account: '111122223333', region: 'eu-west-1' }, config: loadConfig({}) });
+  return Template.fromStack(stack).toJSON();
+}
+
+const events = corpusFindings().map((f) => f.event);
+const results: Result[] = [];
+
+const synthStart = process.hrtime.bigint();
+const template = synthTemplate();
+results.push({ name: 'synth (no bundling)', value: Number(process.hrtime.bigint() - synthStart) / 1e9, unit: 's', target: 10, higherIsBetter: false });
+
+const rules = rulesFromTemplate(template);
+results.push({
+  name: 'routing through the synthesized rules',
+  value: rate(() => events.forEach((e) => routeEvent(template, rules, e)), events.length),
+  unit: 'events/s',
+  target: 10_000,
+  higherIsBetter: true,
+});
+results.push({
+  name: 'parse + format an alert',
+  value: rate(() => events.forEach((e) => formatFindingAlert(parseFindingEvent(e), { playbookId: 'bench', summary: 'Alert only.' })), events.length),
+  unit: 'alerts/s',
+  target: 5_000,
+  higherIsBetter: true,
+});
+
+// The same esbuild options as lib/constructs/response-function.ts, so the size is the deployed size.
+const bundle = buildSync({
+  entryPoints: [path.join(__dirname, '..', 'lambdas', 'notify', 'index.ts')],
+  bundle: true,
+  write: false,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  minify: true,
+  mainFields: ['module', 'main'],
+}).outputFiles[0].contents;
+results.push({ name: 'notify bundle (minified)', value: bundle.length / 1024, unit: 'KiB', target: 600, higherIsBetter: false });
+results.push({ name: 'notify bundle (gzip, the zip upload)', value: gzipSync(bundle).length / 1024, unit: 'KiB', target: 150, higherIsBetter: false });
+
+let missed = 0;
+for (const r of results) {
+  const ok = r.higherIsBetter ? r.value >= r.target : r.value <= r.target;
+  if (!ok) missed++;
+  console.log(`${ok ? 'ok  ' : 'MISS'} ${r.name.padEnd(40)} ${r.value.toFixed(r.value < 100 ? 2 : 0).padStart(10)} ${r.unit.padEnd(9)} (target ${r.higherIsBetter ? '>=' : '<='} ${r.target})`);
+}
+process.exitCode = missed > 0 ? 1 : 0;

@@ -1,0 +1,173 @@
+/**
+ * The alert a subscriber receives, as one pure function of the finding: a subject, a full
+ * plain-text body for email (and the `default` protocol), a short SMS, and message attributes
+ * that subscriptions filter on.
+ */
+import type { PublishCommandInput } from '@aws-sdk/client-sns';
+import { ALERT_ATTRIBUTES } from '../../lib/contract';
+import { FINDING_TYPES } from '../../lib/finding-types';
+import { severityLabel } from '../../lib/severity';
+import { Line, describeActor, describeResource, describeTiming } from './describe';
+import { Finding } from './finding';
+import { clean, toPrintableAscii, truncate } from './text';
+
+/** SNS rejects longer subjects (Publish API: "Subject ... must be less than 100 characters"). */
+export const MAX_SUBJECT_LENGTH = 100;
+/** One SMS segment is 160 GSM-7 characters; 140 leaves room for the sender prefix SNS adds. */
+export const MAX_SMS_LENGTH = 140;
+
+export interface Alert {
+  readonly subject: string;
+  readonly email: string;
+  readonly sms: string;
+  readonly attributes: Readonly<Record<string, string | number>>;
+}
+
+/** What the playbook did about the finding, in one or more plain sentences. */
+export interface Outcome {
+  readonly playbookId: string;
+  readonly summary: string;
+}
+
+export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
+  const label = severityLabel(finding.severity);
+  const score = Math.round(finding.severity * 10) / 10;
+  const type = clean(finding.type, 120) ?? 'unknown type';
+  const resource = describeResource(finding.detail);
+  const where = `${clean(finding.accountId, 20) ?? 'unknown account'}/${clean(finding.region, 30) ?? 'unknown region'}`;
+  const sampleTag = finding.sample ? '[SAMPLE] ' : '';
+
+  const email = [
+    finding.sample ? 'THIS IS A GUARDDUTY SAMPLE FINDING, generated for testing: no real activity happened.\n' : undefined,
+    section('What happened', [
+      ['Finding', clean(finding.detail.title, 300)],
+      ['Type', type],
+      ['About this type', clean(FINDING_TYPES[finding.type]?.meaning, 300)],
+      ['Details', clean(finding.detail.description, 1000)],
+    ]),
+    section('Severity', [['Severity', `${label} (${score})`]]),
+    section('Where', [
+      ['Account', clean(finding.accountId, 20)],
+      ['Region', clean(finding.region, 30)],
+    ]),
+    section('Affected resource', resource.lines),
+    section('Actor', describeActor(finding.detail)),
+    section('When', describeTiming(finding.detail)),
+    section('What guardduty-response did', [
+      ['Playbook', outcome.playbookId],
+      ['Outcome', outcome.summary],
+    ]),
+    section('Investigate', [
+      ['Console', consoleLink(finding)],
+      ['Finding id', clean(finding.id, 100)],
+      ['Finding ARN', clean(finding.detail.arn, 300)],
+      ['Event id', clean(finding.eventId, 100)],
+    ]),
+  ]
+    .filter((part): part is string => part !== undefined)
+    .join('\n');
+
+  return {
+    subject: subjectOf(`${sampleTag}[${label}] ${type}`, resource.label, `in ${where}`),
+    email,
+    sms: truncate(
+      [`${sampleTag}[${label}] GuardDuty ${type}`, resource.label && `on ${resource.label}`, `in ${where}`].filter(Boolean).join(' '),
+      MAX_SMS_LENGTH,
+      '...',
+    ),
+    attributes: {
+      [ALERT_ATTRIBUTES.severityLabel]: label,
+      [ALERT_ATTRIBUTES.severityScore]: score,
+      [ALERT_ATTRIBUTES.findingType]: type,
+      [ALERT_ATTRIBUTES.playbookId]: outcome.playbookId,
+      [ALERT_ATTRIBUTES.account]: clean(finding.accountId, 20) ?? 'unknown',
+      [ALERT_ATTRIBUTES.region]: clean(finding.region, 30) ?? 'unknown',
+    },
+  };
+}
+
+export interface Unprocessable {
+  readonly playbookId: string;
+  readonly eventId?: string;
+  readonly detailType?: string;
+  readonly problem: string;
+}
+
+/** The alert for an event that a handler could not process: the event itself goes to the dead-letter queue. */
+export function formatUnprocessableAlert(failure: Unprocessable): Alert {
+  const eventId = clean(failure.eventId, 100);
+  return {
+    subject: subjectOf('[ERROR] guardduty-response could not process an event', undefined, eventId && `(${eventId})`),
+    email: [
+      'An event reached guardduty-response but could not be processed. It is kept in the dead-letter',
+      "queue of the stack (after retries), so nothing is lost: inspect it there and re-drive it once fixed.",
+      '',
+      section('Event', [
+        ['Event id', eventId ?? 'none'],
+        ['Detail type', clean(failure.detailType, 100)],
+        ['Playbook', failure.playbookId],
+        ['Problem', clean(failure.problem, 1000)],
+      ]),
+    ].join('\n'),
+    sms: truncate(`[ERROR] guardduty-response could not process event ${eventId ?? 'without id'}: ${clean(failure.problem, 200)}`, MAX_SMS_LENGTH, '...'),
+    attributes: {
+      // Scored as HIGH so that phones (SMS filter default HIGH) hear that the pipeline is failing.
+      [ALERT_ATTRIBUTES.severityLabel]: 'HIGH',
+      [ALERT_ATTRIBUTES.severityScore]: 7,
+      [ALERT_ATTRIBUTES.findingType]: 'guardduty-response/UnprocessableEvent',
+      [ALERT_ATTRIBUTES.playbookId]: failure.playbookId,
+    },
+  };
+}
+
+export function toPublishInput(alert: Alert, topicArn: string): PublishCommandInput {
+  return {
+    TopicArn: topicArn,
+    Subject: alert.subject,
+    MessageStructure: 'json',
+    Message: JSON.stringify({ default: alert.email, email: alert.email, sms: alert.sms }),
+    MessageAttributes: Object.fromEntries(
+      Object.entries(alert.attributes).map(([name, value]) => [
+        name,
+        typeof value === 'number' ? { DataType: 'Number', StringValue: String(value) } : { DataType: 'String', StringValue: value },
+      ]),
+    ),
+  };
+}
+
+/**
+ * `head on <resource> in <account/region>`, shortened to fit SNS: first the resource's name
+ * goes, then the resource, then the head is cut. Printable ASCII, one line, never empty.
+ */
+function subjectOf(head: string, resource: string | undefined, tail: string | undefined): string {
+  const fit = (parts: readonly (string | undefined)[]) => toPrintableAscii(parts.filter(Boolean).join(' '));
+  const resourceId = resource?.replace(/ \(.*\)$/, '');
+  for (const candidate of [
+    fit([head, resource && `on ${resource}`, tail]),
+    fit([head, resourceId && `on ${resourceId}`, tail]),
+    fit([head, tail]),
+  ]) {
+    if (candidate.length <= MAX_SUBJECT_LENGTH) return candidate;
+  }
+  return truncate(fit([head, tail]), MAX_SUBJECT_LENGTH, '...');
+}
+
+function section(heading: string, lines: readonly Line[]): string | undefined {
+  const present = lines.filter((line): line is readonly [string, string] => line[1] !== undefined);
+  if (present.length === 0) return undefined;
+  const width = Math.max(...present.map(([label]) => label.length));
+  return [`${heading}`, ...present.map(([label, value]) => `  ${`${label}:`.padEnd(width + 2)}${value}`), ''].join('\n');
+}
+
+const CONSOLE_HOSTS: Readonly<Record<string, string>> = {
+  aws: 'console.aws.amazon.com',
+  'aws-cn': 'console.amazonaws.cn',
+  'aws-us-gov': 'console.amazonaws-us-gov.com',
+};
+
+function consoleLink(finding: Finding): string | undefined {
+  const host = CONSOLE_HOSTS[finding.partition];
+  // Region and id go into a URL: only their documented alphabets are allowed through.
+  if (!host || !/^[a-z0-9-]{1,30}$/.test(finding.region) || !/^[A-Za-z0-9-]{1,100}$/.test(finding.id)) return undefined;
+  return `https://${finding.region}.${host}/guardduty/home?region=${finding.region}#/findings?macros=current&fId=${finding.id}`;
+}

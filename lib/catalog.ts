@@ -1,0 +1,167 @@
+/**
+ * The playbook catalog: the one list of what guardduty-response responds to.
+ *
+ * EventBridge patterns, Lambda functions, IAM grants, the accepted `playbook:<id>` context flags,
+ * the README's playbook table and the simulator's routing are all derived from this table.
+ * Pure data and types: no aws-cdk-lib import, so Lambda bundles and the simulator can read it.
+ */
+
+/**
+ * How specific a playbook's claim is. A finding is alerted by exactly one enabled playbook:
+ * the `specific` one that claims its type; else the `family` one; else the `fallback`.
+ */
+export const TIERS = ['specific', 'family', 'fallback'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** Handlers are the code under `lambdas/<handler>/index.ts`; several playbooks may share one. */
+export const HANDLERS = {
+  notify: {
+    summary: 'Publishes a readable alert for the finding to the alert topic.',
+  },
+} as const;
+export type HandlerName = keyof typeof HANDLERS;
+
+export interface Playbook {
+  /** kebab-case; also the context flag `playbook:<id>`, the rule description prefix and the function name suffix. */
+  readonly id: string;
+  readonly title: string;
+  /** One sentence for the README: what it claims and what it does. */
+  readonly summary: string;
+  readonly handler: HandlerName;
+  readonly enabledByDefault: boolean;
+  readonly tier: Tier;
+  /**
+   * GuardDuty finding types claimed, as EventBridge wildcard patterns over `detail.type`
+   * (`*` = any run of characters; no other special character occurs in type names).
+   * Empty for the fallback, which claims whatever no enabled playbook claims.
+   */
+  readonly findingTypes: readonly string[];
+}
+
+/** The threat purposes that make up "S3 findings" (the `:S3/` types other than attack sequences and malware scans). */
+const S3_FINDING_PURPOSES = ['Discovery', 'Exfiltration', 'Impact', 'PenTest', 'Policy', 'Stealth', 'UnauthorizedAccess'] as const;
+
+export const PLAYBOOKS = [
+  {
+    id: 'iam-cloudtrail-logging-disabled',
+    title: 'CloudTrail logging disabled',
+    summary: 'Alerts when a principal turns CloudTrail logging off (a classic first step to hide activity).',
+    handler: 'notify',
+    enabledByDefault: true,
+    tier: 'specific',
+    findingTypes: ['Stealth:IAMUser/CloudTrailLoggingDisabled'],
+  },
+  {
+    id: 'iam-password-policy-change',
+    title: 'Account password policy weakened',
+    summary: 'Alerts when the account password policy is weakened.',
+    handler: 'notify',
+    enabledByDefault: true,
+    tier: 'specific',
+    findingTypes: ['Stealth:IAMUser/PasswordPolicyChange'],
+  },
+  {
+    id: 's3-iam-malicious-ip-caller',
+    title: 'S3 or IAM API called from a malicious IP address',
+    summary: 'Alerts on every S3 and IAMUser MaliciousIPCaller type, including the `.Custom` (your threat list) variants.',
+    handler: 'notify',
+    enabledByDefault: true,
+    tier: 'specific',
+    findingTypes: ['*:S3/MaliciousIPCaller*', '*:IAMUser/MaliciousIPCaller*'],
+  },
+  {
+    id: 'iam-findings',
+    title: 'IAM credential findings',
+    summary: 'Alerts on every IAMUser finding type not claimed by a more specific enabled playbook.',
+    handler: 'notify',
+    enabledByDefault: true,
+    tier: 'family',
+    findingTypes: ['*:IAMUser/*'],
+  },
+  {
+    id: 'ec2-metadata-dns-rebind',
+    title: 'EC2 instance metadata DNS rebinding',
+    summary: 'Alerts when an instance resolves a domain that points at the instance metadata service.',
+    handler: 'notify',
+    enabledByDefault: true,
+    tier: 'specific',
+    findingTypes: ['UnauthorizedAccess:EC2/MetadataDNSRebind'],
+  },
+  {
+    id: 'ec2-traffic-unusual',
+    title: 'EC2 unusual traffic volume',
+    summary: 'Alerts when an instance sends an unusually large volume of traffic to a remote host.',
+    handler: 'notify',
+    enabledByDefault: true,
+    tier: 'specific',
+    findingTypes: ['Behavior:EC2/TrafficVolumeUnusual'],
+  },
+  {
+    id: 'ec2-spambot',
+    title: 'EC2 instance sending spam',
+    summary: 'Alerts when an instance talks SMTP in a way that suggests it sends spam.',
+    handler: 'notify',
+    enabledByDefault: true,
+    tier: 'specific',
+    findingTypes: ['Backdoor:EC2/Spambot'],
+  },
+  {
+    id: 'ec2-network-port-unusual',
+    title: 'EC2 unusual network port',
+    summary: 'Alerts when an instance talks to a remote port it has not used before.',
+    handler: 'notify',
+    enabledByDefault: true,
+    tier: 'specific',
+    findingTypes: ['Behavior:EC2/NetworkPortUnusual'],
+  },
+  {
+    id: 'ec2-port-scan',
+    title: 'EC2 instance port scanning',
+    summary: 'Alerts when an instance probes ports on many hosts.',
+    handler: 'notify',
+    enabledByDefault: true,
+    tier: 'specific',
+    findingTypes: ['Recon:EC2/Portscan'],
+  },
+  {
+    id: 'ec2-malicious-ip-caller',
+    title: 'EC2 instance talks to an address on your threat list',
+    summary: 'Alerts when an instance talks to an address on a custom threat list.',
+    handler: 'notify',
+    enabledByDefault: true,
+    tier: 'specific',
+    findingTypes: ['UnauthorizedAccess:EC2/MaliciousIPCaller.Custom'],
+  },
+  {
+    id: 's3-findings',
+    title: 'S3 findings',
+    summary: `Alerts on every S3 finding type of the ${S3_FINDING_PURPOSES.join(', ')} purposes not claimed by a more specific enabled playbook.`,
+    handler: 'notify',
+    enabledByDefault: true,
+    tier: 'family',
+    findingTypes: S3_FINDING_PURPOSES.map((purpose) => `${purpose}:S3/*`),
+  },
+  {
+    id: 'all-other-findings',
+    title: 'All other findings',
+    summary: 'Alerts on every finding no enabled playbook claims, including types GuardDuty adds after this release.',
+    handler: 'notify',
+    enabledByDefault: true,
+    tier: 'fallback',
+    findingTypes: [],
+  },
+] as const satisfies readonly Playbook[];
+
+export type PlaybookId = (typeof PLAYBOOKS)[number]['id'];
+
+export const PLAYBOOK_IDS: readonly PlaybookId[] = PLAYBOOKS.map((p) => p.id);
+
+export function playbookById(id: PlaybookId): Playbook {
+  const playbook = PLAYBOOKS.find((p) => p.id === id);
+  if (!playbook) throw new Error(`unknown playbook '${id}'`);
+  return playbook;
+}
+
+export function isPlaybookId(id: string): id is PlaybookId {
+  return (PLAYBOOK_IDS as readonly string[]).includes(id);
+}

@@ -1,0 +1,76 @@
+import { Lazy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { ALERT_ATTRIBUTES } from '../contract';
+
+export interface AlertTopicProps {
+  /** Encrypts the topic. */
+  readonly key: kms.IKey;
+  /**
+   * Email addresses subscribed to every alert.
+   * @default - no email subscription
+   */
+  readonly emails?: readonly string[];
+  /**
+   * E.164 phone numbers subscribed by SMS.
+   * @default - no SMS subscription
+   */
+  readonly phoneNumbers?: readonly string[];
+  /**
+   * SMS subscriptions only receive alerts whose severity score is at least this.
+   * @default 7 (HIGH)
+   */
+  readonly smsMinSeverity?: number;
+}
+
+/**
+ * The one SNS topic every playbook reports to. Only principals granted with `grantPublish` may
+ * publish, and only over TLS.
+ */
+export class AlertTopic extends Construct {
+  public readonly topic: sns.Topic;
+  private readonly publisherRoleArns: string[] = [];
+
+  constructor(scope: Construct, id: string, props: AlertTopicProps) {
+    super(scope, id);
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'GuardDuty response alerts',
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    // A Deny wins over any Allow an account admin might add later: nobody but this stack's
+    // functions can put words in the alert channel. aws:PrincipalArn is the role ARN for role sessions.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyGuardDutyResponseFunctionsPublish',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': Lazy.list({ produce: () => this.publisherRoleArns }, { omitEmpty: false }),
+          },
+        },
+      }),
+    );
+    for (const email of props.emails ?? []) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    const smsFilter = {
+      [ALERT_ATTRIBUTES.severityScore]: sns.SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: props.smsMinSeverity ?? 7 }),
+    };
+    for (const phoneNumber of props.phoneNumbers ?? []) {
+      this.topic.addSubscription(new subscriptions.SmsSubscription(phoneNumber, { filterPolicy: smsFilter }));
+    }
+  }
+
+  /** Lets `role` publish (and use the topic's key); every other principal stays denied. */
+  public grantPublish(role: iam.IRole): void {
+    this.topic.grantPublish(role);
+    this.publisherRoleArns.push(role.roleArn);
+  }
+}

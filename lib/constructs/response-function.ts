@@ -1,0 +1,92 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { Playbook } from '../catalog';
+import { HANDLER_ENV } from '../contract';
+import { AlertTopic } from './alert-topic';
+
+const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
+
+export interface ResponseFunctionProps {
+  readonly playbook: Playbook;
+  readonly alertTopic: AlertTopic;
+  /** Receives the event when every retry of an asynchronous invocation failed. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * How long the function's log events are kept.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * One playbook's Lambda function: its own role, log group and metrics, running the shared
+ * handler code named by the catalog.
+ */
+export class ResponseFunction extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ResponseFunctionProps) {
+    super(scope, id);
+    const { playbook } = props;
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      // Keep the record of what a security automation did after the stack is gone.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // A role of our own instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `guardduty-response playbook ${playbook.id}`,
+    });
+    logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: `[${playbook.id}] ${playbook.title}`,
+      entry: path.join(LAMBDAS_DIR, playbook.handler, 'index.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      role: this.role,
+      logGroup,
+      deadLetterQueue: props.deadLetterQueue,
+      retryAttempts: 2,
+      environment: {
+        [HANDLER_ENV.topicArn]: props.alertTopic.topic.topicArn,
+        [HANDLER_ENV.playbookId]: playbook.id,
+        POWERTOOLS_SERVICE_NAME: 'guardduty-response',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        // Bundle the SDK: the version we test is the version that runs, not the runtime's.
+        externalModules: [],
+        mainFields: ['module', 'main'],
+        // Some bundled CommonJS dependencies call require(); ESM output needs it defined.
+        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
+    });
+    props.alertTopic.grantPublish(this.role);
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'Publishing to the KMS-encrypted alert topic needs GenerateDataKey; the grant is scoped to the stack key alone.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason: 'Node.js 22 is pinned on purpose: bundles are built and tested for node22; move the runtime and the bundling target together.',
+    });
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * What the stack and the handlers agree on: environment variable names and SNS message attribute
+ * names. Pure data, imported by both sides so a rename cannot break one of them silently.
+ */
+export const HANDLER_ENV = {
+  topicArn: 'ALERT_TOPIC_ARN',
+  playbookId: 'PLAYBOOK_ID',
+} as const;
+
+/** Message attributes on every alert; SMS subscriptions filter on `severityScore`. */
+export const ALERT_ATTRIBUTES = {
+  severityLabel: 'severity',
+  severityScore: 'severity_score',
+  findingType: 'finding_type',
+  playbookId: 'playbook',
+  account: 'account',
+  region: 'region',
+} as const;
+
+/** The EventBridge envelope of a GuardDuty finding. */
+export const FINDING_SOURCE = 'aws.guardduty';
+export const FINDING_DETAIL_TYPE = 'GuardDuty Finding';

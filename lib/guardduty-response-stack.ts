@@ -1,0 +1,81 @@
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { playbookById } from './catalog';
+import { ResponseConfig } from './config';
+import { AlertTopic } from './constructs/alert-topic';
+import { PlaybookRule, targetOptions } from './constructs/playbook-rule';
+import { ResponseFunction } from './constructs/response-function';
+import { BusName, findingRoutes } from './routing';
+
+export interface GuardDutyResponseStackProps extends StackProps {
+  readonly config: ResponseConfig;
+}
+
+/** Everything in the security account: the alert topic, and a rule and a function per enabled playbook. */
+export class GuardDutyResponseStack extends Stack {
+  public readonly alertTopic: AlertTopic;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly functions: ReadonlyMap<string, ResponseFunction>;
+
+  constructor(scope: Construct, id: string, props: GuardDutyResponseStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const key = new kms.Key(this, 'Key', {
+      description: 'guardduty-response: encrypts the alert topic and the dead-letter queue',
+      enableKeyRotation: true,
+    });
+    // EventBridge writes to the encrypted DLQ itself and needs the key for it.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgeDeadLetters',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    this.alertTopic = new AlertTopic(this, 'Alerts', {
+      key,
+      emails: config.alertEmails,
+      phoneNumbers: config.alertPhoneNumbers,
+      smsMinSeverity: config.smsMinSeverity,
+    });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    const routes = findingRoutes(config);
+    const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    const unclaimedBus = routes.some((r) => r.bus === 'unclaimed')
+      ? new events.EventBus(this, 'UnclaimedFindings', { description: 'guardduty-response: findings no enabled specific playbook claims' })
+      : undefined;
+    const busOf = (name: BusName): events.IEventBus => (name === 'unclaimed' && unclaimedBus) || defaultBus;
+    const functions = new Map<string, ResponseFunction>();
+    for (const route of routes) {
+      let target: events.IRuleTarget;
+      if (route.playbookId) {
+        const fn = new ResponseFunction(this, route.playbookId, {
+          playbook: playbookById(route.playbookId),
+          alertTopic: this.alertTopic,
+          deadLetterQueue: this.deadLetterQueue,
+        });
+        functions.set(route.playbookId, fn);
+        target = new targets.LambdaFunction(fn.function, targetOptions(this.deadLetterQueue));
+      } else {
+        // findingRoutes adds the forwarding route only when an unclaimed-bus route exists.
+        target = new targets.EventBus(unclaimedBus!, { deadLetterQueue: this.deadLetterQueue });
+      }
+      new PlaybookRule(this, `${route.key}-rule`, { route, eventBus: busOf(route.bus), target });
+    }
+    this.functions = functions;
+  }
+}

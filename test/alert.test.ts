@@ -1,0 +1,171 @@
+import { ALERT_ATTRIBUTES } from '../lib/contract';
+import { MAX_SMS_LENGTH, MAX_SUBJECT_LENGTH, formatFindingAlert, formatUnprocessableAlert, toPublishInput } from '../lambdas/shared/alert';
+import { parseFindingEvent } from '../lambdas/shared/finding';
+import { corpusFindings, fixtureFindings } from './support/corpus';
+
+const outcome = { playbookId: 'ec2-spambot', summary: 'Alert only. No change was made to your resources.' };
+const fixture = (name: string) => structuredClone(fixtureFindings().find((f) => f.file.endsWith(name))!.event) as Record<string, any>;
+const alertOf = (event: unknown) => formatFindingAlert(parseFindingEvent(event), outcome);
+
+/** Every value of an alert a subscriber sees. */
+const visibleText = (alert: ReturnType<typeof alertOf>) => [alert.subject, alert.email, alert.sms, ...Object.values(alert.attributes).map(String)];
+
+describe('Function: formatFindingAlert', () => {
+  it('writes the subject a responder reads first', () => {
+    expect(alertOf(fixture('spambot.json')).subject).toBe('[MEDIUM] Backdoor:EC2/Spambot on i-0abc1234def567890 (web-1) in 111122223333/eu-west-1');
+  });
+
+  it('writes the email sections in order, each with its facts', () => {
+    const { email } = alertOf(fixture('spambot.json'));
+    const headings = ['What happened', 'Severity', 'Where', 'Affected resource', 'Actor', 'When', 'What guardduty-response did', 'Investigate'];
+    const positions = headings.map((h) => email.indexOf(`\n${h}\n`) >= 0 ? email.indexOf(`\n${h}\n`) : email.indexOf(`${h}\n`));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(email).toMatch(/\n  Type: +Backdoor:EC2\/Spambot\n/);
+    expect(email).toMatch(/About this type: +Instance talks SMTP/);
+    expect(email).toMatch(/Severity: +MEDIUM \(5\)/);
+    expect(email).toMatch(/Account: +111122223333/);
+    expect(email).toMatch(/Instance: +i-0abc1234def567890/);
+    expect(email).toMatch(/Name tag: +web-1/);
+    expect(email).toMatch(/Remote: +151\.80\.19\.228 \(Roubaix, France; OVH SAS\)/);
+    expect(email).toMatch(/Connection: +OUTBOUND TCP local port 49152 remote port 25/);
+    expect(email).toMatch(/First seen: +2026-11-20T02:55:10\.000Z/);
+    expect(email).toMatch(/Count: +14/);
+    expect(email).toMatch(/Outcome: +Alert only\. No change was made/);
+    expect(email).toContain(
+      'https://eu-west-1.console.aws.amazon.com/guardduty/home?region=eu-west-1#/findings?macros=current&fId=b2c6e0f1b3d84c7e9f1a2b3c4d5e6f01',
+    );
+    expect(email).toMatch(/Finding id: +b2c6e0f1b3d84c7e9f1a2b3c4d5e6f01/);
+  });
+
+  it('writes a short SMS with severity, type, resource, account and region', () => {
+    expect(alertOf(fixture('spambot.json')).sms).toBe('[MEDIUM] GuardDuty Backdoor:EC2/Spambot on i-0abc1234def567890 (web-1) in 111122223333/eu-west-1');
+  });
+
+  it('sets the message attributes subscriptions filter on', () => {
+    expect(alertOf(fixture('fractional.json')).attributes).toEqual({
+      [ALERT_ATTRIBUTES.severityLabel]: 'LOW',
+      [ALERT_ATTRIBUTES.severityScore]: 4,
+      [ALERT_ATTRIBUTES.findingType]: 'UnauthorizedAccess:EC2/SSHBruteForce',
+      [ALERT_ATTRIBUTES.playbookId]: 'ec2-spambot',
+      [ALERT_ATTRIBUTES.account]: '111122223333',
+      [ALERT_ATTRIBUTES.region]: 'eu-west-1',
+    });
+  });
+
+  it.each([
+    [1, 'LOW'],
+    [3.9, 'LOW'],
+    [4, 'MEDIUM'],
+    [6.9, 'MEDIUM'],
+    [7, 'HIGH'],
+    [8.9, 'HIGH'],
+    [9, 'CRITICAL'],
+    [10, 'CRITICAL'],
+  ])('labels severity %p as %s (GuardDuty bands)', (severity, label) => {
+    const event = fixture('spambot.json');
+    event.detail.severity = severity;
+    expect(alertOf(event).subject.startsWith(`[${label}] `)).toBe(true);
+  });
+
+  it('labels sample findings [SAMPLE] in subject, SMS and body', () => {
+    const sample = corpusFindings().find((f) => f.file.endsWith('Recon_IAMUser_MaliciousIPCaller.json'))!.event;
+    const alert = alertOf(sample);
+    expect(alert.subject).toBe('[SAMPLE] [MEDIUM] Recon:IAMUser/MaliciousIPCaller in 180294179922/us-east-1');
+    expect(alert.sms.startsWith('[SAMPLE] ')).toBe(true);
+    expect(alert.email.startsWith('THIS IS A GUARDDUTY SAMPLE FINDING')).toBe(true);
+  });
+
+  it('does not label a real finding as a sample', () => {
+    expect(alertOf(fixture('spambot.json')).subject).not.toContain('SAMPLE');
+  });
+
+  it('shortens a long subject by dropping the resource name, then the resource, then cutting', () => {
+    const event = fixture('spambot.json');
+    event.detail.resource.instanceDetails.tags = [{ key: 'Name', value: 'n'.repeat(60) }];
+    expect(alertOf(event).subject).toBe('[MEDIUM] Backdoor:EC2/Spambot on i-0abc1234def567890 in 111122223333/eu-west-1');
+    event.detail.type = 'Backdoor:EC2/' + 'Spambot'.repeat(10);
+    const subject = alertOf(event).subject;
+    expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
+    expect(subject).toMatch(/^\[MEDIUM\] Backdoor:EC2\/Spambot/);
+    expect(subject).not.toContain('i-0abc');
+  });
+
+  describe('with hostile values', () => {
+    const hostile: [string, string][] = [
+      ['CR/LF', 'web-1\r\nSeverity: LOW\r\nFinding id: forged'],
+      ['<script>', '<script>alert(1)</script>'],
+      ['ANSI escapes', '\u001b[31mred\u001b[0m\u001b]0;title\u0007web'],
+      ['U+202E', 'web-\u202Egnp.exe'],
+      ['100 KB', 'A'.repeat(100 * 1024)],
+    ];
+
+    it.each(hostile)('keeps %s out of the structure of every part', (_name, value) => {
+      const event = fixture('spambot.json');
+      event.detail.resource.instanceDetails.tags = [{ key: 'Name', value }];
+      event.detail.title = value;
+      event.detail.service.action.networkConnectionAction.remoteIpDetails.organization.asnOrg = value;
+      const alert = alertOf(event);
+      for (const text of visibleText(alert)) {
+        expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+        expect(text).not.toContain('<script>');
+      }
+      expect(alert.subject).toMatch(/^[\x20-\x7e]{1,100}$/);
+      expect(alert.sms.length).toBeLessThanOrEqual(MAX_SMS_LENGTH);
+      expect(alert.email.length).toBeLessThan(8000);
+      // Each body line is one label: value pair, so forged lines cannot appear.
+      expect(alert.email).not.toMatch(/^\s*Finding id: +forged/m);
+      expect(alert.email.match(/^\s+Severity:/gm)).toHaveLength(1);
+    });
+  });
+
+  it('leaves a missing field out instead of printing undefined, null or None', () => {
+    const event = fixture('spambot.json');
+    delete event.detail.title;
+    delete event.detail.service.count;
+    event.detail.service.eventFirstSeen = null;
+    event.detail.resource.instanceDetails.tags = [{ key: 'Name', value: 'None' }];
+    event.detail.service.action.networkConnectionAction.remoteIpDetails = { ipAddressV4: '198.51.100.7', country: {}, organization: null };
+    const alert = alertOf(event);
+    for (const text of visibleText(alert)) expect(text).not.toMatch(/\b(undefined|null|None|NaN)\b/);
+    expect(alert.email).not.toMatch(/First seen|Count:|Name tag/);
+    expect(alert.email).toMatch(/Remote: +198\.51\.100\.7\n/);
+  });
+
+  it.each(corpusFindings().map((f) => [f.file, f.event] as const))('formats %s within every bound', (_file, event) => {
+    const alert = alertOf(event);
+    expect(alert.subject).toMatch(/^[\x20-\x7e]{1,100}$/);
+    expect(alert.subject).not.toMatch(/undefined|null|None/);
+    expect(alert.sms.length).toBeGreaterThan(10);
+    expect(alert.sms.length).toBeLessThanOrEqual(MAX_SMS_LENGTH);
+    for (const text of visibleText(alert)) expect(text).not.toMatch(/\bundefined\b|: null\b|: None\b/);
+  });
+
+  it('names the bucket of an S3 finding and the user of an IAM finding, not the sample instance they carry', () => {
+    const s3 = corpusFindings().find((f) => f.file.endsWith('Policy_S3_BucketBlockPublicAccessDisabled.json'))!.event;
+    expect(alertOf(s3).email).toMatch(/Bucket: +\S+/);
+    expect(alertOf(s3).email).not.toMatch(/Instance: /);
+  });
+});
+
+describe('Function: formatUnprocessableAlert', () => {
+  it('names the event, its detail-type and the problem, scored HIGH so phones hear of it', () => {
+    const alert = formatUnprocessableAlert({ playbookId: 'iam-findings', eventId: 'e-1', detailType: 'GuardDuty Finding', problem: 'detail.type (the finding type) is missing' });
+    expect(alert.subject).toBe('[ERROR] guardduty-response could not process an event (e-1)');
+    expect(alert.email).toMatch(/Event id: +e-1/);
+    expect(alert.email).toMatch(/Problem: +detail\.type \(the finding type\) is missing/);
+    expect(alert.email).toContain('dead-letter');
+    expect(alert.attributes[ALERT_ATTRIBUTES.severityScore]).toBe(7);
+  });
+});
+
+describe('Function: toPublishInput', () => {
+  it('publishes a JSON message structure with email, sms and default bodies and typed attributes', () => {
+    const alert = alertOf(fixture('spambot.json'));
+    const input = toPublishInput(alert, 'arn:aws:sns:eu-west-1:111122223333:alerts');
+    expect(input).toMatchObject({ TopicArn: 'arn:aws:sns:eu-west-1:111122223333:alerts', Subject: alert.subject, MessageStructure: 'json' });
+    expect(JSON.parse(input.Message!)).toEqual({ default: alert.email, email: alert.email, sms: alert.sms });
+    expect(input.MessageAttributes![ALERT_ATTRIBUTES.severityScore]).toEqual({ DataType: 'Number', StringValue: '5' });
+    expect(input.MessageAttributes![ALERT_ATTRIBUTES.findingType]).toEqual({ DataType: 'String', StringValue: 'Backdoor:EC2/Spambot' });
+  });
+});

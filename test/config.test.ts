@@ -1,0 +1,81 @@
+import { PLAYBOOKS } from '../lib/catalog';
+import { ConfigError, enabledPlaybookIds, loadConfig } from '../lib/config';
+
+describe('Function: loadConfig', () => {
+  it('defaults every playbook to its catalog default and the severities to LOW and HIGH', () => {
+    const config = loadConfig({});
+    expect(enabledPlaybookIds(config)).toEqual(PLAYBOOKS.filter((p) => p.enabledByDefault).map((p) => p.id));
+    expect(config).toMatchObject({ alertEmails: [], alertPhoneNumbers: [], minSeverity: 1, smsMinSeverity: 7 });
+  });
+
+  it.each([
+    ['false', false],
+    [false, false],
+    ['true', true],
+    [true, true],
+  ])('reads playbook flag value %p as %p', (value, expected) => {
+    expect(loadConfig({ 'playbook:ec2-spambot': value }).playbooks['ec2-spambot']).toBe(expected);
+  });
+
+  it('ignores context that is not its own (CDK feature flags)', () => {
+    expect(() => loadConfig({ '@aws-cdk/core:newStyleStackSynthesis': true, 'aws:cdk:bundling-stacks': [] })).not.toThrow();
+  });
+
+  it('rejects an unknown playbook, naming the flag and listing the valid ids', () => {
+    expect(() => loadConfig({ 'playbook:ec2-spambots': 'false' })).toThrow(
+      new ConfigError(`context flag 'playbook:ec2-spambots': unknown playbook 'ec2-spambots'. Valid playbooks: ${PLAYBOOKS.map((p) => p.id).join(', ')}`),
+    );
+  });
+
+  it.each(['yes', 'False', '1', '', 0, null])('rejects playbook flag value %p, listing true and false', (value) => {
+    expect(() => loadConfig({ 'playbook:iam-findings': value })).toThrow(/^context flag 'playbook:iam-findings': .* is not a boolean\. Valid values: true, false$/);
+  });
+
+  it('reads comma-separated addresses and numbers, trimming blanks and duplicates', () => {
+    const config = loadConfig({ alertEmails: ' secops@example.com, ,oncall@example.org,secops@example.com', alertPhoneNumbers: '+14155550100,+447700900123' });
+    expect(config.alertEmails).toEqual(['secops@example.com', 'oncall@example.org']);
+    expect(config.alertPhoneNumbers).toEqual(['+14155550100', '+447700900123']);
+  });
+
+  it('reads lists from cdk.json as arrays', () => {
+    expect(loadConfig({ alertEmails: ['a@example.com'], alertPhoneNumbers: ['+33612345678'] })).toMatchObject({
+      alertEmails: ['a@example.com'],
+      alertPhoneNumbers: ['+33612345678'],
+    });
+  });
+
+  it.each([
+    ['alertEmails', 'secops', /'alertEmails': 'secops' is not an email address/],
+    ['alertEmails', 'a@b', /is not an email address/],
+    ['alertEmails', 'a b@example.com', /is not an email address/],
+    ['alertEmails', 'a@example.com;b@example.com', /is not an email address/],
+    ['alertEmails', 42, /'alertEmails': 42 is neither a comma-separated string nor a list/],
+    ['alertEmails', [42], /'alertEmails': 42 is not an email address/],
+    ['alertPhoneNumbers', '4155550100', /'alertPhoneNumbers': '4155550100' is not an E\.164 phone number such as \+14155550100/],
+    ['alertPhoneNumbers', '+0155550100', /is not an E\.164 phone number/],
+    ['alertPhoneNumbers', '+1 415 555 0100', /is not an E\.164 phone number/],
+    ['alertPhoneNumbers', '+1234567890123456', /is not an E\.164 phone number/],
+  ])('rejects %s = %p', (flag, value, message) => {
+    expect(() => loadConfig({ [flag]: value })).toThrow(message);
+  });
+
+  it.each([
+    ['LOW', 1],
+    ['medium', 4],
+    ['HIGH', 7],
+    ['CRITICAL', 9],
+    ['0', 0],
+    ['5.5', 5.5],
+    [8, 8],
+    ['10', 10],
+  ])('reads minSeverity %p as score %p', (value, score) => {
+    expect(loadConfig({ minSeverity: value }).minSeverity).toBe(score);
+    expect(loadConfig({ smsMinSeverity: value }).smsMinSeverity).toBe(score);
+  });
+
+  it.each(['SEVERE', '', '11', '-1', 'NaN', 'Infinity', true])('rejects severity %p, listing the valid values', (value) => {
+    expect(() => loadConfig({ minSeverity: value })).toThrow(
+      /^context flag 'minSeverity': .* is not a severity\. Valid values: LOW, MEDIUM, HIGH, CRITICAL or a number from 0 to 10$/,
+    );
+  });
+});

@@ -1,0 +1,18 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadConfig } from '../lib/config';
+import { GuardDutyResponseStack } from '../lib/guardduty-response-stack';
+
+describe('Stack: cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged violation, with every playbook on and subscriptions set', () => {
+    // Prepare
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+    new GuardDutyResponseStack(app, 'GuardDutyResponse', {
+      env: { account: '111122223333', region: 'eu-west-1' },
+      config: loadConfig({ alertEmails: 'secops@example.com', alertPhoneNumbers: '+14155550100' }),
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    // Act + Assess: a violation fails synthesis with a ValidationFailed error that lists each one.
+    expect(() => app.synth()).not.toThrow();
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * The routing rule, checked on what is deployed: every finding event produces exactly one alert,
+ * from the most specific enabled playbook that claims it, for every flag combination below.
+ * The synthesized rules are evaluated with EventBridge's matching semantics and compared with an
+ * oracle computed from the catalog alone.
+ */
+import { PLAYBOOKS, PLAYBOOK_IDS, Playbook, Tier } from '../lib/catalog';
+import { loadConfig } from '../lib/config';
+import { matchesEventPattern } from '../lib/event-pattern';
+import { FINDING_TYPES } from '../lib/finding-types';
+import { routeEvent, rulesFromTemplate } from '../lib/template-router';
+import { EventFile, corpusFindings, fixtureFindings } from './support/corpus';
+import { synthStack } from './support/synth';
+
+const claims = (playbook: Playbook, type: string) => playbook.findingTypes.some((s) => matchesEventPattern({ t: [{ wildcard: s }] }, { t: type }));
+
+/** The expected playbook, from the catalog: the enabled claimant of the most specific tier, else the fallback. */
+function oracle(context: Record<string, unknown>, event: Record<string, unknown>): string[] {
+  const config = loadConfig(context);
+  const detail = event.detail as { type: string; severity: number };
+  if (detail.severity < config.minSeverity) return [];
+  const enabled = PLAYBOOKS.filter((p) => config.playbooks[p.id]);
+  for (const tier of ['specific', 'family'] as Tier[]) {
+    const claimant = enabled.filter((p) => p.tier === tier && claims(p, detail.type));
+    if (claimant.length > 0) return claimant.map((p) => p.id);
+  }
+  return enabled.filter((p) => p.tier === 'fallback').map((p) => p.id);
+}
+
+/** One event per documented type, built on a real event, at every severity band. */
+function eventsForEveryKnownType(base: EventFile): EventFile[] {
+  return Object.keys(FINDING_TYPES).map((type, i) => {
+    const event = structuredClone(base.event) as { detail: Record<string, unknown> };
+    event.detail.type = type;
+    event.detail.severity = [2, 5, 7.5, 9.2][i % 4];
+    return { file: `synthetic:${type}`, event };
+  });
+}
+
+const corpus = corpusFindings();
+const events: EventFile[] = [...corpus, ...fixtureFindings(), ...eventsForEveryKnownType(corpus[0])];
+
+const configurations: [string, Record<string, unknown>][] = [
+  ['every playbook on', {}],
+  ...PLAYBOOK_IDS.map((id): [string, Record<string, unknown>] => [`${id} off`, { [`playbook:${id}`]: 'false' }]),
+  ['only the fallback on', Object.fromEntries(PLAYBOOK_IDS.filter((id) => id !== 'all-other-findings').map((id) => [`playbook:${id}`, 'false']))],
+  ['the fallback and the specific playbooks off', Object.fromEntries(PLAYBOOKS.filter((p) => p.tier !== 'family').map((p) => [`playbook:${p.id}`, 'false']))],
+  ['minSeverity MEDIUM', { minSeverity: 'MEDIUM' }],
+  ['minSeverity 7.5 and s3-findings off', { minSeverity: '7.5', 'playbook:s3-findings': 'false' }],
+];
+
+describe('Routing: synthesized rules over the corpus, fixtures and every documented type', () => {
+  it('replays a corpus and fixtures that are not empty', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(30);
+    expect(events.length).toBeGreaterThan(250);
+  });
+
+  it.each(configurations)('sends each finding to the most specific enabled playbook with %s', (_name, context) => {
+    const { template } = synthStack(context);
+    const json = template.toJSON();
+    const rules = rulesFromTemplate(json);
+    const mismatches = events
+      .map(({ file, event }) => ({ file, got: routeEvent(json, rules, event).map((d) => d.rule.key), want: oracle(context, event) }))
+      .filter(({ got, want }) => got.join() !== want.join());
+    expect(mismatches).toEqual([]);
+  });
+
+  it('never drops a finding at or above minSeverity while the fallback is on, and never alerts twice', () => {
+    const { template } = synthStack({ 'playbook:iam-findings': 'false', 'playbook:ec2-spambot': 'false' });
+    const json = template.toJSON();
+    const rules = rulesFromTemplate(json);
+    const counts = new Set(events.map(({ event }) => routeEvent(json, rules, event).length));
+    expect([...counts]).toEqual([1]);
+  });
+
+  it('routes the fixtures where a reader expects', () => {
+    const { template } = synthStack();
+    const json = template.toJSON();
+    const rules = rulesFromTemplate(json);
+    const route = (name: string) => routeEvent(json, rules, fixtureFindings().find((f) => f.file.endsWith(name))!.event).map((d) => d.rule.key);
+    expect(route('spambot.json')).toEqual(['ec2-spambot']);
+    expect(route('future.json')).toEqual(['all-other-findings']);
+  });
+
+  it('ignores GuardDuty events that are not findings', () => {
+    const { template } = synthStack();
+    const json = template.toJSON();
+    const health = { source: 'aws.guardduty', 'detail-type': 'GuardDuty Runtime Protection Unhealthy', detail: { type: 'Backdoor:EC2/Spambot', severity: 8 } };
+    expect(routeEvent(json, rulesFromTemplate(json), health)).toEqual([]);
+  });
+});

@@ -1,0 +1,104 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { PLAYBOOKS } from '../lib/catalog';
+import { ALERT_ATTRIBUTES } from '../lib/contract';
+import { synthStack } from './support/synth';
+
+const ruleDescriptions = (template: ReturnType<typeof synthStack>['template']) =>
+  Object.values(template.findResources('AWS::Events::Rule')).map((r) => String(r.Properties.Description));
+
+describe('Stack: GuardDutyResponse', () => {
+  describe('with the default flags', () => {
+    const { template } = synthStack();
+
+    it('has one rule per enabled playbook plus the forwarding rule, each described with its id', () => {
+      expect(ruleDescriptions(template).map((d) => /^\[([a-z0-9-]+)\] /.exec(d)?.[1]).sort()).toEqual(
+        [...PLAYBOOKS.filter((p) => p.enabledByDefault).map((p) => p.id), 'forward-unclaimed'].sort(),
+      );
+    });
+
+    it('has a function per enabled playbook: Node.js 22 on arm64, its own role and log group with retention', () => {
+      const count = PLAYBOOKS.filter((p) => p.enabledByDefault).length;
+      template.resourceCountIs('AWS::Lambda::Function', count);
+      template.resourceCountIs('AWS::Logs::LogGroup', count);
+      template.allResourcesProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        LoggingConfig: { LogGroup: Match.anyValue() },
+        DeadLetterConfig: { TargetArn: Match.anyValue() },
+        Environment: { Variables: Match.objectLike({ ALERT_TOPIC_ARN: Match.anyValue(), PLAYBOOK_ID: Match.stringLikeRegexp('^[a-z0-9-]+$') }) },
+      });
+      template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+      const roles = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => JSON.stringify(f.Properties.Role));
+      expect(new Set(roles).size).toBe(count);
+    });
+
+    it('gives every target the encrypted dead-letter queue, and every function target a retry policy', () => {
+      const targets = Object.values(template.findResources('AWS::Events::Rule')).flatMap((r) => r.Properties.Targets);
+      expect(targets).toHaveLength(PLAYBOOKS.filter((p) => p.enabledByDefault).length + 1);
+      for (const target of targets) {
+        expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/^DeadLetters/), 'Arn'] } });
+        // CDK's event-bus target sets no retry policy: EventBridge's default (24 hours, 185 attempts) applies, then the DLQ.
+        if (JSON.stringify(target.Arn).includes('UnclaimedFindings')) continue;
+        expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 });
+      }
+      template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+    });
+
+    it('encrypts the topic with a rotating customer-managed key and denies non-TLS and foreign publishers', () => {
+      template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { ArnNotEquals: { 'aws:PrincipalArn': Match.anyValue() } } }),
+          ]),
+        },
+      });
+      const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0];
+      const publishers = policy.Properties.PolicyDocument.Statement.find((s: { Sid?: string }) => s.Sid === 'OnlyGuardDutyResponseFunctionsPublish')
+        .Condition.ArnNotEquals['aws:PrincipalArn'];
+      expect(publishers).toHaveLength(PLAYBOOKS.filter((p) => p.enabledByDefault).length);
+    });
+
+    it('grants no IAM action with a wildcard service or "*"', () => {
+      const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+      const actions = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.filter((a: string) => a === '*' || a.endsWith(':*'))).toEqual([]);
+    });
+
+    it('subscribes nobody without alertEmails or alertPhoneNumbers', () => {
+      template.resourceCountIs('AWS::SNS::Subscription', 0);
+    });
+  });
+
+  it('removes the rule and function of a playbook switched off', () => {
+    const { template } = synthStack({ 'playbook:ec2-spambot': 'false' });
+    expect(ruleDescriptions(template).some((d) => d.startsWith('[ec2-spambot]'))).toBe(false);
+    template.resourceCountIs('AWS::Lambda::Function', PLAYBOOKS.filter((p) => p.enabledByDefault).length - 1);
+  });
+
+  it('has no second bus and no forwarding rule when no family or fallback playbook is on', () => {
+    const { template } = synthStack(Object.fromEntries(PLAYBOOKS.filter((p) => p.tier !== 'specific').map((p) => [`playbook:${p.id}`, 'false'])));
+    template.resourceCountIs('AWS::Events::EventBus', 0);
+    expect(ruleDescriptions(template).some((d) => d.startsWith('[forward-unclaimed]'))).toBe(false);
+  });
+
+  it('filters every rule on minSeverity when it is above LOW', () => {
+    const { template } = synthStack({ minSeverity: 'HIGH' });
+    template.allResourcesProperties('AWS::Events::Rule', { EventPattern: { detail: Match.objectLike({ severity: [{ numeric: ['>=', 7] }] }) } });
+  });
+
+  it('subscribes each email, and each phone with an SMS filter policy at smsMinSeverity', () => {
+    const { template } = synthStack({ alertEmails: 'secops@example.com,oncall@example.com', alertPhoneNumbers: '+14155550100', smsMinSeverity: 'CRITICAL' });
+    template.resourceCountIs('AWS::SNS::Subscription', 3);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'secops@example.com' });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', FilterPolicy: Match.absent() });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sms',
+      Endpoint: '+14155550100',
+      FilterPolicy: { [ALERT_ATTRIBUTES.severityScore]: [{ numeric: ['>=', 9] }] },
+    });
+  });
+});
