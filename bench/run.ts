@@ -2,13 +2,21 @@
  * Benchmarks with targets (`npm run bench`). Speed and size live here, never in timed tests.
  * Exits non-zero when a target is missed.
  */
-import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildSync } from 'esbuild';
 import { formatFindingAlert } from '../lambdas/shared/alert';
 import { parseFindingEvent } from '../lambdas/shared/finding';
+import { findingHandler } from '../lambdas/shared/report';
+import { notify } from '../lambdas/notify/notify';
 import { loadConfig } from '../lib/config';
 import { GuardDutyResponseStack } from '../lib/guardduty-response-stack';
 import { routeEvent, rulesFromTemplate } from '../lib/template-router';
@@ -64,6 +72,26 @@ results.push({
   higherIsBetter: true,
 });
 
+// A warm invocation end to end, SNS answered in memory: what a container does per finding.
+mockClient(SNSClient).on(PublishCommand).resolves({ MessageId: 'bench' });
+const handler = findingHandler(
+  { sns: new SNSClient({ region: 'eu-west-1' }), topicArn: 'arn:aws:sns:eu-west-1:111122223333:alerts', playbookId: 'bench', logger: new Logger({ logLevel: 'SILENT' }) },
+  notify('bench'),
+);
+/** Microseconds per event over about a second of sequential invocations, after one warm-up pass. */
+async function warmInvocationUs(): Promise<number> {
+  for (const event of events) await handler(event);
+  let invocations = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < 1e9) {
+    for (const event of events) await handler(event);
+    invocations += events.length;
+    elapsed = Number(process.hrtime.bigint() - start);
+  }
+  return elapsed / 1e3 / invocations;
+}
+
 // The same esbuild options as lib/constructs/response-function.ts, so the size is the deployed size.
 const bundle = buildSync({
   entryPoints: [path.join(__dirname, '..', 'lambdas', 'notify', 'index.ts')],
@@ -74,10 +102,29 @@ const bundle = buildSync({
   target: 'node22',
   minify: true,
   mainFields: ['module', 'main'],
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 }).outputFiles[0].contents;
 results.push({ name: 'notify bundle (minified)', value: bundle.length / 1024, unit: 'KiB', target: 600, higherIsBetter: false });
 results.push({ name: 'notify bundle (gzip, the zip upload)', value: gzipSync(bundle).length / 1024, unit: 'KiB', target: 150, higherIsBetter: false });
 
+/** Cold init: a fresh Node process loading the bundle (what Lambda does before the first invocation), median of 5. */
+function coldInitMs(): number {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'gdr-bench-')), 'index.mjs');
+  writeFileSync(file, bundle);
+  const script = `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`;
+  const env = { ...process.env, ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:alerts', PLAYBOOK_ID: 'bench', AWS_REGION: 'eu-west-1' };
+  const runs = Array.from({ length: 5 }, () => Number(spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' }).stdout.trim()));
+  if (runs.some((ms) => !Number.isFinite(ms))) throw new Error('cold init: the bundle did not load');
+  return runs.sort((a, b) => a - b)[2];
+}
+results.push({ name: 'notify cold init (load the bundle)', value: coldInitMs(), unit: 'ms', target: 300, higherIsBetter: false });
+
+async function main(): Promise<void> {
+  results.splice(3, 0, { name: 'warm invocation (SNS in memory)', value: await warmInvocationUs(), unit: 'us/event', target: 1000, higherIsBetter: false });
+  report();
+}
+
+function report(): void {
 let missed = 0;
 for (const r of results) {
   const ok = r.higherIsBetter ? r.value >= r.target : r.value <= r.target;
@@ -85,3 +132,6 @@ for (const r of results) {
   console.log(`${ok ? 'ok  ' : 'MISS'} ${r.name.padEnd(40)} ${r.value.toFixed(r.value < 100 ? 2 : 0).padStart(10)} ${r.unit.padEnd(9)} (target ${r.higherIsBetter ? '>=' : '<='} ${r.target})`);
 }
 process.exitCode = missed > 0 ? 1 : 0;
+}
+
+void main();

@@ -1,5 +1,7 @@
 /**
- * Amazon EventBridge event-pattern matching, without dependencies.
+ * Amazon EventBridge event-pattern matching, without dependencies. No maintained npm library does
+ * this (EventBridge's own matcher, aws/event-ruler, is Java; TestEventPattern needs AWS), so the
+ * routing tests and the simulator use this module.
  *
  * The semantics follow the EventBridge user guide:
  * - https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html

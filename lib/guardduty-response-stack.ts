@@ -1,4 +1,5 @@
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -52,6 +53,18 @@ export class GuardDutyResponseStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    // The DLQ keeps what could not be handled; this alarm makes sure someone hears about it.
+    this.alertTopic.notifyOnAlarm(
+      new cloudwatch.Alarm(this, 'DeadLettersWaiting', {
+        alarmDescription:
+          'guardduty-response: events are waiting in the dead-letter queue. Each is a finding or event that was not handled; inspect the queue and re-drive it.',
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
 
     const routes = findingRoutes(config);
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');

@@ -61,6 +61,27 @@ describe('Stack: GuardDutyResponse', () => {
       expect(publishers).toHaveLength(PLAYBOOKS.filter((p) => p.enabledByDefault).length);
     });
 
+    it('raises an alarm on the topic as soon as an event waits in the dead-letter queue', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLetters'), 'QueueName'] } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertsTopic') }],
+      });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Sid: 'OnlyGuardDutyResponseFunctionsPublish', Condition: Match.objectLike({ StringNotEquals: { 'aws:PrincipalServiceName': ['cloudwatch.amazonaws.com'] } }) }),
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'CloudWatchAlarmsPublish', Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
+      });
+    });
+
     it('grants no IAM action with a wildcard service or "*"', () => {
       const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
       const actions = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat());

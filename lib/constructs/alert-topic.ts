@@ -1,4 +1,6 @@
 import { Lazy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -26,23 +28,29 @@ export interface AlertTopicProps {
   readonly smsMinSeverity?: number;
 }
 
+const CLOUDWATCH = 'cloudwatch.amazonaws.com';
+
 /**
- * The one SNS topic every playbook reports to. Only principals granted with `grantPublish` may
- * publish, and only over TLS.
+ * The one SNS topic every playbook reports to. Only roles granted with `grantPublish` (and
+ * CloudWatch, for alarms added with `notifyOnAlarm`) may publish, and only over TLS.
  */
 export class AlertTopic extends Construct {
   public readonly topic: sns.Topic;
+  private readonly key: kms.IKey;
   private readonly publisherRoleArns: string[] = [];
+  private readonly publisherServices: string[] = [];
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
+    this.key = props.key;
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'GuardDuty response alerts',
       masterKey: props.key,
       enforceSSL: true,
     });
     // A Deny wins over any Allow an account admin might add later: nobody but this stack's
-    // functions can put words in the alert channel. aws:PrincipalArn is the role ARN for role sessions.
+    // functions can put words in the alert channel. aws:PrincipalArn is the role ARN for role
+    // sessions; a service principal has no aws:PrincipalArn but an aws:PrincipalServiceName.
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'OnlyGuardDutyResponseFunctionsPublish',
@@ -51,9 +59,8 @@ export class AlertTopic extends Construct {
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
         conditions: {
-          ArnNotEquals: {
-            'aws:PrincipalArn': Lazy.list({ produce: () => this.publisherRoleArns }, { omitEmpty: false }),
-          },
+          ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.publisherRoleArns }, { omitEmpty: false }) },
+          StringNotEquals: { 'aws:PrincipalServiceName': Lazy.list({ produce: () => this.publisherServices }, { omitEmpty: false }) },
         },
       }),
     );
@@ -72,5 +79,21 @@ export class AlertTopic extends Construct {
   public grantPublish(role: iam.IRole): void {
     this.topic.grantPublish(role);
     this.publisherRoleArns.push(role.roleArn);
+  }
+
+  /** Sends the alarm's state changes to the topic (email only: they carry no severity_score for the SMS filter). */
+  public notifyOnAlarm(alarm: cloudwatch.Alarm): void {
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
+    if (this.publisherServices.includes(CLOUDWATCH)) return;
+    this.publisherServices.push(CLOUDWATCH);
+    // CloudWatch publishes to an encrypted topic with the service principal's own use of the key.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal(CLOUDWATCH)],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
   }
 }
