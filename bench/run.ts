@@ -15,10 +15,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildSync } from 'esbuild';
 import { formatFindingAlert } from '../lambdas/shared/alert';
 import { parseFindingEvent } from '../lambdas/shared/finding';
-import { findingHandler } from '../lambdas/shared/report';
-import { notify } from '../lambdas/notify/notify';
+import { createNotifyHandler } from '../lambdas/notify/handler';
 import { loadConfig } from '../lib/config';
 import { GuardDutyResponseStack } from '../lib/guardduty-response-stack';
+import { Ec2World } from '../lib/simulator/ec2-world';
+import { Simulator } from '../lib/simulator/simulate';
 import { routeEvent, rulesFromTemplate } from '../lib/template-router';
 import { corpusFindings } from '../test/support/corpus';
 
@@ -74,10 +75,12 @@ results.push({
 
 // A warm invocation end to end, SNS answered in memory: what a container does per finding.
 mockClient(SNSClient).on(PublishCommand).resolves({ MessageId: 'bench' });
-const handler = findingHandler(
-  { sns: new SNSClient({ region: 'eu-west-1' }), topicArn: 'arn:aws:sns:eu-west-1:111122223333:alerts', playbookId: 'bench', logger: new Logger({ logLevel: 'SILENT' }) },
-  notify('bench'),
-);
+const handler = createNotifyHandler({
+  sns: new SNSClient({ region: 'eu-west-1' }),
+  topicArn: 'arn:aws:sns:eu-west-1:111122223333:alerts',
+  playbookId: 'bench',
+  logger: new Logger({ logLevel: 'SILENT' }),
+});
 /** Microseconds per event over about a second of sequential invocations, after one warm-up pass. */
 async function warmInvocationUs(): Promise<number> {
   for (const event of events) await handler(event);
@@ -119,7 +122,23 @@ function coldInitMs(): number {
 }
 results.push({ name: 'notify cold init (load the bundle)', value: coldInitMs(), unit: 'ms', target: 300, higherIsBetter: false });
 
+/** Events per second through the simulator (route, run the handlers offline, capture alerts), over the corpus. */
+async function simulatorRate(): Promise<number> {
+  const simulator = new Simulator(template, Ec2World.empty());
+  for (const event of events) await simulator.run('warm-up', event);
+  let done = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < 1) {
+    for (const event of events) await simulator.run('bench', event);
+    done += events.length;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  }
+  return done / elapsed;
+}
+
 async function main(): Promise<void> {
+  results.splice(2, 0, { name: 'simulator over the corpus', value: await simulatorRate(), unit: 'events/s', target: 500, higherIsBetter: true });
   results.splice(3, 0, { name: 'warm invocation (SNS in memory)', value: await warmInvocationUs(), unit: 'us/event', target: 1000, higherIsBetter: false });
   report();
 }

@@ -1,19 +1,13 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { ConfigError, loadConfig } from '../lib/config';
-import { GuardDutyResponseStack } from '../lib/guardduty-response-stack';
+import { buildApp } from '../lib/app';
+import { ConfigError } from '../lib/config';
 
-const app = new App();
-let config;
 try {
-  config = loadConfig(app.node.getAllContext());
+  buildApp(new App());
 } catch (error) {
   // A bad flag is the user's typo, not our bug: print the message, not a stack trace.
   if (!(error instanceof ConfigError)) throw error;
   console.error(`guardduty-response: ${error.message}`);
   process.exit(1);
 }
-new GuardDutyResponseStack(app, 'GuardDutyResponse', {
-  description: 'guardduty-response: alerts and automated response for Amazon GuardDuty',
-  config,
-});

@@ -5,8 +5,7 @@ import 'aws-sdk-client-mock-jest';
 import { formatFindingAlert, formatUnprocessableAlert, toPublishInput } from '../lambdas/shared/alert';
 import { InvalidEventError } from '../lambdas/shared/errors';
 import { parseFindingEvent } from '../lambdas/shared/finding';
-import { findingHandler } from '../lambdas/shared/report';
-import { notify } from '../lambdas/notify/notify';
+import { createNotifyHandler } from '../lambdas/notify/handler';
 import { fixtureFindings } from './support/corpus';
 
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:111122223333:GuardDutyResponse-AlertsTopic';
@@ -16,7 +15,7 @@ const spambot = () => structuredClone(fixtureFindings().find((f) => f.file.endsW
 function handlerFor(playbookId = 'ec2-spambot') {
   const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
   const errors = jest.spyOn(logger, 'error');
-  const handler = findingHandler({ sns: new SNSClient({ region: 'eu-west-1' }), topicArn: TOPIC_ARN, playbookId, logger }, notify(playbookId));
+  const handler = createNotifyHandler({ sns: new SNSClient({ region: 'eu-west-1' }), topicArn: TOPIC_ARN, playbookId, logger });
   return { handler, logger, errors };
 }
 

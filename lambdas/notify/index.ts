@@ -2,12 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { HANDLER_ENV } from '../../lib/contract';
 import { requiredEnv } from '../shared/environment';
-import { findingHandler } from '../shared/report';
-import { notify } from './notify';
+import { createNotifyHandler } from './handler';
 
 // Built once per container, reused by every invocation.
-const playbookId = requiredEnv(HANDLER_ENV.playbookId);
-export const handler = findingHandler(
-  { sns: new SNSClient({}), topicArn: requiredEnv(HANDLER_ENV.topicArn), playbookId, logger: new Logger() },
-  notify(playbookId),
-);
+export const handler = createNotifyHandler({
+  sns: new SNSClient({}),
+  topicArn: requiredEnv(HANDLER_ENV.topicArn),
+  playbookId: requiredEnv(HANDLER_ENV.playbookId),
+  logger: new Logger(),
+});

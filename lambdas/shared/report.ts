@@ -9,7 +9,7 @@ import { Alert, formatUnprocessableAlert, toPublishInput } from './alert';
 import { InvalidEventError } from './errors';
 import { Finding, parseFindingEvent } from './finding';
 
-export interface HandlerContext {
+export interface HandlerDependencies {
   readonly sns: SNSClient;
   readonly topicArn: string;
   readonly playbookId: string;
@@ -19,7 +19,9 @@ export interface HandlerContext {
 /** A handler core: from a parsed finding to the alert that says what was found and what was done. */
 export type FindingResponder = (finding: Finding) => Promise<Alert>;
 
-export function findingHandler(context: HandlerContext, respond: FindingResponder): (event: unknown) => Promise<void> {
+export type LambdaHandler = (event: unknown) => Promise<void>;
+
+export function findingHandler(context: HandlerDependencies, respond: FindingResponder): LambdaHandler {
   const { logger } = context;
   return async (event: unknown) => {
     let finding: Finding;
@@ -44,7 +46,7 @@ export function findingHandler(context: HandlerContext, respond: FindingResponde
   };
 }
 
-async function publish(context: HandlerContext, alert: Alert): Promise<string | undefined> {
+async function publish(context: HandlerDependencies, alert: Alert): Promise<string | undefined> {
   const output = await context.sns.send(new PublishCommand(toPublishInput(alert, context.topicArn)));
   return output.MessageId;
 }

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { runSimulate } from '../lib/simulator/cli';
+
+runSimulate(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

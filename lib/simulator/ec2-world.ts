@@ -1,0 +1,354 @@
+/**
+ * The offline EC2 world of the simulator: the state that EC2 calls see, loaded from what the AWS
+ * CLI prints (`aws ec2 describe-instances`, `describe-security-groups`, `describe-volumes`), and
+ * changed by the mutating calls, so a second event in the same run sees what the first one did.
+ *
+ * It answers with EC2's own error codes (InvalidGroup.NotFound, InvalidPermission.Duplicate,
+ * DryRunOperation...) and refuses, naming it, any operation or filter it does not model.
+ */
+import type { Filter, Instance, IpPermission, NetworkInterface, SecurityGroup, Tag, Volume } from '@aws-sdk/client-ec2';
+import { EC2ServiceException } from '@aws-sdk/client-ec2';
+
+/** What one `--world` file may hold: any of the three CLI outputs, in one object or several files. */
+export interface WorldDocument {
+  readonly Reservations?: readonly { readonly Instances?: readonly Instance[]; readonly OwnerId?: string }[];
+  readonly SecurityGroups?: readonly SecurityGroup[];
+  readonly Volumes?: readonly Volume[];
+}
+
+export class WorldFileError extends Error {
+  constructor(file: string, problem: string) {
+    super(`world file ${file}: ${problem}`);
+    this.name = 'WorldFileError';
+  }
+}
+
+/** An error as EC2 would return it: the SDK's exception class, `name` = EC2's error code. */
+export function ec2Error(code: string, message: string): EC2ServiceException {
+  return new EC2ServiceException({ name: code, $fault: 'client', message, $metadata: { httpStatusCode: 400 } });
+}
+
+type Input = Readonly<Record<string, unknown>>;
+type Output = Record<string, unknown>;
+
+interface State {
+  instances: Instance[];
+  securityGroups: SecurityGroup[];
+  volumes: Volume[];
+}
+
+export class Ec2World {
+  private state: State;
+
+  private constructor(state: State) {
+    this.state = state;
+  }
+
+  static empty(): Ec2World {
+    return new Ec2World({ instances: [], securityGroups: [], volumes: [] });
+  }
+
+  /** Merges CLI outputs; a later resource with the same id replaces an earlier one. */
+  static fromDocuments(documents: readonly { readonly file: string; readonly json: unknown }[]): Ec2World {
+    const world = Ec2World.empty();
+    for (const { file, json } of documents) {
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new WorldFileError(file, 'is not a JSON object');
+      const doc = json as Record<string, unknown>;
+      const known = ['Reservations', 'SecurityGroups', 'Volumes'].filter((key) => key in doc);
+      if (known.length === 0) {
+        throw new WorldFileError(file, `has none of Reservations (describe-instances), SecurityGroups (describe-security-groups), Volumes (describe-volumes); keys: ${Object.keys(doc).join(', ') || 'none'}`);
+      }
+      const list = (key: string): Record<string, unknown>[] => {
+        const value = doc[key] ?? [];
+        if (!Array.isArray(value) || value.some((v) => typeof v !== 'object' || v === null)) throw new WorldFileError(file, `${key} is not a list of objects`);
+        return value as Record<string, unknown>[];
+      };
+      const requireId = (key: string, idKey: string) => (item: Record<string, unknown>, i: number) => {
+        if (typeof item[idKey] !== 'string') throw new WorldFileError(file, `${key}[${i}] has no ${idKey}`);
+      };
+      for (const [i, reservation] of list('Reservations').entries()) {
+        const instances = reservation.Instances ?? [];
+        if (!Array.isArray(instances)) throw new WorldFileError(file, `Reservations[${i}].Instances is not a list`);
+        instances.forEach(requireId(`Reservations[${i}].Instances`, 'InstanceId'));
+        world.upsert('instances', 'InstanceId', instances as Instance[]);
+      }
+      const groups = list('SecurityGroups');
+      groups.forEach(requireId('SecurityGroups', 'GroupId'));
+      world.upsert('securityGroups', 'GroupId', groups as SecurityGroup[]);
+      const volumes = list('Volumes');
+      volumes.forEach(requireId('Volumes', 'VolumeId'));
+      world.upsert('volumes', 'VolumeId', volumes as Volume[]);
+    }
+    return world;
+  }
+
+  /** How many resources of each kind: for the simulator's header. */
+  get size(): { instances: number; securityGroups: number; volumes: number } {
+    return { instances: this.state.instances.length, securityGroups: this.state.securityGroups.length, volumes: this.state.volumes.length };
+  }
+
+  /**
+   * Answers one EC2 call. The output is a copy: callers cannot change the world behind its back.
+   * With `DryRun: true` the call is tried on a scratch copy and ends, as in EC2, with
+   * DryRunOperation when it would have succeeded.
+   */
+  call(operation: string, input: Input): Output {
+    const handler = OPERATIONS[operation];
+    if (!handler) {
+      throw ec2Error('UnsupportedOperation', `the offline world does not answer ec2:${operation} (it answers ${Object.keys(OPERATIONS).join(', ')})`);
+    }
+    if (input.DryRun === true) {
+      handler(structuredClone(this.state), input);
+      throw ec2Error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
+    }
+    // Operations apply to a copy that replaces the state only on success: a failed call changes nothing.
+    const next = structuredClone(this.state);
+    const output = handler(next, input);
+    this.state = next;
+    return structuredClone(output);
+  }
+
+  private upsert<K extends keyof State>(kind: K, idKey: string, items: readonly State[K][number][]): void {
+    const list = this.state[kind] as Record<string, unknown>[];
+    for (const item of items as unknown as Record<string, unknown>[]) {
+      const index = list.findIndex((existing) => existing[idKey] === item[idKey]);
+      if (index >= 0) list[index] = structuredClone(item);
+      else list.push(structuredClone(item));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+type Operation = (state: State, input: Input) => Output;
+
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  DescribeInstances: (state, input) => {
+    const instances = select(state.instances, 'InstanceId', stringList(input.InstanceIds), 'InvalidInstanceID.NotFound', 'instance ID');
+    const matching = applyFilters(instances, input.Filters, INSTANCE_FILTERS, 'DescribeInstances');
+    // One reservation per instance is enough for every reader: callers flatten Reservations.
+    return { Reservations: matching.map((instance) => ({ Instances: [instance] })) };
+  },
+
+  DescribeSecurityGroups: (state, input) => {
+    const groups = select(state.securityGroups, 'GroupId', stringList(input.GroupIds), 'InvalidGroup.NotFound', 'security group');
+    return { SecurityGroups: applyFilters(groups, input.Filters, SECURITY_GROUP_FILTERS, 'DescribeSecurityGroups') };
+  },
+
+  DescribeVolumes: (state, input) => {
+    const volumes = select(state.volumes, 'VolumeId', stringList(input.VolumeIds), 'InvalidVolume.NotFound', 'volume');
+    return { Volumes: applyFilters(volumes, input.Filters, VOLUME_FILTERS, 'DescribeVolumes') };
+  },
+
+  DescribeNetworkInterfaces: (state, input) => {
+    const interfaces = select(networkInterfacesOf(state), 'NetworkInterfaceId', stringList(input.NetworkInterfaceIds), 'InvalidNetworkInterfaceID.NotFound', 'network interface');
+    return { NetworkInterfaces: applyFilters(interfaces, input.Filters, NETWORK_INTERFACE_FILTERS, 'DescribeNetworkInterfaces') };
+  },
+
+  AuthorizeSecurityGroupIngress: (state, input) => changeRules(state, input, 'IpPermissions', 'add'),
+  RevokeSecurityGroupIngress: (state, input) => changeRules(state, input, 'IpPermissions', 'remove'),
+  AuthorizeSecurityGroupEgress: (state, input) => changeRules(state, input, 'IpPermissionsEgress', 'add'),
+  RevokeSecurityGroupEgress: (state, input) => changeRules(state, input, 'IpPermissionsEgress', 'remove'),
+
+  CreateTags: (state, input) => {
+    const tags = (input.Tags as Tag[] | undefined) ?? [];
+    for (const id of stringList(input.Resources) ?? []) {
+      const resource = taggable(state, id);
+      const kept = (resource.Tags ?? []).filter((t) => !tags.some((n) => n.Key === t.Key));
+      resource.Tags = [...kept, ...tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' }))];
+    }
+    return {};
+  },
+
+  DeleteTags: (state, input) => {
+    const tags = (input.Tags as Tag[] | undefined) ?? [];
+    for (const id of stringList(input.Resources) ?? []) {
+      const resource = taggable(state, id);
+      // As in EC2: a tag given with a value is deleted only when the value matches.
+      resource.Tags = (resource.Tags ?? []).filter((t) => !tags.some((d) => d.Key === t.Key && (d.Value === undefined || d.Value === t.Value)));
+    }
+    return {};
+  },
+
+  ModifyNetworkInterfaceAttribute: (state, input) => {
+    const id = String(input.NetworkInterfaceId);
+    const owner = state.instances.find((i) => (i.NetworkInterfaces ?? []).some((n) => n.NetworkInterfaceId === id));
+    if (!owner) throw ec2Error('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${id}' does not exist`);
+    const groupIds = stringList(input.Groups);
+    if (!groupIds) throw ec2Error('UnsupportedOperation', 'the offline world models ModifyNetworkInterfaceAttribute with Groups only');
+    const groups = groupIds.map((groupId) => {
+      const group = state.securityGroups.find((g) => g.GroupId === groupId);
+      if (!group) throw ec2Error('InvalidGroup.NotFound', `The security group '${groupId}' does not exist`);
+      return { GroupId: groupId, GroupName: group.GroupName };
+    });
+    for (const networkInterface of owner.NetworkInterfaces ?? []) {
+      if (networkInterface.NetworkInterfaceId === id) networkInterface.Groups = groups;
+    }
+    // The instance's SecurityGroups are those of all its interfaces, as DescribeInstances reports them.
+    const all = (owner.NetworkInterfaces ?? []).flatMap((n) => n.Groups ?? []);
+    owner.SecurityGroups = all.filter((g, i) => all.findIndex((o) => o.GroupId === g.GroupId) === i);
+    return {};
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Security group rules
+
+type RuleList = 'IpPermissions' | 'IpPermissionsEgress';
+
+const PROTOCOL_NAMES: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6', all: '-1' };
+
+/** The sources a permission can have, each with the field that identifies it. */
+const SOURCES = [
+  ['IpRanges', 'CidrIp'],
+  ['Ipv6Ranges', 'CidrIpv6'],
+  ['UserIdGroupPairs', 'GroupId'],
+  ['PrefixListIds', 'PrefixListId'],
+] as const;
+
+function changeRules(state: State, input: Input, list: RuleList, change: 'add' | 'remove'): Output {
+  const groupId = String(input.GroupId ?? '');
+  const group = state.securityGroups.find((g) => g.GroupId === groupId);
+  if (!group) throw ec2Error('InvalidGroup.NotFound', `The security group '${groupId}' does not exist`);
+  if (input.SecurityGroupRuleIds !== undefined || input.CidrIp !== undefined) {
+    throw ec2Error('UnsupportedOperation', 'the offline world models security group rule changes given as IpPermissions only');
+  }
+  const requested = (input.IpPermissions as IpPermission[] | undefined) ?? [];
+  if (requested.length === 0) throw ec2Error('MissingParameter', 'IpPermissions is required');
+  const rules = (group[list] ??= []);
+  for (const permission of requested) {
+    const key = ruleKey(permission);
+    let target = rules.find((r) => ruleKey(r) === key);
+    for (const [field, idField] of SOURCES) {
+      for (const source of (permission[field] ?? []) as Record<string, unknown>[]) {
+        const existing = ((target?.[field] ?? []) as Record<string, unknown>[]).findIndex((s) => s[idField] === source[idField]);
+        const description = `peer: ${String(source[idField])}, ${key.replace(/\|/g, ', ')}`;
+        if (change === 'add') {
+          if (existing >= 0) throw ec2Error('InvalidPermission.Duplicate', `the specified rule "${description}" already exists`);
+          target ??= pushRule(rules, permission);
+          ((target[field] ??= []) as Record<string, unknown>[]).push({ ...source });
+        } else {
+          if (existing < 0 || !target) throw ec2Error('InvalidPermission.NotFound', `The specified rule "${description}" does not exist in this security group.`);
+          (target[field] as Record<string, unknown>[]).splice(existing, 1);
+        }
+      }
+    }
+  }
+  group[list] = rules.filter((r) => SOURCES.some(([field]) => (r[field] ?? []).length > 0));
+  return { Return: true };
+}
+
+function pushRule(rules: IpPermission[], permission: IpPermission): IpPermission {
+  const protocol = normalizeProtocol(permission.IpProtocol);
+  const rule: IpPermission = { IpProtocol: protocol, IpRanges: [], Ipv6Ranges: [], UserIdGroupPairs: [], PrefixListIds: [] };
+  if (protocol !== '-1') Object.assign(rule, { FromPort: permission.FromPort, ToPort: permission.ToPort });
+  rules.push(rule);
+  return rule;
+}
+
+function normalizeProtocol(protocol: string | undefined): string {
+  const lower = String(protocol ?? '-1').toLowerCase();
+  return PROTOCOL_NAMES[lower] ?? lower;
+}
+
+/** Protocol and port range: what makes two permissions the same rule. All traffic has no ports. */
+function ruleKey(permission: IpPermission): string {
+  const protocol = normalizeProtocol(permission.IpProtocol);
+  return protocol === '-1' ? '-1' : `${protocol}|${permission.FromPort ?? ''}|${permission.ToPort ?? ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookup and filters
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.map(String) : undefined;
+}
+
+/** Resources by id, in the order asked; an unknown id fails the whole call, as in EC2. */
+function select<T>(items: T[], idKey: keyof T, ids: string[] | undefined, notFound: string, noun: string): T[] {
+  if (!ids || ids.length === 0) return items;
+  return ids.map((id) => {
+    const item = items.find((i) => i[idKey] === id);
+    if (!item) throw ec2Error(notFound, `The ${noun} '${id}' does not exist`);
+    return item;
+  });
+}
+
+function taggable(state: State, id: string): { Tags?: Tag[] } {
+  const resource =
+    state.instances.find((i) => i.InstanceId === id) ?? state.securityGroups.find((g) => g.GroupId === id) ?? state.volumes.find((v) => v.VolumeId === id);
+  if (resource) return resource;
+  const [code, noun] = id.startsWith('sg-') ? ['InvalidGroup.NotFound', 'security group'] : id.startsWith('vol-') ? ['InvalidVolume.NotFound', 'volume'] : ['InvalidID', 'resource'];
+  throw ec2Error(code, `The ${noun} '${id}' does not exist`);
+}
+
+/** Each supported filter name gives the values of a resource that the filter's values are matched against. */
+type FilterFields<T> = Readonly<Record<string, (item: T) => readonly (string | undefined)[]>>;
+
+/** Instances, groups and volumes call them Tags; network interfaces, TagSet. */
+const tagsOf = (item: { Tags?: Tag[]; TagSet?: Tag[] }): Tag[] => item.Tags ?? item.TagSet ?? [];
+
+const INSTANCE_FILTERS: FilterFields<Instance> = {
+  'instance-id': (i) => [i.InstanceId],
+  'instance-state-name': (i) => [i.State?.Name],
+  'vpc-id': (i) => [i.VpcId],
+  'subnet-id': (i) => [i.SubnetId],
+  'instance.group-id': (i) => (i.SecurityGroups ?? []).map((g) => g.GroupId),
+  'network-interface.group-id': (i) => (i.NetworkInterfaces ?? []).flatMap((n) => (n.Groups ?? []).map((g) => g.GroupId)),
+  'network-interface.network-interface-id': (i) => (i.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId),
+};
+
+const SECURITY_GROUP_FILTERS: FilterFields<SecurityGroup> = {
+  'group-id': (g) => [g.GroupId],
+  'group-name': (g) => [g.GroupName],
+  'vpc-id': (g) => [g.VpcId],
+};
+
+const VOLUME_FILTERS: FilterFields<Volume> = {
+  'volume-id': (v) => [v.VolumeId],
+  'attachment.instance-id': (v) => (v.Attachments ?? []).map((a) => a.InstanceId),
+};
+
+const NETWORK_INTERFACE_FILTERS: FilterFields<NetworkInterface> = {
+  'network-interface-id': (n) => [n.NetworkInterfaceId],
+  'group-id': (n) => (n.Groups ?? []).map((g) => g.GroupId),
+  'vpc-id': (n) => [n.VpcId],
+  'attachment.instance-id': (n) => [n.Attachment?.InstanceId],
+};
+
+/** Network interfaces as DescribeNetworkInterfaces reports them, derived from the instances that hold them. */
+function networkInterfacesOf(state: State): NetworkInterface[] {
+  return state.instances.flatMap((instance) =>
+    (instance.NetworkInterfaces ?? []).map((n) => ({
+      NetworkInterfaceId: n.NetworkInterfaceId,
+      Groups: n.Groups,
+      VpcId: n.VpcId,
+      SubnetId: n.SubnetId,
+      PrivateIpAddress: n.PrivateIpAddress,
+      Status: n.Status,
+      Attachment: { InstanceId: instance.InstanceId, DeviceIndex: n.Attachment?.DeviceIndex, Status: n.Attachment?.Status },
+    })),
+  );
+}
+
+/** EC2 filter semantics: filters AND together, values of one filter OR; `*` and `?` are wildcards; tag:<key> and tag-key on every kind. */
+function applyFilters<T extends { Tags?: Tag[] } | { TagSet?: Tag[] }>(items: T[], filters: unknown, fields: FilterFields<T>, operation: string): T[] {
+  const list = (filters as Filter[] | undefined) ?? [];
+  const predicates = list.map((filter) => {
+    const name = String(filter.Name);
+    const patterns = (filter.Values ?? []).map(wildcardToRegExp);
+    let values: (item: T) => readonly (string | undefined)[];
+    if (name.startsWith('tag:')) values = (item) => tagsOf(item).filter((t) => t.Key === name.slice(4)).map((t) => t.Value);
+    else if (name === 'tag-key') values = (item) => tagsOf(item).map((t) => t.Key);
+    else if (fields[name]) values = fields[name];
+    else throw ec2Error('InvalidParameterValue', `the offline world does not support the filter '${name}' for ${operation} (it supports ${[...Object.keys(fields), 'tag:<key>', 'tag-key'].join(', ')})`);
+    return (item: T) => values(item).some((v) => v !== undefined && patterns.some((p) => p.test(v)));
+  });
+  return items.filter((item) => predicates.every((matches) => matches(item)));
+}
+
+function wildcardToRegExp(value: string): RegExp {
+  const escaped = value.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}

@@ -1,0 +1,131 @@
+/**
+ * The simulator's core: routes an event through the rules of the synthesized template, runs each
+ * receiving playbook's handler (the code Lambda runs) against offline AWS clients, and reports
+ * the playbooks, the AWS calls and the alerts. Nothing leaves the machine.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { HANDLER_FACTORIES } from '../../lambdas/registry';
+import { PlaybookId, isPlaybookId, playbookById } from '../catalog';
+import { HANDLER_ENV } from '../contract';
+import { TemplateRule, routeEvent, rulesFromTemplate } from '../template-router';
+import { Ec2World } from './ec2-world';
+import { AwsCall, OFFLINE_CREDENTIALS, answerOffline } from './offline-aws';
+
+export interface SimulatedAlert {
+  readonly subject: string;
+  readonly email: string;
+  readonly sms: string;
+  readonly attributes: Readonly<Record<string, string | number>>;
+}
+
+/** One event's outcome; the shape of a `--json` line. */
+export interface EventResult {
+  readonly file: string;
+  readonly eventId: string | null;
+  /** The finding type, or the CloudTrail eventName. */
+  readonly findingType: string | null;
+  readonly playbooks: PlaybookId[];
+  /** Every AWS call the handlers made, except the alert's own Publish (shown under `alerts`). */
+  readonly actions: AwsCall[];
+  readonly alerts: SimulatedAlert[];
+  readonly errors: string[];
+}
+
+type Template = Parameters<typeof rulesFromTemplate>[0];
+
+/** Used when an event carries no account or region of its own. */
+const FALLBACK_ACCOUNT = '111122223333';
+const FALLBACK_REGION = 'us-east-1';
+
+export class Simulator {
+  private readonly rules: TemplateRule[];
+
+  constructor(
+    private readonly template: Template,
+    private readonly world: Ec2World,
+  ) {
+    this.rules = rulesFromTemplate(template);
+  }
+
+  /** The playbooks with a rule in the template, in catalog order. */
+  get enabledPlaybooks(): PlaybookId[] {
+    return [...new Set(this.rules.map((r) => r.key).filter(isPlaybookId))];
+  }
+
+  async run(file: string, event: unknown): Promise<EventResult> {
+    const envelope = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
+    const detail = (typeof envelope.detail === 'object' && envelope.detail !== null ? envelope.detail : {}) as Record<string, unknown>;
+    const result: EventResult = {
+      file,
+      eventId: typeof envelope.id === 'string' ? envelope.id : null,
+      findingType: typeof detail.type === 'string' ? detail.type : typeof detail.eventName === 'string' ? detail.eventName : null,
+      playbooks: [],
+      actions: [],
+      alerts: [],
+      errors: [],
+    };
+    // The topic lives in the account and region where EventBridge delivered the event.
+    const account = typeof envelope.account === 'string' ? envelope.account : FALLBACK_ACCOUNT;
+    const region = typeof envelope.region === 'string' ? envelope.region : FALLBACK_REGION;
+    for (const delivery of routeEvent(this.template, this.rules, event)) {
+      const playbookId = this.playbookOf(delivery.functionId);
+      result.playbooks.push(playbookId);
+      const calls: AwsCall[] = [];
+      const sns = answerOffline(
+        new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }),
+        { service: 'sns', account, region },
+        (call) => this.answer(call, result),
+        (call) => calls.push(call),
+      );
+      const handler = HANDLER_FACTORIES[playbookById(playbookId).handler]({
+        sns,
+        topicArn: `arn:aws:sns:${region}:${account}:GuardDutyResponse-Alerts`,
+        playbookId,
+        logger: new Logger({ serviceName: 'guardduty-response-simulator', logLevel: 'SILENT' }),
+      });
+      try {
+        await handler(structuredClone(event));
+      } catch (error) {
+        result.errors.push(`${playbookId}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      }
+      result.actions.push(...calls.filter((c) => !(c.service === 'sns' && c.operation === 'Publish')));
+    }
+    return result;
+  }
+
+  private answer(call: AwsCall, result: EventResult): Record<string, unknown> {
+    if (call.service === 'sns' && call.operation === 'Publish') {
+      result.alerts.push(alertOf(call.params));
+      return { MessageId: `offline-${result.alerts.length}` };
+    }
+    if (call.service === 'ec2') return this.world.call(call.operation, call.params);
+    throw new Error(`the simulator does not answer ${call.service}:${call.operation}`);
+  }
+
+  /** The playbook a function serves, read from the function's environment in the template. */
+  private playbookOf(functionId: string): PlaybookId {
+    const resource = (this.template.Resources ?? {})[functionId] as { Properties?: { Environment?: { Variables?: Record<string, unknown> } } } | undefined;
+    const id = resource?.Properties?.Environment?.Variables?.[HANDLER_ENV.playbookId];
+    if (typeof id !== 'string' || !isPlaybookId(id)) throw new Error(`function ${functionId} has no known ${HANDLER_ENV.playbookId} in the template`);
+    return id;
+  }
+}
+
+/** The alert as subscribers receive it, from the Publish input. */
+function alertOf(params: Readonly<Record<string, unknown>>): SimulatedAlert {
+  const message = String(params.Message ?? '');
+  const bodies = params.MessageStructure === 'json' ? (JSON.parse(message) as Record<string, string>) : { default: message };
+  const attributes = Object.fromEntries(
+    Object.entries((params.MessageAttributes ?? {}) as Record<string, { DataType: string; StringValue: string }>).map(([name, value]) => [
+      name,
+      value.DataType === 'Number' ? Number(value.StringValue) : value.StringValue,
+    ]),
+  );
+  return {
+    subject: String(params.Subject ?? ''),
+    email: bodies.email ?? bodies.default ?? '',
+    sms: bodies.sms ?? bodies.default ?? '',
+    attributes,
+  };
+}

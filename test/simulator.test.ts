@@ -1,0 +1,154 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { PLAYBOOKS } from '../lib/catalog';
+import { ConfigError, loadConfig } from '../lib/config';
+import { EXAMPLE_EVENTS_DIR, Io, runSimulate } from '../lib/simulator/cli';
+import { EventResult } from '../lib/simulator/simulate';
+import { CORPUS_DIR } from './support/corpus';
+
+interface Run {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function simulate(argv: string[], tty = false): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    stdout: { write: (text: string) => (stdout += text), isTTY: tty },
+    stderr: { write: (text: string) => (stderr += text), isTTY: false },
+    env: {},
+  };
+  const status = await runSimulate(argv, io);
+  return { status, stdout, stderr };
+}
+
+const jsonLines = (stdout: string): EventResult[] => stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+
+describe('CLI: npm run simulate', () => {
+  it('replays one example event per playbook by default, each alerted by its own playbook', async () => {
+    const { status, stdout } = await simulate(['--json']);
+    expect(status).toBe(0);
+    const results = jsonLines(stdout);
+    expect(results.map((r) => r.playbooks)).toEqual(results.map((r) => [path.basename(r.file, '.json')]));
+    expect(results.map((r) => r.playbooks[0]).sort()).toEqual(PLAYBOOKS.map((p) => p.id).sort());
+    for (const r of results) {
+      expect(Object.keys(r)).toEqual(['file', 'eventId', 'findingType', 'playbooks', 'actions', 'alerts', 'errors']);
+      expect(r).toMatchObject({ actions: [], errors: [] });
+      expect(r.alerts).toHaveLength(1);
+      expect(Object.keys(r.alerts[0])).toEqual(['subject', 'email', 'sms', 'attributes']);
+    }
+  });
+
+  it('prints the alert exactly as a subscriber would receive it, in human form', async () => {
+    const { status, stdout } = await simulate([path.join(EXAMPLE_EVENTS_DIR, 'ec2-spambot.json')]);
+    expect(status).toBe(0);
+    expect(stdout).toContain('== examples/events/ec2-spambot.json');
+    expect(stdout).toMatch(/playbooks: ec2-spambot\n/);
+    expect(stdout).toMatch(/AWS calls: none\n/);
+    expect(stdout).toContain('Subject: [MEDIUM] Backdoor:EC2/Spambot on i-0abc1234def567890 (web-1) in 111122223333/eu-west-1');
+    expect(stdout).toContain('SMS:     [MEDIUM] GuardDuty Backdoor:EC2/Spambot on i-0abc1234def567890 (web-1) in 111122223333/eu-west-1');
+    expect(stdout).toMatch(/\| {3}Remote: +198\.51\.100\.23 \(Lyon, France; Example Hosting SAS\)/);
+    expect(stdout).not.toContain('\u001b[');
+  });
+
+  it('colours its output only on a terminal', async () => {
+    const { stdout } = await simulate([path.join(EXAMPLE_EVENTS_DIR, 'ec2-spambot.json')], true);
+    expect(stdout).toContain('\u001b[1;36m== examples/events/ec2-spambot.json\u001b[0m');
+  });
+
+  it('applies -c flags as cdk synth does: a playbook switched off hands its findings to the fallback', async () => {
+    const { stdout } = await simulate(['--json', '-c', 'playbook:ec2-spambot=false', path.join(EXAMPLE_EVENTS_DIR, 'ec2-spambot.json')]);
+    expect(jsonLines(stdout)[0].playbooks).toEqual(['all-other-findings']);
+    const high = await simulate(['--json', '-c', 'minSeverity=HIGH', path.join(EXAMPLE_EVENTS_DIR, 'ec2-spambot.json')]);
+    expect(jsonLines(high.stdout)[0]).toMatchObject({ playbooks: [], alerts: [], errors: [] });
+  });
+
+  it.each([
+    [['-c', 'playbook:nope=true'], { 'playbook:nope': 'true' }],
+    [['-c', 'minSeverity=SEVERE'], { minSeverity: 'SEVERE' }],
+    [['--context', 'alertPhoneNumbers=4155550100'], { alertPhoneNumbers: '4155550100' }],
+  ])('refuses bad flags %p with the message cdk synth gives, and a non-zero status', async (argv, context) => {
+    const expected = (() => {
+      try {
+        loadConfig(context);
+      } catch (error) {
+        return (error as ConfigError).message;
+      }
+      throw new Error('the flag was expected to be bad');
+    })();
+    const { status, stdout, stderr } = await simulate(argv);
+    expect(status).toBe(1);
+    expect(stderr).toBe(`guardduty-response: ${expected}\n`);
+    expect(stdout).toBe('');
+  });
+
+  it('processes every good event around a bad file, reports the bad one with its name and why, and exits non-zero', async () => {
+    // Prepare
+    const dir = mkdtempSync(path.join(tmpdir(), 'simulate-'));
+    writeFileSync(path.join(dir, '1-good.json'), JSON.stringify(require(path.join(EXAMPLE_EVENTS_DIR, 'ec2-spambot.json'))));
+    writeFileSync(path.join(dir, '2-broken.json'), '{"version": "0", "detail": ');
+    writeFileSync(
+      path.join(dir, '3-text-severity.json'),
+      JSON.stringify({ id: 'e-3', source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', detail: { id: 'f', type: 'Backdoor:EC2/Spambot', severity: 'high', accountId: '111122223333', region: 'eu-west-1' } }),
+    );
+    writeFileSync(path.join(dir, '4-good.json'), JSON.stringify(require(path.join(EXAMPLE_EVENTS_DIR, 's3-findings.json'))));
+    // Act
+    const { status, stdout, stderr } = await simulate(['--json', dir]);
+    // Assess
+    expect(status).toBe(1);
+    const results = jsonLines(stdout);
+    expect(results.map((r) => [path.basename(r.file), r.playbooks, r.alerts.length, r.errors.length])).toEqual([
+      ['1-good.json', ['ec2-spambot'], 1, 0],
+      ['2-broken.json', [], 0, 1],
+      ['3-text-severity.json', ['ec2-spambot'], 1, 1],
+      ['4-good.json', ['s3-findings'], 1, 0],
+    ]);
+    expect(results[1].errors[0]).toMatch(/2-broken\.json could not be read as JSON: /);
+    expect(results[2].errors[0]).toBe('ec2-spambot: InvalidEventError: detail.severity is "high", not a number');
+    expect(results[2].alerts[0].subject).toBe('[ERROR] guardduty-response could not process an event (e-3)');
+    expect(stderr).toContain('simulate: 2 of 4 event(s) could not be processed');
+  });
+
+  it('reads the world from --world files and says which file is wrong', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'world-'));
+    writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ Buckets: [] }));
+    const bad = await simulate(['--world', path.join(dir, 'bad.json')]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^guardduty-response: world file .*bad\.json: has none of Reservations/);
+    const missing = await simulate(['--world', path.join(dir, 'missing.json')]);
+    expect(missing.stderr).toMatch(/world file .*missing\.json: no such file/);
+  });
+
+  it.each([[['--wrold', 'x']], [['-c', 'novalue']], [['--world']]])('answers usage errors %p with status 2 and the usage', async (argv) => {
+    const { status, stderr } = await simulate(argv);
+    expect(status).toBe(2);
+    expect(stderr).toContain('usage: npm run simulate --');
+  });
+
+  it('routes every corpus finding to exactly one playbook with one alert and no error, with progress on stderr', async () => {
+    const corpusFindings = path.join(CORPUS_DIR, 'findings');
+    expect(readdirSync(corpusFindings).length).toBeGreaterThan(30);
+    // The directory twice: more than 50 events, so the progress line shows.
+    const { status, stdout, stderr } = await simulate(['--json', corpusFindings, corpusFindings]);
+    const results = jsonLines(stdout);
+    expect(results.length).toBe(2 * readdirSync(corpusFindings).filter((f) => f.endsWith('.json')).length);
+    expect(results.filter((r) => r.playbooks.length !== 1 || r.alerts.length !== 1 || r.errors.length !== 0)).toEqual([]);
+    expect(status).toBe(0);
+    expect(stderr).toMatch(/simulate: 50\/\d+ events\n/);
+  });
+
+  it('runs as a process: --json writes only JSON lines to stdout, and reads no credentials', () => {
+    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'bin', 'simulate.ts'), '--json', path.join(EXAMPLE_EVENTS_DIR, 'iam-findings.json')], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: mkdtempSync(path.join(tmpdir(), 'home-')), AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' },
+    });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ playbooks: ['iam-findings'], errors: [] });
+  });
+});
