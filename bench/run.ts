@@ -80,6 +80,7 @@ const handler = createNotifyHandler({
   topicArn: 'arn:aws:sns:eu-west-1:111122223333:alerts',
   playbookId: 'bench',
   logger: new Logger({ logLevel: 'SILENT' }),
+  ownRoleArns: [],
 });
 /** Microseconds per event over about a second of sequential invocations, after one warm-up pass. */
 async function warmInvocationUs(): Promise<number> {

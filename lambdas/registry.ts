@@ -4,8 +4,10 @@
  */
 import type { HandlerName } from '../lib/catalog';
 import { createNotifyHandler } from './notify/handler';
+import { createTamperHandler } from './tamper/handler';
 import type { HandlerDependencies, LambdaHandler } from './shared/report';
 
 export const HANDLER_FACTORIES: Readonly<Record<HandlerName, (dependencies: HandlerDependencies) => LambdaHandler>> = {
   notify: createNotifyHandler,
+  tamper: createTamperHandler,
 };

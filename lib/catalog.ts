@@ -1,3 +1,5 @@
+import { GUARDDUTY_WRITE_OPERATION_NAMES } from './guardduty-operations';
+
 /**
  * The playbook catalog: the one list of what guardduty-response responds to.
  *
@@ -18,10 +20,13 @@ export const HANDLERS = {
   notify: {
     summary: 'Publishes a readable alert for the finding to the alert topic.',
   },
+  tamper: {
+    summary: 'Publishes an alert saying who changed GuardDuty, what, where and when, with a severity decided from the request.',
+  },
 } as const;
 export type HandlerName = keyof typeof HANDLERS;
 
-export interface Playbook {
+interface PlaybookCommon {
   /** kebab-case; also the context flag `playbook:<id>`, the rule description prefix and the function name suffix. */
   readonly id: string;
   readonly title: string;
@@ -29,6 +34,11 @@ export interface Playbook {
   readonly summary: string;
   readonly handler: HandlerName;
   readonly enabledByDefault: boolean;
+}
+
+/** A playbook for GuardDuty findings ("GuardDuty Finding" events). */
+export interface FindingPlaybook extends PlaybookCommon {
+  readonly trigger: 'finding';
   readonly tier: Tier;
   /**
    * GuardDuty finding types claimed, as EventBridge wildcard patterns over `detail.type`
@@ -37,6 +47,18 @@ export interface Playbook {
    */
   readonly findingTypes: readonly string[];
 }
+
+/** A playbook for API calls recorded by CloudTrail ("AWS API Call via CloudTrail" events). */
+export interface ApiCallPlaybook extends PlaybookCommon {
+  readonly trigger: 'api-call';
+  /** The EventBridge `source` and CloudTrail `eventSource` of the calls. */
+  readonly source: string;
+  readonly eventSource: string;
+  /** CloudTrail eventNames matched, exactly. */
+  readonly eventNames: readonly string[];
+}
+
+export type Playbook = FindingPlaybook | ApiCallPlaybook;
 
 /** The threat purposes that make up "S3 findings" (the `:S3/` types other than attack sequences and malware scans). */
 const S3_FINDING_PURPOSES = ['Discovery', 'Exfiltration', 'Impact', 'PenTest', 'Policy', 'Stealth', 'UnauthorizedAccess'] as const;
@@ -48,6 +70,7 @@ export const PLAYBOOKS = [
     summary: 'Alerts when a principal turns CloudTrail logging off (a classic first step to hide activity).',
     handler: 'notify',
     enabledByDefault: true,
+    trigger: 'finding',
     tier: 'specific',
     findingTypes: ['Stealth:IAMUser/CloudTrailLoggingDisabled'],
   },
@@ -57,6 +80,7 @@ export const PLAYBOOKS = [
     summary: 'Alerts when the account password policy is weakened.',
     handler: 'notify',
     enabledByDefault: true,
+    trigger: 'finding',
     tier: 'specific',
     findingTypes: ['Stealth:IAMUser/PasswordPolicyChange'],
   },
@@ -66,6 +90,7 @@ export const PLAYBOOKS = [
     summary: 'Alerts on every S3 and IAMUser MaliciousIPCaller type, including the `.Custom` (your threat list) variants.',
     handler: 'notify',
     enabledByDefault: true,
+    trigger: 'finding',
     tier: 'specific',
     findingTypes: ['*:S3/MaliciousIPCaller*', '*:IAMUser/MaliciousIPCaller*'],
   },
@@ -75,6 +100,7 @@ export const PLAYBOOKS = [
     summary: 'Alerts on every IAMUser finding type not claimed by a more specific enabled playbook.',
     handler: 'notify',
     enabledByDefault: true,
+    trigger: 'finding',
     tier: 'family',
     findingTypes: ['*:IAMUser/*'],
   },
@@ -84,6 +110,7 @@ export const PLAYBOOKS = [
     summary: 'Alerts when an instance resolves a domain that points at the instance metadata service.',
     handler: 'notify',
     enabledByDefault: true,
+    trigger: 'finding',
     tier: 'specific',
     findingTypes: ['UnauthorizedAccess:EC2/MetadataDNSRebind'],
   },
@@ -93,6 +120,7 @@ export const PLAYBOOKS = [
     summary: 'Alerts when an instance sends an unusually large volume of traffic to a remote host.',
     handler: 'notify',
     enabledByDefault: true,
+    trigger: 'finding',
     tier: 'specific',
     findingTypes: ['Behavior:EC2/TrafficVolumeUnusual'],
   },
@@ -102,6 +130,7 @@ export const PLAYBOOKS = [
     summary: 'Alerts when an instance talks SMTP in a way that suggests it sends spam.',
     handler: 'notify',
     enabledByDefault: true,
+    trigger: 'finding',
     tier: 'specific',
     findingTypes: ['Backdoor:EC2/Spambot'],
   },
@@ -111,6 +140,7 @@ export const PLAYBOOKS = [
     summary: 'Alerts when an instance talks to a remote port it has not used before.',
     handler: 'notify',
     enabledByDefault: true,
+    trigger: 'finding',
     tier: 'specific',
     findingTypes: ['Behavior:EC2/NetworkPortUnusual'],
   },
@@ -120,6 +150,7 @@ export const PLAYBOOKS = [
     summary: 'Alerts when an instance probes ports on many hosts.',
     handler: 'notify',
     enabledByDefault: true,
+    trigger: 'finding',
     tier: 'specific',
     findingTypes: ['Recon:EC2/Portscan'],
   },
@@ -129,6 +160,7 @@ export const PLAYBOOKS = [
     summary: 'Alerts when an instance talks to an address on a custom threat list.',
     handler: 'notify',
     enabledByDefault: true,
+    trigger: 'finding',
     tier: 'specific',
     findingTypes: ['UnauthorizedAccess:EC2/MaliciousIPCaller.Custom'],
   },
@@ -138,6 +170,7 @@ export const PLAYBOOKS = [
     summary: `Alerts on every S3 finding type of the ${S3_FINDING_PURPOSES.join(', ')} purposes not claimed by a more specific enabled playbook.`,
     handler: 'notify',
     enabledByDefault: true,
+    trigger: 'finding',
     tier: 'family',
     findingTypes: S3_FINDING_PURPOSES.map((purpose) => `${purpose}:S3/*`),
   },
@@ -147,14 +180,31 @@ export const PLAYBOOKS = [
     summary: 'Alerts on every finding no enabled playbook claims, including types GuardDuty adds after this release.',
     handler: 'notify',
     enabledByDefault: true,
+    trigger: 'finding',
     tier: 'fallback',
     findingTypes: [],
+  },
+  {
+    id: 'guardduty-config-change',
+    title: 'GuardDuty configuration changed',
+    summary:
+      'Alerts on every state-changing GuardDuty API call recorded by CloudTrail (detector disabled or deleted, trusted IP lists, archive filters, members, exports...), failed attempts included, with a severity decided from the request.',
+    handler: 'tamper',
+    enabledByDefault: true,
+    trigger: 'api-call',
+    source: 'aws.guardduty',
+    eventSource: 'guardduty.amazonaws.com',
+    eventNames: GUARDDUTY_WRITE_OPERATION_NAMES,
   },
 ] as const satisfies readonly Playbook[];
 
 export type PlaybookId = (typeof PLAYBOOKS)[number]['id'];
 
 export const PLAYBOOK_IDS: readonly PlaybookId[] = PLAYBOOKS.map((p) => p.id);
+
+type CatalogEntry = (typeof PLAYBOOKS)[number];
+export const FINDING_PLAYBOOKS = PLAYBOOKS.filter((p): p is Extract<CatalogEntry, { trigger: 'finding' }> => p.trigger === 'finding');
+export const API_CALL_PLAYBOOKS = PLAYBOOKS.filter((p): p is Extract<CatalogEntry, { trigger: 'api-call' }> => p.trigger === 'api-call');
 
 export function playbookById(id: PlaybookId): Playbook {
   const playbook = PLAYBOOKS.find((p) => p.id === id);

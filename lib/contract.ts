@@ -5,6 +5,8 @@
 export const HANDLER_ENV = {
   topicArn: 'ALERT_TOPIC_ARN',
   playbookId: 'PLAYBOOK_ID',
+  /** Comma-separated role ARNs of the stack's functions (API-call playbooks only). */
+  ownRoleArns: 'OWN_ROLE_ARNS',
 } as const;
 
 /** Message attributes on every alert; SMS subscriptions filter on `severityScore`. */
@@ -20,3 +22,6 @@ export const ALERT_ATTRIBUTES = {
 /** The EventBridge envelope of a GuardDuty finding. */
 export const FINDING_SOURCE = 'aws.guardduty';
 export const FINDING_DETAIL_TYPE = 'GuardDuty Finding';
+
+/** The EventBridge envelope of a call recorded by CloudTrail (management events). */
+export const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';

@@ -1,4 +1,4 @@
-import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -6,12 +6,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { playbookById } from './catalog';
+import { PlaybookId, playbookById } from './catalog';
+import { HANDLER_ENV } from './contract';
 import { ResponseConfig } from './config';
 import { AlertTopic } from './constructs/alert-topic';
 import { PlaybookRule, targetOptions } from './constructs/playbook-rule';
 import { ResponseFunction } from './constructs/response-function';
-import { BusName, findingRoutes } from './routing';
+import { BusName, allRoutes } from './routing';
 
 export interface GuardDutyResponseStackProps extends StackProps {
   readonly config: ResponseConfig;
@@ -21,7 +22,7 @@ export interface GuardDutyResponseStackProps extends StackProps {
 export class GuardDutyResponseStack extends Stack {
   public readonly alertTopic: AlertTopic;
   public readonly deadLetterQueue: sqs.Queue;
-  public readonly functions: ReadonlyMap<string, ResponseFunction>;
+  public readonly functions: ReadonlyMap<PlaybookId, ResponseFunction>;
 
   constructor(scope: Construct, id: string, props: GuardDutyResponseStackProps) {
     super(scope, id, props);
@@ -66,13 +67,13 @@ export class GuardDutyResponseStack extends Stack {
       }),
     );
 
-    const routes = findingRoutes(config);
+    const routes = allRoutes(config);
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     const unclaimedBus = routes.some((r) => r.bus === 'unclaimed')
       ? new events.EventBus(this, 'UnclaimedFindings', { description: 'guardduty-response: findings no enabled specific playbook claims' })
       : undefined;
     const busOf = (name: BusName): events.IEventBus => (name === 'unclaimed' && unclaimedBus) || defaultBus;
-    const functions = new Map<string, ResponseFunction>();
+    const functions = new Map<PlaybookId, ResponseFunction>();
     for (const route of routes) {
       let target: events.IRuleTarget;
       if (route.playbookId) {
@@ -90,5 +91,10 @@ export class GuardDutyResponseStack extends Stack {
       new PlaybookRule(this, `${route.key}-rule`, { route, eventBus: busOf(route.bus), target });
     }
     this.functions = functions;
+    // API-call playbooks recognise calls made by this stack's own roles and do not alert on them.
+    const roleArns = Lazy.list({ produce: () => [...functions.values()].map((f) => f.role.roleArn) });
+    for (const [id, fn] of functions) {
+      if (playbookById(id).trigger === 'api-call') fn.function.addEnvironment(HANDLER_ENV.ownRoleArns, Fn.join(',', roleArns));
+    }
   }
 }

@@ -14,9 +14,9 @@
  * Claims within a tier are disjoint (pinned by test), so each finding matches exactly one rule
  * that ends in a function. EventBridge forwards bus to bus only once, which two tiers need.
  */
-import { PLAYBOOKS, Playbook, PlaybookId, Tier } from './catalog';
+import { API_CALL_PLAYBOOKS, FINDING_PLAYBOOKS, FindingPlaybook, PlaybookId, Tier } from './catalog';
 import { ResponseConfig } from './config';
-import { FINDING_DETAIL_TYPE, FINDING_SOURCE } from './contract';
+import { API_CALL_DETAIL_TYPE, FINDING_DETAIL_TYPE, FINDING_SOURCE } from './contract';
 import { SEVERITY_FLOOR } from './severity';
 
 export type BusName = 'default' | 'unclaimed';
@@ -32,24 +32,41 @@ export interface RouteSpec {
   readonly playbookId?: PlaybookId;
   /** Starts with `[<key>]`. */
   readonly description: string;
-  readonly pattern: FindingPattern;
+  readonly pattern: RoutePattern;
 }
 
-export interface FindingPattern {
+export interface RoutePattern {
   readonly source: readonly string[];
   readonly 'detail-type': readonly string[];
-  readonly detail?: {
-    readonly severity?: readonly unknown[];
-    readonly type?: readonly unknown[];
-  };
+  readonly detail?: Readonly<Record<string, readonly unknown[]>>;
 }
 
 export const FORWARD_ROUTE_KEY = 'forward-unclaimed';
 
+/** Every rule of the stack: the finding routes, then one per enabled API-call playbook. */
+export function allRoutes(config: ResponseConfig): RouteSpec[] {
+  return [...findingRoutes(config), ...apiCallRoutes(config)];
+}
+
+/**
+ * CloudTrail-recorded calls: one rule per playbook on the default bus, matching exact event
+ * names (read-only calls are simply not listed). They reach EventBridge only through a trail
+ * with management events; rules are regional.
+ */
+export function apiCallRoutes(config: ResponseConfig): RouteSpec[] {
+  return API_CALL_PLAYBOOKS.filter((p) => config.playbooks[p.id]).map((p) => ({
+    key: p.id,
+    bus: 'default',
+    playbookId: p.id,
+    description: `[${p.id}] ${p.title}: ${p.summary}`,
+    pattern: { source: [p.source], 'detail-type': [API_CALL_DETAIL_TYPE], detail: { eventSource: [p.eventSource], eventName: [...p.eventNames] } },
+  }));
+}
+
 export function findingRoutes(config: ResponseConfig): RouteSpec[] {
-  const enabled = PLAYBOOKS.filter((p) => config.playbooks[p.id]);
-  const ofTier = (tier: Tier): Playbook[] => enabled.filter((p) => p.tier === tier);
-  const claims = (playbooks: readonly Playbook[]): string[] => playbooks.flatMap((p) => p.findingTypes);
+  const enabled = FINDING_PLAYBOOKS.filter((p) => config.playbooks[p.id]);
+  const ofTier = (tier: Tier) => enabled.filter((p) => p.tier === tier);
+  const claims = (playbooks: readonly FindingPlaybook[]): string[] => playbooks.flatMap((p) => p.findingTypes);
   const pattern = (type: readonly unknown[] | undefined) => findingPattern(config.minSeverity, type);
 
   const routes: RouteSpec[] = enabled.map((p) => ({
@@ -70,7 +87,7 @@ export function findingRoutes(config: ResponseConfig): RouteSpec[] {
   return routes;
 }
 
-function findingPattern(minSeverity: number, type: readonly unknown[] | undefined): FindingPattern {
+function findingPattern(minSeverity: number, type: readonly unknown[] | undefined): RoutePattern {
   // At LOW no condition at all: every finding GuardDuty can emit alerts, even one scored below 1.
   const severity = minSeverity > SEVERITY_FLOOR.LOW ? [{ numeric: ['>=', minSeverity] }] : undefined;
   const detail = { ...(severity && { severity }), ...(type && { type }) };

@@ -16,3 +16,6 @@ export function severityLabel(score: number): SeverityLabel {
   if (score >= SEVERITY_FLOOR.MEDIUM) return 'MEDIUM';
   return 'LOW';
 }
+
+/** The score an alert carries when only a label is known (tamper alerts): GuardDuty's own sample values, and 9 for Critical. */
+export const SEVERITY_SCORE_OF_LABEL: Readonly<Record<SeverityLabel, number>> = { LOW: 2, MEDIUM: 5, HIGH: 8, CRITICAL: 9 };

@@ -1,4 +1,4 @@
-import { PLAYBOOKS, PLAYBOOK_IDS, TIERS } from '../lib/catalog';
+import { FINDING_PLAYBOOKS, PLAYBOOKS, PLAYBOOK_IDS, Playbook, TIERS } from '../lib/catalog';
 import { FINDING_TYPES } from '../lib/finding-types';
 import { matchesEventPattern } from '../lib/event-pattern';
 import { corpusFindings } from './support/corpus';
@@ -10,7 +10,8 @@ function claims(selector: string, type: string): boolean {
 
 describe('Module: catalog', () => {
   it('pins the playbook ids, tiers and defaults', () => {
-    expect(PLAYBOOKS.map((p) => `${p.id} ${p.tier} ${p.enabledByDefault ? 'on' : 'off'} ${p.handler}`).sort()).toEqual([
+    const describe = (p: Playbook) => `${p.id} ${p.trigger === 'finding' ? p.tier : p.trigger} ${p.enabledByDefault ? 'on' : 'off'} ${p.handler}`;
+    expect(PLAYBOOKS.map(describe).sort()).toEqual([
       'all-other-findings fallback on notify',
       'ec2-malicious-ip-caller specific on notify',
       'ec2-metadata-dns-rebind specific on notify',
@@ -18,6 +19,7 @@ describe('Module: catalog', () => {
       'ec2-port-scan specific on notify',
       'ec2-spambot specific on notify',
       'ec2-traffic-unusual specific on notify',
+      'guardduty-config-change api-call on tamper',
       'iam-cloudtrail-logging-disabled specific on notify',
       'iam-findings family on notify',
       'iam-password-policy-change specific on notify',
@@ -32,30 +34,30 @@ describe('Module: catalog', () => {
   });
 
   it('has exactly one fallback, and it claims nothing by name', () => {
-    const fallbacks = PLAYBOOKS.filter((p) => p.tier === 'fallback');
+    const fallbacks = FINDING_PLAYBOOKS.filter((p) => p.tier === 'fallback');
     expect(fallbacks.map((p) => p.id)).toEqual(['all-other-findings']);
     expect(fallbacks[0].findingTypes).toEqual([]);
   });
 
   it('names only documented finding types when a selector has no wildcard', () => {
-    const exact = PLAYBOOKS.flatMap((p) => p.findingTypes).filter((s) => !s.includes('*'));
+    const exact = FINDING_PLAYBOOKS.flatMap((p) => p.findingTypes).filter((s) => !s.includes('*'));
     expect(exact.length).toBeGreaterThan(0);
     for (const type of exact) expect(FINDING_TYPES).toHaveProperty([type]);
   });
 
   it('has selectors that claim at least one documented type each', () => {
-    for (const selector of PLAYBOOKS.flatMap((p) => p.findingTypes)) {
+    for (const selector of FINDING_PLAYBOOKS.flatMap((p) => p.findingTypes)) {
       expect(Object.keys(FINDING_TYPES).some((type) => claims(selector, type))).toBe(true);
     }
   });
 
   it('uses no character that EventBridge wildcards treat specially besides *', () => {
-    for (const selector of PLAYBOOKS.flatMap((p) => p.findingTypes)) expect(selector).not.toMatch(/\\|\*\*/);
+    for (const selector of FINDING_PLAYBOOKS.flatMap((p) => p.findingTypes)) expect(selector).not.toMatch(/\\|\*\*/);
   });
 
   // Disjoint claims within a tier are what make "exactly one alert" hold (lib/routing.ts).
   it.each(TIERS.filter((t) => t !== 'fallback'))('never lets two %s playbooks claim the same type', (tier) => {
-    const playbooks = PLAYBOOKS.filter((p) => p.tier === tier);
+    const playbooks = FINDING_PLAYBOOKS.filter((p) => p.tier === tier);
     const types = new Set([...Object.keys(FINDING_TYPES), ...corpusFindings().map((e) => String((e.event.detail as { type: unknown }).type))]);
     for (const type of types) {
       const claimants = playbooks.filter((p) => p.findingTypes.some((s) => claims(s, type))).map((p) => p.id);
@@ -72,14 +74,14 @@ describe('Module: catalog', () => {
     ['Stealth:S3/ServerAccessLoggingDisabled', 's3-findings'],
     ['PenTest:S3/KaliLinux', 's3-findings'],
   ])('has %s claimed by %s', (type, id) => {
-    const claimants = PLAYBOOKS.filter((p) => p.findingTypes.some((s) => claims(s, type))).map((p) => p.id);
+    const claimants = FINDING_PLAYBOOKS.filter((p) => p.findingTypes.some((s) => claims(s, type))).map((p) => p.id);
     expect(claimants).toContain(id);
   });
 
   it.each(['AttackSequence:S3/CompromisedData', 'Object:S3/MaliciousFile', 'Canary:EC2/Stateless.IntegTest', 'Backdoor:EC2/C&CActivity.B'])(
     'leaves %s to the fallback',
     (type) => {
-      expect(PLAYBOOKS.filter((p) => p.findingTypes.some((s) => claims(s, type)))).toEqual([]);
+      expect(FINDING_PLAYBOOKS.filter((p) => p.findingTypes.some((s) => claims(s, type)))).toEqual([]);
     },
   );
 });

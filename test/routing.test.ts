@@ -4,7 +4,7 @@
  * The synthesized rules are evaluated with EventBridge's matching semantics and compared with an
  * oracle computed from the catalog alone.
  */
-import { PLAYBOOKS, PLAYBOOK_IDS, Playbook, Tier } from '../lib/catalog';
+import { FINDING_PLAYBOOKS, FindingPlaybook, PLAYBOOK_IDS, Tier } from '../lib/catalog';
 import { loadConfig } from '../lib/config';
 import { matchesEventPattern } from '../lib/event-pattern';
 import { FINDING_TYPES } from '../lib/finding-types';
@@ -12,14 +12,14 @@ import { routeEvent, rulesFromTemplate } from '../lib/template-router';
 import { EventFile, corpusFindings, fixtureFindings } from './support/corpus';
 import { synthStack } from './support/synth';
 
-const claims = (playbook: Playbook, type: string) => playbook.findingTypes.some((s) => matchesEventPattern({ t: [{ wildcard: s }] }, { t: type }));
+const claims = (playbook: FindingPlaybook, type: string) => playbook.findingTypes.some((s) => matchesEventPattern({ t: [{ wildcard: s }] }, { t: type }));
 
 /** The expected playbook, from the catalog: the enabled claimant of the most specific tier, else the fallback. */
 function oracle(context: Record<string, unknown>, event: Record<string, unknown>): string[] {
   const config = loadConfig(context);
   const detail = event.detail as { type: string; severity: number };
   if (detail.severity < config.minSeverity) return [];
-  const enabled = PLAYBOOKS.filter((p) => config.playbooks[p.id]);
+  const enabled = FINDING_PLAYBOOKS.filter((p) => config.playbooks[p.id]);
   for (const tier of ['specific', 'family'] as Tier[]) {
     const claimant = enabled.filter((p) => p.tier === tier && claims(p, detail.type));
     if (claimant.length > 0) return claimant.map((p) => p.id);
@@ -44,7 +44,7 @@ const configurations: [string, Record<string, unknown>][] = [
   ['every playbook on', {}],
   ...PLAYBOOK_IDS.map((id): [string, Record<string, unknown>] => [`${id} off`, { [`playbook:${id}`]: 'false' }]),
   ['only the fallback on', Object.fromEntries(PLAYBOOK_IDS.filter((id) => id !== 'all-other-findings').map((id) => [`playbook:${id}`, 'false']))],
-  ['the fallback and the specific playbooks off', Object.fromEntries(PLAYBOOKS.filter((p) => p.tier !== 'family').map((p) => [`playbook:${p.id}`, 'false']))],
+  ['the fallback and the specific playbooks off', Object.fromEntries(FINDING_PLAYBOOKS.filter((p) => p.tier !== 'family').map((p) => [`playbook:${p.id}`, 'false']))],
   ['minSeverity MEDIUM', { minSeverity: 'MEDIUM' }],
   ['minSeverity 7.5 and s3-findings off', { minSeverity: '7.5', 'playbook:s3-findings': 'false' }],
 ];

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { PLAYBOOKS } from '../lib/catalog';
+import { FINDING_PLAYBOOKS, PLAYBOOKS } from '../lib/catalog';
 import { ALERT_ATTRIBUTES } from '../lib/contract';
 import { synthStack } from './support/synth';
 
@@ -101,14 +101,20 @@ describe('Stack: GuardDutyResponse', () => {
   });
 
   it('has no second bus and no forwarding rule when no family or fallback playbook is on', () => {
-    const { template } = synthStack(Object.fromEntries(PLAYBOOKS.filter((p) => p.tier !== 'specific').map((p) => [`playbook:${p.id}`, 'false'])));
+    const { template } = synthStack(Object.fromEntries(FINDING_PLAYBOOKS.filter((p) => p.tier !== 'specific').map((p) => [`playbook:${p.id}`, 'false'])));
     template.resourceCountIs('AWS::Events::EventBus', 0);
     expect(ruleDescriptions(template).some((d) => d.startsWith('[forward-unclaimed]'))).toBe(false);
   });
 
-  it('filters every rule on minSeverity when it is above LOW', () => {
+  it('filters every finding rule on minSeverity when it is above LOW, and no API-call rule', () => {
     const { template } = synthStack({ minSeverity: 'HIGH' });
-    template.allResourcesProperties('AWS::Events::Rule', { EventPattern: { detail: Match.objectLike({ severity: [{ numeric: ['>=', 7] }] }) } });
+    const patterns = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.EventPattern);
+    const findings = patterns.filter((p) => p['detail-type'][0] === 'GuardDuty Finding');
+    expect(findings.length).toBe(FINDING_PLAYBOOKS.length + 1);
+    for (const pattern of findings) expect(pattern.detail.severity).toEqual([{ numeric: ['>=', 7] }]);
+    const apiCalls = patterns.filter((p) => p['detail-type'][0] === 'AWS API Call via CloudTrail');
+    expect(apiCalls).toHaveLength(1);
+    expect(apiCalls[0].detail.severity).toBeUndefined();
   });
 
   it('subscribes each email, and each phone with an SMS filter policy at smsMinSeverity', () => {

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { HANDLERS } from '../lib/catalog';
 import { synthStack } from './support/synth';
 
 describe('Stack: full synthesis', () => {
@@ -15,22 +16,26 @@ describe('Stack: full synthesis', () => {
     .map((entry) => path.join(outdir, entry))
     .filter((dir) => existsSync(path.join(dir, 'index.mjs')));
 
-  it('bundles the shared handler code once, as a minified ES module with a linked source map', () => {
-    expect(bundles).toHaveLength(1);
-    const code = readFileSync(path.join(bundles[0], 'index.mjs'), 'utf8');
-    // Booleans, not toMatch: a failure must not print a 370 KB bundle.
-    expect(/export\s*\{[^}]*\bas handler\b/.test(code)).toBe(true);
-    expect(/\n\/\/# sourceMappingURL=index\.mjs\.map\s*$/.test(code)).toBe(true);
-    expect(existsSync(path.join(bundles[0], 'index.mjs.map'))).toBe(true);
-    // Minified: long lines (the few line breaks left are inside template literals).
-    expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
+  it('bundles each handler once (playbooks share it), as a minified ES module with a linked source map', () => {
+    expect(bundles).toHaveLength(Object.keys(HANDLERS).length);
+    for (const bundle of bundles) {
+      const code = readFileSync(path.join(bundle, 'index.mjs'), 'utf8');
+      // Booleans, not toMatch: a failure must not print a 370 KB bundle.
+      expect(/export\s*\{[^}]*\bas handler\b/.test(code)).toBe(true);
+      expect(/\n\/\/# sourceMappingURL=index\.mjs\.map\s*$/.test(code)).toBe(true);
+      expect(existsSync(path.join(bundle, 'index.mjs.map'))).toBe(true);
+      // Minified: long lines (the few line breaks left are inside template literals).
+      expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
+    }
   });
 
-  it('carries the AWS SDK inside the bundle and never aws-cdk-lib', () => {
-    const code = readFileSync(path.join(bundles[0], 'index.mjs'), 'utf8');
-    expect(code.includes('com.amazonaws.sns#PublishInput') || code.includes('"PublishInput"')).toBe(true);
-    expect(/from\s*"@aws-sdk\//.test(code)).toBe(false);
-    expect(code.includes('aws-cdk-lib')).toBe(false);
+  it('carries the AWS SDK inside each bundle and never aws-cdk-lib', () => {
+    for (const bundle of bundles) {
+      const code = readFileSync(path.join(bundle, 'index.mjs'), 'utf8');
+      expect(code.includes('com.amazonaws.sns#PublishInput') || code.includes('"PublishInput"')).toBe(true);
+      expect(/from\s*"@aws-sdk\//.test(code)).toBe(false);
+      expect(code.includes('aws-cdk-lib')).toBe(false);
+    }
   });
 
   it('passes the built-in CloudFormation validation', () => {

@@ -136,23 +136,30 @@ export function toPublishInput(alert: Alert, topicArn: string): PublishCommandIn
 }
 
 /**
- * `head on <resource> in <account/region>`, shortened to fit SNS: first the resource's name
- * goes, then the resource, then the head is cut. Printable ASCII, one line, never empty.
+ * The first candidate that fits SNS's subject limit, as printable ASCII on one line; the last
+ * candidate is cut when none fits. Candidates go from most to least informative.
  */
-function subjectOf(head: string, resource: string | undefined, tail: string | undefined): string {
-  const fit = (parts: readonly (string | undefined)[]) => toPrintableAscii(parts.filter(Boolean).join(' '));
-  const resourceId = resource?.replace(/ \(.*\)$/, '');
-  for (const candidate of [
-    fit([head, resource && `on ${resource}`, tail]),
-    fit([head, resourceId && `on ${resourceId}`, tail]),
-    fit([head, tail]),
-  ]) {
-    if (candidate.length <= MAX_SUBJECT_LENGTH) return candidate;
+export function fitSubject(candidates: readonly (readonly (string | undefined)[])[]): string {
+  const join = (parts: readonly (string | undefined)[]) => toPrintableAscii(parts.filter(Boolean).join(' '));
+  for (const candidate of candidates) {
+    const subject = join(candidate);
+    if (subject.length <= MAX_SUBJECT_LENGTH) return subject;
   }
-  return truncate(fit([head, tail]), MAX_SUBJECT_LENGTH, '...');
+  return truncate(join(candidates[candidates.length - 1]), MAX_SUBJECT_LENGTH, '...');
 }
 
-function section(heading: string, lines: readonly Line[]): string | undefined {
+/** `head on <resource> in <account/region>`: first the resource's name goes, then the resource. */
+function subjectOf(head: string, resource: string | undefined, tail: string | undefined): string {
+  const resourceId = resource?.replace(/ \(.*\)$/, '');
+  return fitSubject([
+    [head, resource && `on ${resource}`, tail],
+    [head, resourceId && `on ${resourceId}`, tail],
+    [head, tail],
+  ]);
+}
+
+/** A titled block of `label: value` lines, aligned; lines without a value are left out, an empty block entirely. */
+export function section(heading: string, lines: readonly Line[]): string | undefined {
   const present = lines.filter((line): line is readonly [string, string] => line[1] !== undefined);
   if (present.length === 0) return undefined;
   const width = Math.max(...present.map(([label]) => label.length));

@@ -5,8 +5,9 @@
 import { FINDING_DETAIL_TYPE, FINDING_SOURCE } from '../../lib/contract';
 import { InvalidEventError } from './errors';
 import { JsonObject, asNumber, asObject, asString, at } from './json';
+import type { ParsedEvent } from './report';
 
-export interface Finding {
+export interface Finding extends ParsedEvent {
   /** The EventBridge envelope id (one per delivery). */
   readonly eventId: string;
   /** The GuardDuty finding id (the same across updates of one finding). */
@@ -39,15 +40,18 @@ export function parseFindingEvent(event: unknown): Finding {
   // The envelope's account and region are the finding's in every captured event; the detail's win when present.
   const accountId = asString(detail.accountId) ?? asString(envelope.account) ?? fail('neither detail.accountId nor account is present');
   const region = asString(detail.region) ?? asString(envelope.region) ?? fail('neither detail.region nor region is present');
+  const sample = isSample(detail);
   return {
     eventId: eventId ?? id,
+    correlationId: id,
+    logKeys: { findingType: type, accountId, region, sample },
     id,
     type,
     severity,
     accountId,
     region,
     partition: asString(detail.partition) ?? 'aws',
-    sample: isSample(detail),
+    sample,
     resourceType: asString(at(detail, 'resource', 'resourceType')),
     detail,
   };

@@ -83,6 +83,7 @@ export class Simulator {
         topicArn: `arn:aws:sns:${region}:${account}:GuardDutyResponse-Alerts`,
         playbookId,
         logger: new Logger({ serviceName: 'guardduty-response-simulator', logLevel: 'SILENT' }),
+        ownRoleArns: [],
       });
       try {
         await handler(structuredClone(event));
