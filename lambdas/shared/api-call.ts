@@ -4,7 +4,7 @@
  * untrusted JSON here and are cleaned where they are shown.
  */
 import { API_CALL_DETAIL_TYPE } from '../../lib/contract';
-import { InvalidEventError } from './errors';
+import { parseEnvelope } from './envelope';
 import { JsonObject, asObject, asString } from './json';
 import type { ParsedEvent } from './report';
 
@@ -28,16 +28,7 @@ export interface ApiCall extends ParsedEvent {
 }
 
 export function parseApiCallEvent(event: unknown, expectedSource: string): ApiCall {
-  const envelope = asObject(event);
-  if (!envelope) throw new InvalidEventError(`the event is not a JSON object but ${event === null ? 'null' : Array.isArray(event) ? 'an array' : `a ${typeof event}`}`);
-  const eventId = asString(envelope.id);
-  const detailType = asString(envelope['detail-type']);
-  const fail = (problem: string): never => {
-    throw new InvalidEventError(problem, eventId, detailType);
-  };
-  if (envelope.source !== expectedSource) fail(`source is ${JSON.stringify(envelope.source)}, expected "${expectedSource}"`);
-  if (detailType !== API_CALL_DETAIL_TYPE) fail(`detail-type is ${JSON.stringify(envelope['detail-type'])}, expected "${API_CALL_DETAIL_TYPE}"`);
-  const detail = asObject(envelope.detail) ?? fail('the event has no detail object');
+  const { envelope, eventId, detail, fail } = parseEnvelope(event, expectedSource, API_CALL_DETAIL_TYPE);
   const eventName = asString(detail.eventName) ?? fail('detail.eventName (the API operation) is missing');
   const eventSource = asString(detail.eventSource) ?? fail('detail.eventSource is missing');
   const accountId = asString(detail.recipientAccountId) ?? asString(envelope.account) ?? fail('neither detail.recipientAccountId nor account is present');

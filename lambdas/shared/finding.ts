@@ -3,7 +3,7 @@
  * checked once and narrowed to what handlers use. Everything else stays in `detail`, untrusted.
  */
 import { FINDING_DETAIL_TYPE, FINDING_SOURCE } from '../../lib/contract';
-import { InvalidEventError } from './errors';
+import { parseEnvelope } from './envelope';
 import { JsonObject, asNumber, asObject, asString, at } from './json';
 import type { ParsedEvent } from './report';
 
@@ -24,16 +24,7 @@ export interface Finding extends ParsedEvent {
 }
 
 export function parseFindingEvent(event: unknown): Finding {
-  const envelope = asObject(event);
-  if (!envelope) throw new InvalidEventError(`the event is not a JSON object but ${describeKind(event)}`);
-  const eventId = asString(envelope.id);
-  const detailType = asString(envelope['detail-type']);
-  const fail = (problem: string): never => {
-    throw new InvalidEventError(problem, eventId, detailType);
-  };
-  if (envelope.source !== FINDING_SOURCE) fail(`source is ${JSON.stringify(envelope.source)}, expected "${FINDING_SOURCE}"`);
-  if (detailType !== FINDING_DETAIL_TYPE) fail(`detail-type is ${JSON.stringify(envelope['detail-type'])}, expected "${FINDING_DETAIL_TYPE}"`);
-  const detail = asObject(envelope.detail) ?? fail('the event has no detail object');
+  const { envelope, eventId, detail, fail } = parseEnvelope(event, FINDING_SOURCE, FINDING_DETAIL_TYPE);
   const id = asString(detail.id) ?? fail('detail.id (the finding id) is missing');
   const type = asString(detail.type) ?? fail('detail.type (the finding type) is missing');
   const severity = asNumber(detail.severity) ?? fail(`detail.severity is ${JSON.stringify(detail.severity)}, not a number`);
@@ -73,10 +64,4 @@ export function isSample(detail: JsonObject): boolean {
   } catch {
     return false;
   }
-}
-
-function describeKind(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
 }

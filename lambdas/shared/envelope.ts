@@ -1,0 +1,32 @@
+/** The EventBridge envelope every handler checks first: one place for the checks and their messages. */
+import { InvalidEventError } from './errors';
+import { JsonObject, asObject, asString } from './json';
+
+export interface Envelope {
+  readonly envelope: JsonObject;
+  readonly eventId?: string;
+  readonly detailType?: string;
+  readonly detail: JsonObject;
+  /** Throws an InvalidEventError that carries the envelope's id and detail-type. */
+  readonly fail: (problem: string) => never;
+}
+
+export function parseEnvelope(event: unknown, source: string, detailType: string): Envelope {
+  const envelope = asObject(event);
+  if (!envelope) throw new InvalidEventError(`the event is not a JSON object but ${describeKind(event)}`);
+  const eventId = asString(envelope.id);
+  const actualDetailType = asString(envelope['detail-type']);
+  const fail = (problem: string): never => {
+    throw new InvalidEventError(problem, eventId, actualDetailType);
+  };
+  if (envelope.source !== source) fail(`source is ${JSON.stringify(envelope.source)}, expected "${source}"`);
+  if (actualDetailType !== detailType) fail(`detail-type is ${JSON.stringify(envelope['detail-type'])}, expected "${detailType}"`);
+  const detail = asObject(envelope.detail) ?? fail('the event has no detail object');
+  return { envelope, eventId, detailType: actualDetailType, detail, fail };
+}
+
+function describeKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
