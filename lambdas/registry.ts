@@ -5,9 +5,13 @@
 import type { HandlerName } from '../lib/catalog';
 import { createNotifyHandler } from './notify/handler';
 import { createTamperHandler } from './tamper/handler';
-import type { HandlerDependencies, LambdaHandler } from './shared/report';
+import type { LambdaHandler } from './shared/report';
+import type { RemediationDependencies } from './shared/remediation';
+import { createRevokeSshHandler } from './revoke-ssh/handler';
 
-export const HANDLER_FACTORIES: Readonly<Record<HandlerName, (dependencies: HandlerDependencies) => LambdaHandler>> = {
+/** Every factory takes the full set of dependencies; each uses what it needs. */
+export const HANDLER_FACTORIES: Readonly<Record<HandlerName, (dependencies: RemediationDependencies) => LambdaHandler>> = {
   notify: createNotifyHandler,
   tamper: createTamperHandler,
+  'revoke-ssh': createRevokeSshHandler,
 };

@@ -15,6 +15,23 @@ import { GUARDDUTY_WRITE_OPERATION_NAMES } from './guardduty-operations';
 export const TIERS = ['specific', 'family', 'fallback'] as const;
 export type Tier = (typeof TIERS)[number];
 
+/** EC2 permissions a remediation handler needs, scoped as tightly as EC2 allows. */
+export interface Ec2Permission {
+  readonly actions: readonly string[];
+  /** `*` where EC2 supports no resource-level permission, else the resource type of the ARN. */
+  readonly resource: '*' | 'security-group';
+  /** When set, only tags whose keys match this pattern may be written (aws:TagKeys). */
+  readonly tagKeysLike?: string;
+  /** Why this grant: shown in the README and kept beside each cdk-nag acknowledgement. */
+  readonly why: string;
+}
+
+interface HandlerSpec {
+  readonly summary: string;
+  /** Set for remediation handlers: what they call in EC2 (their role, and the member role, get exactly this). */
+  readonly ec2Permissions?: readonly Ec2Permission[];
+}
+
 /** Handlers are the code under `lambdas/<handler>/index.ts`; several playbooks may share one. */
 export const HANDLERS = {
   notify: {
@@ -23,8 +40,34 @@ export const HANDLERS = {
   tamper: {
     summary: 'Publishes an alert saying who changed GuardDuty, what, where and when, with a severity decided from the request.',
   },
-} as const;
+  'revoke-ssh': {
+    summary: 'Closes TCP 22 to 0.0.0.0/0 and ::/0 on the instance\'s security groups, keeping every other rule, then alerts with what it did and how to undo it.',
+    ec2Permissions: [
+      {
+        actions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeNetworkInterfaces'],
+        resource: '*',
+        why: 'reads the instance, its security groups and the interfaces sharing them; EC2 Describe actions support no resource-level permissions',
+      },
+      {
+        actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
+        resource: 'security-group',
+        why: 'replaces and revokes ingress rules, on security groups only',
+      },
+      {
+        actions: ['ec2:CreateTags'],
+        resource: 'security-group',
+        tagKeysLike: 'guardduty-response:*',
+        why: 'tags the changed security groups, with this stack\'s tag keys only',
+      },
+    ],
+  },
+} as const satisfies Readonly<Record<string, HandlerSpec>>;
 export type HandlerName = keyof typeof HANDLERS;
+
+export function ec2PermissionsOf(handler: HandlerName): readonly Ec2Permission[] {
+  const spec: HandlerSpec = HANDLERS[handler];
+  return spec.ec2Permissions ?? [];
+}
 
 interface PlaybookCommon {
   /** kebab-case; also the context flag `playbook:<id>`, the rule description prefix and the function name suffix. */
@@ -46,6 +89,11 @@ export interface FindingPlaybook extends PlaybookCommon {
    * Empty for the fallback, which claims whatever no enabled playbook claims.
    */
   readonly findingTypes: readonly string[];
+  /**
+   * A further condition on the finding, as an EventBridge match on one field of `detail`:
+   * the field's path and the values that claim it (any element, for arrays).
+   */
+  readonly where?: { readonly path: readonly string[]; readonly values: readonly (string | number)[]; readonly text: string };
 }
 
 /** A playbook for API calls recorded by CloudTrail ("AWS API Call via CloudTrail" events). */
@@ -165,6 +213,28 @@ export const PLAYBOOKS = [
     findingTypes: ['UnauthorizedAccess:EC2/MaliciousIPCaller.Custom'],
   },
   {
+    id: 'revoke-ssh-ingress',
+    title: 'Close SSH open to the world on a probed instance',
+    summary: 'When a known malicious host probes port 22 of an instance, closes TCP 22 to the world on its security groups (and allows trustedSshCidrs).',
+    handler: 'revoke-ssh',
+    enabledByDefault: true,
+    trigger: 'finding',
+    tier: 'specific',
+    findingTypes: ['Recon:EC2/PortProbeUnprotectedPort'],
+    where: { path: ['service', 'action', 'portProbeAction', 'portProbeDetails', 'localPortDetails', 'port'], values: [22], text: 'a probed local port is 22' },
+  },
+  {
+    id: 'revoke-ssh-ingress-bruteforce',
+    title: 'Close SSH open to the world on an instance under SSH brute force',
+    summary: 'When an instance is the TARGET of SSH brute force, closes TCP 22 to the world on its security groups (off by default: brute force is common noise on any open SSH).',
+    handler: 'revoke-ssh',
+    enabledByDefault: false,
+    trigger: 'finding',
+    tier: 'specific',
+    findingTypes: ['UnauthorizedAccess:EC2/SSHBruteForce'],
+    where: { path: ['service', 'resourceRole'], values: ['TARGET'], text: 'the instance is the TARGET' },
+  },
+  {
     id: 's3-findings',
     title: 'S3 findings',
     summary: `Alerts on every S3 finding type of the ${S3_FINDING_PURPOSES.join(', ')} purposes not claimed by a more specific enabled playbook.`,
@@ -203,6 +273,11 @@ export type PlaybookId = (typeof PLAYBOOKS)[number]['id'];
 export const PLAYBOOK_IDS: readonly PlaybookId[] = PLAYBOOKS.map((p) => p.id);
 
 type CatalogEntry = (typeof PLAYBOOKS)[number];
+/** Remediation playbooks: those whose handler changes AWS resources. */
+export function isRemediation(playbook: Playbook): boolean {
+  return ec2PermissionsOf(playbook.handler).length > 0;
+}
+
 export const FINDING_PLAYBOOKS = PLAYBOOKS.filter((p): p is Extract<CatalogEntry, { trigger: 'finding' }> => p.trigger === 'finding');
 export const API_CALL_PLAYBOOKS = PLAYBOOKS.filter((p): p is Extract<CatalogEntry, { trigger: 'api-call' }> => p.trigger === 'api-call');
 

@@ -3,6 +3,7 @@
  * Every bad value throws a ConfigError that names the flag, the value and what is accepted.
  */
 import { PLAYBOOKS, PLAYBOOK_IDS, PlaybookId, isPlaybookId } from './catalog';
+import { parseCidr } from './ip';
 import { MAX_SEVERITY, SEVERITY_FLOOR, SEVERITY_LABELS } from './severity';
 
 export const PLAYBOOK_FLAG_PREFIX = 'playbook:';
@@ -13,6 +14,11 @@ export const FLAG_DEFAULTS = {
   alertPhoneNumbers: '',
   minSeverity: 'LOW',
   smsMinSeverity: 'HIGH',
+  exclusionTag: 'guardduty-response:exclude',
+  dryRun: 'false',
+  memberRoleName: 'GuardDutyResponseMember',
+  trustedSshCidrs: '',
+  securityAccountId: '',
 } as const;
 export type FlagName = keyof typeof FLAG_DEFAULTS;
 
@@ -26,6 +32,21 @@ export interface ResponseConfig {
   readonly minSeverity: number;
   /** SMS subscriptions only receive alerts at or above this score. */
   readonly smsMinSeverity: number;
+  readonly remediation: RemediationConfig;
+  /** The security account that member-account roles trust (the member stack needs it; the main stack does not). */
+  readonly securityAccountId?: string;
+}
+
+/** What every remediation playbook obeys. */
+export interface RemediationConfig {
+  /** A resource (instance, security group) with this tag key is never changed. */
+  readonly exclusionTag: string;
+  /** Every mutating EC2 call is made with DryRun: true; alerts say "would have". */
+  readonly dryRun: boolean;
+  /** The role assumed in member accounts (deployed there by lib/member-role-stack.ts). */
+  readonly memberRoleName: string;
+  /** CIDR blocks allowed to reach SSH once it is closed to the world. */
+  readonly trustedSshCidrs: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -39,6 +60,12 @@ export class ConfigError extends Error {
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>".]+$/;
 /** ITU-T E.164: '+', country code not starting with 0, at most 15 digits. */
 const E164 = /^\+[1-9]\d{1,14}$/;
+
+/** EC2 tag keys: up to 128 Unicode letters, digits, spaces and _ . : / = + - @; `aws:` is reserved. */
+const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+/** IAM role names. */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * @param context every context value the app sees (`app.node.getAllContext()`); keys other than
@@ -61,6 +88,15 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Response
     alertPhoneNumbers: parseList('alertPhoneNumbers', flag('alertPhoneNumbers'), E164, 'an E.164 phone number such as +14155550100'),
     minSeverity: parseSeverity('minSeverity', flag('minSeverity')),
     smsMinSeverity: parseSeverity('smsMinSeverity', flag('smsMinSeverity')),
+    remediation: {
+      exclusionTag: parseString('exclusionTag', flag('exclusionTag'), TAG_KEY, 'a tag key of 1 to 128 letters, digits, spaces and _ . : / = + - @, not starting with aws:'),
+      dryRun: parseBoolean('dryRun', flag('dryRun')),
+      memberRoleName: parseString('memberRoleName', flag('memberRoleName'), ROLE_NAME, 'an IAM role name of 1 to 64 letters, digits and + = , . @ _ -'),
+      trustedSshCidrs: parseCidrList('trustedSshCidrs', flag('trustedSshCidrs')),
+    },
+    ...(flag('securityAccountId') !== '' && {
+      securityAccountId: parseString('securityAccountId', flag('securityAccountId'), ACCOUNT_ID, 'a 12-digit AWS account id'),
+    }),
   };
 }
 
@@ -93,6 +129,25 @@ function parseList(flag: FlagName, value: unknown, syntax: RegExp, expected: str
     if (!result.includes(trimmed)) result.push(trimmed);
   }
   return result;
+}
+
+function parseString(flag: FlagName, value: unknown, syntax: RegExp, expected: string): string {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || !syntax.test(text)) throw new ConfigError(`context flag '${flag}': ${describe(value)} is not ${expected}`);
+  return text;
+}
+
+/** Network-aligned IPv4 or IPv6 blocks; the whole Internet is refused, since trusting it would undo the remediation. */
+function parseCidrList(flag: FlagName, value: unknown): string[] {
+  const expected = 'a CIDR block such as 203.0.113.0/24 or 2001:db8::/32';
+  const cidrs = parseList(flag, value, /^[0-9a-fA-F.:]+\/\d{1,3}$/, expected);
+  for (const text of cidrs) {
+    const cidr = parseCidr(text);
+    if (!cidr) throw new ConfigError(`context flag '${flag}': '${text}' is not ${expected}`);
+    if (!cidr.canonical) throw new ConfigError(`context flag '${flag}': '${text}' has bits set after the /${cidr.maskBits} prefix; write the network address`);
+    if (cidr.maskBits === 0) throw new ConfigError(`context flag '${flag}': '${text}' is the whole Internet; trusted CIDRs must be narrower`);
+  }
+  return cidrs;
 }
 
 function parseSeverity(flag: FlagName, value: unknown): number {

@@ -7,6 +7,15 @@ export const HANDLER_ENV = {
   playbookId: 'PLAYBOOK_ID',
   /** Comma-separated role ARNs of the stack's functions (API-call playbooks only). */
   ownRoleArns: 'OWN_ROLE_ARNS',
+  /** Family and fallback playbooks: JSON list of claims they leave to a specific playbook (lib/routing.ts). */
+  deferredClaims: 'DEFERRED_CLAIMS',
+  /** Remediation playbooks only. */
+  dryRun: 'DRY_RUN',
+  exclusionTag: 'EXCLUSION_TAG',
+  memberRoleName: 'MEMBER_ROLE_NAME',
+  trustedSshCidrs: 'TRUSTED_SSH_CIDRS',
+  /** The account the stack is deployed in: calls for its own findings use the function's own role. */
+  securityAccountId: 'SECURITY_ACCOUNT_ID',
 } as const;
 
 /** Message attributes on every alert; SMS subscriptions filter on `severityScore`. */

@@ -30,6 +30,8 @@
  * validated or used for matching.
  */
 
+import { isDecimalDigits, maskOfByte, parseIpAddress } from './ip';
+
 /** An event pattern: a JSON object, as accepted by `PutRule` / `TestEventPattern`. */
 export type EventPattern = { readonly [key: string]: unknown };
 
@@ -658,109 +660,12 @@ function foldCase(value: string): string {
   return value.toLowerCase();
 }
 
-/** The mask bits of byte `index` for a prefix of `maskBits` bits. */
-function maskOfByte(maskBits: number, index: number): number {
-  const bitsInByte = Math.min(8, Math.max(0, maskBits - index * 8));
-  return (0xff << (8 - bitsInByte)) & 0xff;
-}
 
-function isDecimalDigits(text: string, maxLength: number): boolean {
-  if (text.length === 0 || text.length > maxLength) {
-    return false;
-  }
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code < 48 || code > 57) {
-      return false;
-    }
-  }
-  return true;
-}
 
-/** Parses an IPv4 (4 bytes) or IPv6 (16 bytes) address literal; `undefined` when it is neither. */
-function parseIpAddress(text: string): number[] | undefined {
-  return text.includes(':') ? parseIpv6(text) : parseIpv4(text);
-}
 
-function parseIpv4(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) {
-    return undefined;
-  }
-  const bytes: number[] = [];
-  for (const part of parts) {
-    if (!isDecimalDigits(part, 3)) {
-      return undefined;
-    }
-    const byte = Number(part);
-    if (byte > 255) {
-      return undefined;
-    }
-    bytes.push(byte);
-  }
-  return bytes;
-}
 
-function parseIpv6(text: string): number[] | undefined {
-  const gap = text.indexOf('::');
-  if (gap !== text.lastIndexOf('::')) {
-    return undefined;
-  }
-  const head = gap < 0 ? text : text.slice(0, gap);
-  const tail = gap < 0 ? '' : text.slice(gap + 2);
-  const headWords = head === '' ? [] : parseIpv6Groups(head.split(':'), gap < 0);
-  const tailWords = tail === '' ? [] : parseIpv6Groups(tail.split(':'), true);
-  if (headWords === undefined || tailWords === undefined) {
-    return undefined;
-  }
-  const missing = 8 - headWords.length - tailWords.length;
-  if (gap < 0 ? missing !== 0 : missing < 1) {
-    return undefined;
-  }
-  const words = [...headWords, ...new Array<number>(gap < 0 ? 0 : missing).fill(0), ...tailWords];
-  const bytes: number[] = [];
-  for (const word of words) {
-    bytes.push(word >> 8, word & 0xff);
-  }
-  return bytes;
-}
 
-/** 16-bit words of colon-separated hex groups; the last group may be a dotted IPv4 address when `ipv4Allowed`. */
-function parseIpv6Groups(groups: readonly string[], ipv4Allowed: boolean): number[] | undefined {
-  const words: number[] = [];
-  for (let index = 0; index < groups.length; index++) {
-    const group = groups[index] as string;
-    if (ipv4Allowed && index === groups.length - 1 && group.includes('.')) {
-      const ipv4 = parseIpv4(group);
-      if (ipv4 === undefined) {
-        return undefined;
-      }
-      words.push(((ipv4[0] as number) << 8) | (ipv4[1] as number), ((ipv4[2] as number) << 8) | (ipv4[3] as number));
-    } else {
-      if (group.length === 0 || group.length > 4) {
-        return undefined;
-      }
-      let word = 0;
-      for (let position = 0; position < group.length; position++) {
-        const digit = hexDigitValue(group.charCodeAt(position));
-        if (digit < 0) {
-          return undefined;
-        }
-        word = word * 16 + digit;
-      }
-      words.push(word);
-    }
-  }
-  return words;
-}
 
-function hexDigitValue(code: number): number {
-  if (code >= 48 && code <= 57) {
-    return code - 48;
-  }
-  const lower = code | 0x20;
-  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
-}
 
 const SIMPLE_KEY = /^[A-Za-z0-9_$-]+$/;
 

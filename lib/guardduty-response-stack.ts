@@ -1,4 +1,4 @@
-import { Duration, Fn, Lazy, Stack, StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Lazy, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -6,13 +6,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PlaybookId, playbookById } from './catalog';
+import { PlaybookId, isRemediation, playbookById } from './catalog';
 import { HANDLER_ENV } from './contract';
 import { ResponseConfig } from './config';
 import { AlertTopic } from './constructs/alert-topic';
 import { PlaybookRule, targetOptions } from './constructs/playbook-rule';
 import { ResponseFunction } from './constructs/response-function';
-import { BusName, allRoutes } from './routing';
+import { BusName, allRoutes, deferredClaims } from './routing';
 
 export interface GuardDutyResponseStackProps extends StackProps {
   readonly config: ResponseConfig;
@@ -74,13 +74,26 @@ export class GuardDutyResponseStack extends Stack {
       : undefined;
     const busOf = (name: BusName): events.IEventBus => (name === 'unclaimed' && unclaimedBus) || defaultBus;
     const functions = new Map<PlaybookId, ResponseFunction>();
+    const deferred = deferredClaims(config);
     for (const route of routes) {
       let target: events.IRuleTarget;
       if (route.playbookId) {
+        const playbook = playbookById(route.playbookId);
         const fn = new ResponseFunction(this, route.playbookId, {
-          playbook: playbookById(route.playbookId),
+          playbook,
           alertTopic: this.alertTopic,
           deadLetterQueue: this.deadLetterQueue,
+          environment: {
+            ...(route.bus === 'unclaimed' && deferred.length > 0 && { [HANDLER_ENV.deferredClaims]: JSON.stringify(deferred) }),
+            ...(isRemediation(playbook) && {
+              [HANDLER_ENV.dryRun]: String(config.remediation.dryRun),
+              [HANDLER_ENV.exclusionTag]: config.remediation.exclusionTag,
+              [HANDLER_ENV.memberRoleName]: config.remediation.memberRoleName,
+              [HANDLER_ENV.trustedSshCidrs]: config.remediation.trustedSshCidrs.join(','),
+              [HANDLER_ENV.securityAccountId]: Aws.ACCOUNT_ID,
+            }),
+          },
+          ...(isRemediation(playbook) && { memberRoleName: config.remediation.memberRoleName }),
         });
         functions.set(route.playbookId, fn);
         target = new targets.LambdaFunction(fn.function, targetOptions(this.deadLetterQueue));

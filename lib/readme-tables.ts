@@ -2,7 +2,7 @@
  * The README tables that are derived from code. test/readme.test.ts fails when README.md differs;
  * `npx tsx lib/readme-tables.ts` prints them to paste.
  */
-import { PLAYBOOKS, Playbook } from './catalog';
+import { HANDLERS, HandlerName, PLAYBOOKS, Playbook, ec2PermissionsOf } from './catalog';
 import { GUARDDUTY_WRITE_OPERATIONS, GUARDDUTY_WRITE_OPERATION_NAMES, OperationRule } from './guardduty-operations';
 
 export function playbookTable(): string {
@@ -16,7 +16,21 @@ function triggerOf(p: Playbook): string {
 
 function matchesOf(p: Playbook): string {
   if (p.trigger === 'api-call') return `${p.eventNames.length} state-changing \`${p.eventSource}\` operations (table below)`;
-  return p.findingTypes.length > 0 ? p.findingTypes.map((t) => `\`${t}\``).join('<br>') : '(everything else)';
+  const types = p.findingTypes.length > 0 ? p.findingTypes.map((t) => `\`${t}\``).join('<br>') : '(everything else)';
+  return p.where ? `${types} where ${p.where.text}` : types;
+}
+
+/** The IAM permissions of each remediation handler (its role in the security account, and the member role). */
+export function permissionTable(): string {
+  const handlers = (Object.keys(HANDLERS) as HandlerName[]).filter((h) => ec2PermissionsOf(h).length > 0);
+  const rows = handlers.flatMap((h) =>
+    ec2PermissionsOf(h).map((p) => {
+      const resource = p.resource === '*' ? '`*`' : `\`arn:aws:ec2:*:<account>:${p.resource}/*\``;
+      const condition = p.tagKeysLike ? `, tag keys \`${p.tagKeysLike}\` only` : '';
+      return `| \`${h}\` | ${p.actions.map((a) => `\`${a}\``).join(', ')} | ${resource}${condition} | ${p.why} |`;
+    }),
+  );
+  return ['| handler | actions | resources | why |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 /** The GuardDuty operations the tamper playbook alerts on, with their severity and what raises it. */
@@ -29,4 +43,4 @@ export function operationTable(): string {
   return ['| operation | severity | why |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
-if (require.main === module) console.log(`${playbookTable()}\n\n${operationTable()}`);
+if (require.main === module) console.log(`${playbookTable()}\n\n${operationTable()}\n\n${permissionTable()}`);

@@ -38,7 +38,7 @@ export interface RouteSpec {
 export interface RoutePattern {
   readonly source: readonly string[];
   readonly 'detail-type': readonly string[];
-  readonly detail?: Readonly<Record<string, readonly unknown[]>>;
+  readonly detail?: Readonly<Record<string, unknown>>;
 }
 
 export const FORWARD_ROUTE_KEY = 'forward-unclaimed';
@@ -67,34 +67,85 @@ export function findingRoutes(config: ResponseConfig): RouteSpec[] {
   const enabled = FINDING_PLAYBOOKS.filter((p) => config.playbooks[p.id]);
   const ofTier = (tier: Tier) => enabled.filter((p) => p.tier === tier);
   const claims = (playbooks: readonly FindingPlaybook[]): string[] => playbooks.flatMap((p) => p.findingTypes);
-  const pattern = (type: readonly unknown[] | undefined) => findingPattern(config.minSeverity, type);
+  const withSeverity = (detail: Record<string, unknown>) => findingPattern(config.minSeverity, detail);
 
   const routes: RouteSpec[] = enabled.map((p) => ({
     key: p.id,
     bus: BUS_OF_TIER[p.tier],
     playbookId: p.id,
     description: `[${p.id}] ${p.title}: ${p.summary}`,
-    pattern: pattern(p.tier === 'fallback' ? anythingBut(claims(ofTier('family'))) : p.findingTypes.map(typeMatcher)),
+    pattern: withSeverity(p.tier === 'fallback' ? typeCondition(anythingBut(claims(ofTier('family')))) : claimCondition(p)),
   }));
   if (enabled.some((p) => BUS_OF_TIER[p.tier] === 'unclaimed')) {
     routes.push({
       key: FORWARD_ROUTE_KEY,
       bus: 'default',
       description: `[${FORWARD_ROUTE_KEY}] Forwards findings that no enabled specific playbook claims to the family and fallback playbooks.`,
-      pattern: pattern(anythingBut(claims(ofTier('specific')))),
+      pattern: withSeverity(unclaimedCondition(ofTier('specific'))),
     });
   }
   return routes;
 }
 
-function findingPattern(minSeverity: number, type: readonly unknown[] | undefined): RoutePattern {
+/** What a playbook claims, as the `detail` part of a pattern: its types, and its `where` field. */
+export function claimCondition(playbook: FindingPlaybook): Record<string, unknown> {
+  return {
+    type: playbook.findingTypes.map(typeMatcher),
+    ...(playbook.where && nest(playbook.where.path, [...playbook.where.values])),
+  };
+}
+
+/**
+ * Everything the specific playbooks do not claim. A claim with a `where` field contributes its
+ * types when the field holds another value or is absent. For an array field this is wider than
+ * the exact complement: EventBridge matches an array when ANY element matches, so a port probe
+ * of [22, 3389] is claimed (22) and also forwarded (3389). Such an event reaches a family or
+ * fallback function whose DEFERRED_CLAIMS name the claim, and that function skips it: see
+ * deferredClaims below. Exactly one alert still results.
+ */
+function unclaimedCondition(specific: readonly FindingPlaybook[]): Record<string, unknown> {
+  const plain = typeCondition(anythingBut(specific.flatMap((p) => p.findingTypes)));
+  const conditional = specific.filter((p) => p.where);
+  if (conditional.length === 0) return plain;
+  return {
+    $or: [
+      ...(plain.type ? [plain] : []),
+      ...conditional.flatMap((p) => [
+        { type: p.findingTypes.map(typeMatcher), ...nest(p.where!.path, [{ 'anything-but': [...p.where!.values] }]) },
+        { type: p.findingTypes.map(typeMatcher), ...nest(p.where!.path, [{ exists: false }]) },
+      ]),
+    ],
+  };
+}
+
+/** A claim another playbook's function must not alert on: its playbook and its `detail` pattern. */
+export interface DeferredClaim {
+  readonly playbookId: PlaybookId;
+  readonly detail: Record<string, unknown>;
+}
+
+/** The claims with a `where` field of the enabled specific playbooks: the family and fallback functions skip what they match. */
+export function deferredClaims(config: ResponseConfig): DeferredClaim[] {
+  const playbooks: readonly (FindingPlaybook & { readonly id: PlaybookId })[] = FINDING_PLAYBOOKS;
+  return playbooks.filter((p) => config.playbooks[p.id] && p.tier === 'specific' && p.where).map((p) => ({ playbookId: p.id, detail: claimCondition(p) }));
+}
+
+function nest(path: readonly string[], leaf: unknown[]): Record<string, unknown> {
+  return path.reduceRight<Record<string, unknown>>((inner, key, i) => (i === path.length - 1 ? { [key]: leaf } : { [key]: inner }), {});
+}
+
+function typeCondition(type: readonly unknown[] | undefined): Record<string, unknown> {
+  return type ? { type } : {};
+}
+
+function findingPattern(minSeverity: number, condition: Record<string, unknown>): RoutePattern {
   // At LOW no condition at all: every finding GuardDuty can emit alerts, even one scored below 1.
   const severity = minSeverity > SEVERITY_FLOOR.LOW ? [{ numeric: ['>=', minSeverity] }] : undefined;
-  const detail = { ...(severity && { severity }), ...(type && { type }) };
+  const detail = { ...(severity && { severity }), ...condition };
   return {
     source: [FINDING_SOURCE],
     'detail-type': [FINDING_DETAIL_TYPE],
-    ...(Object.keys(detail).length > 0 && { detail }),
+    ...(Object.keys(detail).length > 0 && { detail: detail as RoutePattern['detail'] }),
   };
 }
 

@@ -4,7 +4,9 @@
  * another bus of the template, that bus's rules (EventBridge forwards bus to bus once).
  * Used by the routing tests and the simulator, so both check what is deployed, not the catalog.
  */
+import { HANDLER_ENV } from './contract';
 import { EventPattern, matchesEventPattern } from './event-pattern';
+import type { DeferredClaim } from './routing';
 
 export interface TemplateRule {
   readonly logicalId: string;
@@ -22,6 +24,8 @@ export interface Delivery {
   readonly rule: TemplateRule;
   /** Logical id of the Lambda function that receives the event. */
   readonly functionId: string;
+  /** Set when the function's DEFERRED_CLAIMS leave this event to that playbook: it receives it but does not alert. */
+  readonly deferredTo?: string;
 }
 
 interface CfnResource {
@@ -56,13 +60,39 @@ export function routeEvent(template: { Resources?: Record<string, CfnResource> }
       if (rule.bus !== bus || !matchesEventPattern(rule.pattern, event)) continue;
       for (const target of rule.targets) {
         const type = resources[target]?.Type;
-        if (type === 'AWS::Lambda::Function') deliveries.push({ rule, functionId: target });
+        if (type === 'AWS::Lambda::Function') deliveries.push({ rule, functionId: target, deferredTo: deferredTo(resources[target], event) });
         else if (type === 'AWS::Events::EventBus' && !forwarded) visit(target, true);
       }
     }
   };
   visit('default', false);
   return deliveries;
+}
+
+/** The playbook whose claim, among the function's DEFERRED_CLAIMS, matches the event (lib/routing.ts). */
+function deferredTo(resource: CfnResource | undefined, event: unknown): string | undefined {
+  if (!resource) return undefined;
+  const detail = (event as { detail?: unknown } | null)?.detail;
+  return claimsOf(resource).find((c) => matchesEventPattern(c.pattern, { detail }))?.playbookId;
+}
+
+/** Parsed once per template resource: the router runs over thousands of events. */
+const parsedClaims = new WeakMap<CfnResource, { playbookId: string; pattern: EventPattern }[]>();
+
+function claimsOf(resource: CfnResource): { playbookId: string; pattern: EventPattern }[] {
+  let claims = parsedClaims.get(resource);
+  if (!claims) {
+    const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    const text = variables?.[HANDLER_ENV.deferredClaims];
+    claims = typeof text === 'string' ? (JSON.parse(text) as DeferredClaim[]).map((c) => ({ playbookId: c.playbookId, pattern: { detail: c.detail } })) : [];
+    parsedClaims.set(resource, claims);
+  }
+  return claims;
+}
+
+/** Only the deliveries that end in an alert. */
+export function alertingDeliveries(deliveries: readonly Delivery[]): Delivery[] {
+  return deliveries.filter((d) => d.deferredTo === undefined);
 }
 
 /** The logical id inside `{ Ref: id }` or `{ 'Fn::GetAtt': [id, attr] }`. */

@@ -23,6 +23,8 @@ describe('Module: catalog', () => {
       'iam-cloudtrail-logging-disabled specific on notify',
       'iam-findings family on notify',
       'iam-password-policy-change specific on notify',
+      'revoke-ssh-ingress specific on revoke-ssh',
+      'revoke-ssh-ingress-bruteforce specific off revoke-ssh',
       's3-findings family on notify',
       's3-iam-malicious-ip-caller specific on notify',
     ]);

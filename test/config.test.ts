@@ -79,3 +79,34 @@ describe('Function: loadConfig', () => {
     );
   });
 });
+
+describe('Function: loadConfig (remediation flags)', () => {
+  it('defaults to acting for real, the documented exclusion tag and member role, no trusted CIDRs', () => {
+    expect(loadConfig({}).remediation).toEqual({ exclusionTag: 'guardduty-response:exclude', dryRun: false, memberRoleName: 'GuardDutyResponseMember', trustedSshCidrs: [] });
+    expect(loadConfig({}).securityAccountId).toBeUndefined();
+  });
+
+  it('reads every remediation flag', () => {
+    const config = loadConfig({ exclusionTag: 'SecOps Hold', dryRun: 'true', memberRoleName: 'SecOps-Responder', trustedSshCidrs: '203.0.113.0/24, 2001:db8:1::/48', securityAccountId: '111122223333' });
+    expect(config.remediation).toEqual({ exclusionTag: 'SecOps Hold', dryRun: true, memberRoleName: 'SecOps-Responder', trustedSshCidrs: ['203.0.113.0/24', '2001:db8:1::/48'] });
+    expect(config.securityAccountId).toBe('111122223333');
+  });
+
+  it.each([
+    ['exclusionTag', 'aws:exclude', /'exclusionTag': 'aws:exclude' is not a tag key/],
+    ['exclusionTag', 'x'.repeat(129), /is not a tag key of 1 to 128/],
+    ['exclusionTag', 'bad<tag>', /is not a tag key/],
+    ['dryRun', 'yes', /'dryRun': 'yes' is not a boolean\. Valid values: true, false/],
+    ['memberRoleName', 'role with spaces', /'memberRoleName': 'role with spaces' is not an IAM role name/],
+    ['memberRoleName', 'r'.repeat(65), /is not an IAM role name/],
+    ['trustedSshCidrs', '203.0.113.0', /'trustedSshCidrs': '203\.0\.113\.0' is not a CIDR block such as/],
+    ['trustedSshCidrs', '203.0.113.7/24', /'203\.0\.113\.7\/24' has bits set after the \/24 prefix; write the network address/],
+    ['trustedSshCidrs', '0.0.0.0/0', /'0\.0\.0\.0\/0' is the whole Internet/],
+    ['trustedSshCidrs', '::/0', /'::\/0' is the whole Internet/],
+    ['trustedSshCidrs', '300.1.1.0/24', /is not a CIDR block/],
+    ['trustedSshCidrs', '10.0.0.0/33', /is not a CIDR block/],
+    ['securityAccountId', '1111', /'securityAccountId': '1111' is not a 12-digit AWS account id/],
+  ])('rejects %s = %p', (flag, value, message) => {
+    expect(() => loadConfig({ [flag]: value })).toThrow(message);
+  });
+});

@@ -15,7 +15,7 @@ const spambot = () => structuredClone(fixtureFindings().find((f) => f.file.endsW
 function handlerFor(playbookId = 'ec2-spambot') {
   const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
   const errors = jest.spyOn(logger, 'error');
-  const handler = createNotifyHandler({ sns: new SNSClient({ region: 'eu-west-1' }), topicArn: TOPIC_ARN, playbookId, logger, ownRoleArns: [] });
+  const handler = createNotifyHandler({ sns: new SNSClient({ region: 'eu-west-1' }), topicArn: TOPIC_ARN, playbookId, logger, ownRoleArns: [], deferredClaims: [] });
   return { handler, logger, errors };
 }
 

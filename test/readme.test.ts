@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FLAG_DEFAULTS } from '../lib/config';
-import { operationTable, playbookTable } from '../lib/readme-tables';
+import { operationTable, permissionTable, playbookTable } from '../lib/readme-tables';
 
 const readme = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -14,6 +14,11 @@ describe('Document: README', () => {
   it('has the GuardDuty operation table generated from lib/guardduty-operations.ts', () => {
     const table = /<!-- operations:begin[^\n]*-->\n([\s\S]*?)\n<!-- operations:end -->/.exec(readme)?.[1];
     expect(table).toBe(operationTable());
+  });
+
+  it('has the remediation IAM table generated from the catalog', () => {
+    const table = /<!-- permissions:begin[^\n]*-->\n([\s\S]*?)\n<!-- permissions:end -->/.exec(readme)?.[1];
+    expect(table).toBe(permissionTable());
   });
 
   it.each(Object.entries(FLAG_DEFAULTS))('documents flag %s with its default', (flag, defaultValue) => {

@@ -8,11 +8,18 @@ import { FINDING_PLAYBOOKS, FindingPlaybook, PLAYBOOK_IDS, Tier } from '../lib/c
 import { loadConfig } from '../lib/config';
 import { matchesEventPattern } from '../lib/event-pattern';
 import { FINDING_TYPES } from '../lib/finding-types';
-import { routeEvent, rulesFromTemplate } from '../lib/template-router';
+import { alertingDeliveries, routeEvent, rulesFromTemplate } from '../lib/template-router';
 import { EventFile, corpusFindings, fixtureFindings } from './support/corpus';
 import { synthStack } from './support/synth';
 
-const claims = (playbook: FindingPlaybook, type: string) => playbook.findingTypes.some((s) => matchesEventPattern({ t: [{ wildcard: s }] }, { t: type }));
+/** Does the playbook claim the event? Its types, and its `where` field with EventBridge's any-element semantics. */
+function claims(playbook: FindingPlaybook, event: Record<string, unknown>): boolean {
+  const detail = event.detail as { type: string };
+  if (!playbook.findingTypes.some((s) => matchesEventPattern({ t: [{ wildcard: s }] }, { t: detail.type }))) return false;
+  if (!playbook.where) return true;
+  const leaf = playbook.where.path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), [...playbook.where.values]);
+  return matchesEventPattern({ detail: leaf as Record<string, unknown> }, event);
+}
 
 /** The expected playbook, from the catalog: the enabled claimant of the most specific tier, else the fallback. */
 function oracle(context: Record<string, unknown>, event: Record<string, unknown>): string[] {
@@ -21,7 +28,7 @@ function oracle(context: Record<string, unknown>, event: Record<string, unknown>
   if (detail.severity < config.minSeverity) return [];
   const enabled = FINDING_PLAYBOOKS.filter((p) => config.playbooks[p.id]);
   for (const tier of ['specific', 'family'] as Tier[]) {
-    const claimant = enabled.filter((p) => p.tier === tier && claims(p, detail.type));
+    const claimant = enabled.filter((p) => p.tier === tier && claims(p, event));
     if (claimant.length > 0) return claimant.map((p) => p.id);
   }
   return enabled.filter((p) => p.tier === 'fallback').map((p) => p.id);
@@ -47,6 +54,7 @@ const configurations: [string, Record<string, unknown>][] = [
   ['the fallback and the specific playbooks off', Object.fromEntries(FINDING_PLAYBOOKS.filter((p) => p.tier !== 'family').map((p) => [`playbook:${p.id}`, 'false']))],
   ['minSeverity MEDIUM', { minSeverity: 'MEDIUM' }],
   ['minSeverity 7.5 and s3-findings off', { minSeverity: '7.5', 'playbook:s3-findings': 'false' }],
+  ['every playbook on, including those off by default', Object.fromEntries(PLAYBOOK_IDS.map((id) => [`playbook:${id}`, 'true']))],
 ];
 
 describe('Routing: synthesized rules over the corpus, fixtures and every documented type', () => {
@@ -60,7 +68,7 @@ describe('Routing: synthesized rules over the corpus, fixtures and every documen
     const json = template.toJSON();
     const rules = rulesFromTemplate(json);
     const mismatches = events
-      .map(({ file, event }) => ({ file, got: routeEvent(json, rules, event).map((d) => d.rule.key), want: oracle(context, event) }))
+      .map(({ file, event }) => ({ file, got: alertingDeliveries(routeEvent(json, rules, event)).map((d) => d.rule.key), want: oracle(context, event) }))
       .filter(({ got, want }) => got.join() !== want.join());
     expect(mismatches).toEqual([]);
   });
@@ -69,7 +77,7 @@ describe('Routing: synthesized rules over the corpus, fixtures and every documen
     const { template } = synthStack({ 'playbook:iam-findings': 'false', 'playbook:ec2-spambot': 'false' });
     const json = template.toJSON();
     const rules = rulesFromTemplate(json);
-    const counts = new Set(events.map(({ event }) => routeEvent(json, rules, event).length));
+    const counts = new Set(events.map(({ event }) => alertingDeliveries(routeEvent(json, rules, event)).length));
     expect([...counts]).toEqual([1]);
   });
 
@@ -77,9 +85,24 @@ describe('Routing: synthesized rules over the corpus, fixtures and every documen
     const { template } = synthStack();
     const json = template.toJSON();
     const rules = rulesFromTemplate(json);
-    const route = (name: string) => routeEvent(json, rules, fixtureFindings().find((f) => f.file.endsWith(name))!.event).map((d) => d.rule.key);
+    const route = (name: string) => alertingDeliveries(routeEvent(json, rules, fixtureFindings().find((f) => f.file.endsWith(name))!.event)).map((d) => d.rule.key);
     expect(route('spambot.json')).toEqual(['ec2-spambot']);
     expect(route('future.json')).toEqual(['all-other-findings']);
+  });
+
+  it.each([
+    [{}, 'port-probe-22.json', ['revoke-ssh-ingress'], []],
+    [{}, 'port-probe-22-and-others.json', ['revoke-ssh-ingress'], ['all-other-findings']],
+    [{}, 'port-probe-3389.json', ['all-other-findings'], []],
+    [{ 'playbook:revoke-ssh-ingress': 'false' }, 'port-probe-22.json', ['all-other-findings'], []],
+    [{}, 'ssh-bruteforce-target.json', ['all-other-findings'], []],
+    [{ 'playbook:revoke-ssh-ingress-bruteforce': 'true' }, 'ssh-bruteforce-target.json', ['revoke-ssh-ingress-bruteforce'], []],
+    [{ 'playbook:revoke-ssh-ingress-bruteforce': 'true' }, 'ssh-bruteforce-actor.json', ['all-other-findings'], []],
+  ])('with %j routes %s to %j (and defers it in %j)', (context, name, alerting, deferring) => {
+    const json = synthStack(context).template.toJSON();
+    const deliveries = routeEvent(json, rulesFromTemplate(json), fixtureFindings().find((f) => f.file.endsWith(name))!.event);
+    expect(alertingDeliveries(deliveries).map((d) => d.rule.key)).toEqual(alerting);
+    expect(deliveries.filter((d) => d.deferredTo).map((d) => `${d.rule.key}->${d.deferredTo}`)).toEqual(deferring.map((k) => `${k}->revoke-ssh-ingress`));
   });
 
   it('ignores GuardDuty events that are not findings', () => {

@@ -29,15 +29,17 @@ async function simulate(argv: string[], tty = false): Promise<Run> {
 const jsonLines = (stdout: string): EventResult[] => stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
 
 describe('CLI: npm run simulate', () => {
-  it('replays one example event per playbook by default, each alerted by its own playbook', async () => {
+  it('replays one example event per playbook on by default, each alerted by its own playbook', async () => {
     const { status, stdout } = await simulate(['--json']);
     expect(status).toBe(0);
     const results = jsonLines(stdout);
     expect(results.map((r) => r.playbooks)).toEqual(results.map((r) => [path.basename(r.file, '.json')]));
-    expect(results.map((r) => r.playbooks[0]).sort()).toEqual(PLAYBOOKS.map((p) => p.id).sort());
+    expect(results.map((r) => r.playbooks[0]).sort()).toEqual(PLAYBOOKS.filter((p) => p.enabledByDefault).map((p) => p.id).sort());
     for (const r of results) {
       expect(Object.keys(r)).toEqual(['file', 'eventId', 'findingType', 'playbooks', 'actions', 'alerts', 'errors']);
-      expect(r).toMatchObject({ actions: [], errors: [] });
+      expect(r.errors).toEqual([]);
+      // Only the remediation changes anything; every notification playbook makes no AWS call.
+      if (r.playbooks[0] !== 'revoke-ssh-ingress') expect(r.actions).toEqual([]);
       expect(r.alerts).toHaveLength(1);
       expect(Object.keys(r.alerts[0])).toEqual(['subject', 'email', 'sms', 'attributes']);
     }
@@ -111,6 +113,48 @@ describe('CLI: npm run simulate', () => {
     expect(results[2].errors[0]).toBe('ec2-spambot: InvalidEventError: detail.severity is "high", not a number');
     expect(results[2].alerts[0].subject).toBe('[ERROR] guardduty-response could not process an event (e-3)');
     expect(stderr).toContain('simulate: 2 of 4 event(s) could not be processed');
+  });
+
+  it('shows the exact revoke calls for the example port probe, then "already remediated" for the same event again', async () => {
+    const example = path.join(EXAMPLE_EVENTS_DIR, 'revoke-ssh-ingress.json');
+    const { status, stdout } = await simulate(['--json', example, example]);
+    expect(status).toBe(0);
+    const [first, second] = jsonLines(stdout);
+    expect(first.actions.map((a) => a.operation)).toEqual(['DescribeInstances', 'DescribeSecurityGroups', 'DescribeNetworkInterfaces', 'RevokeSecurityGroupIngress', 'CreateTags']);
+    expect(first.actions[3]).toEqual({
+      service: 'ec2',
+      operation: 'RevokeSecurityGroupIngress',
+      account: '111122223333',
+      region: 'eu-west-1',
+      params: {
+        GroupId: 'sg-0a1b2c3d4e5f60718',
+        DryRun: false,
+        IpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+          { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+        ],
+      },
+    });
+    expect(first.alerts[0].subject).toMatch(/^\[MEDIUM\] \[SSH CLOSED\] /);
+    expect(second.actions.map((a) => a.operation)).toEqual(['DescribeInstances', 'DescribeSecurityGroups', 'DescribeNetworkInterfaces']);
+    expect(second.alerts[0].subject).toMatch(/^\[MEDIUM\] \[ALREADY REMEDIATED\] /);
+  });
+
+  it('shows dry-run calls with DryRun: true and the role assumed for a member account, from -c flags', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'member-'));
+    const event = require(path.join(EXAMPLE_EVENTS_DIR, 'revoke-ssh-ingress.json'));
+    event.detail.accountId = '444455556666';
+    writeFileSync(path.join(dir, 'member.json'), JSON.stringify(event));
+    const { stdout } = await simulate(['--json', '-c', 'dryRun=true', '-c', 'trustedSshCidrs=203.0.113.0/24', path.join(dir, 'member.json')]);
+    const [result] = jsonLines(stdout);
+    expect(result.actions[0]).toMatchObject({ service: 'sts', operation: 'AssumeRole', params: { RoleArn: 'arn:aws:iam::444455556666:role/GuardDutyResponseMember' } });
+    const mutating = result.actions.filter((a) => !a.operation.startsWith('Describe') && a.service === 'ec2');
+    expect(mutating.map((a) => [a.operation, a.account, a.params.DryRun])).toEqual([
+      ['AuthorizeSecurityGroupIngress', '444455556666', true],
+      ['RevokeSecurityGroupIngress', '444455556666', true],
+      ['CreateTags', '444455556666', true],
+    ]);
+    expect(result.alerts[0].subject).toMatch(/\[DRY RUN\]/);
   });
 
   it('reads the world from --world files and says which file is wrong', async () => {

@@ -110,7 +110,7 @@ describe('Stack: GuardDutyResponse', () => {
     const { template } = synthStack({ minSeverity: 'HIGH' });
     const patterns = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.EventPattern);
     const findings = patterns.filter((p) => p['detail-type'][0] === 'GuardDuty Finding');
-    expect(findings.length).toBe(FINDING_PLAYBOOKS.length + 1);
+    expect(findings.length).toBe(FINDING_PLAYBOOKS.filter((p) => p.enabledByDefault).length + 1);
     for (const pattern of findings) expect(pattern.detail.severity).toEqual([{ numeric: ['>=', 7] }]);
     const apiCalls = patterns.filter((p) => p['detail-type'][0] === 'AWS API Call via CloudTrail');
     expect(apiCalls).toHaveLength(1);
@@ -127,5 +127,64 @@ describe('Stack: GuardDutyResponse', () => {
       Endpoint: '+14155550100',
       FilterPolicy: { [ALERT_ATTRIBUTES.severityScore]: [{ numeric: ['>=', 9] }] },
     });
+  });
+});
+
+describe('Stack: GuardDutyResponse remediation functions', () => {
+  const { template } = synthStack({ dryRun: 'true', trustedSshCidrs: '203.0.113.0/24', exclusionTag: 'Hold', memberRoleName: 'SecOpsResponder' });
+  const revoke = () => {
+    const [id, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, f]) => f.Properties.Environment.Variables.PLAYBOOK_ID === 'revoke-ssh-ingress')!;
+    return { id, fn };
+  };
+
+  it('passes the remediation settings to the function', () => {
+    expect(revoke().fn.Properties.Environment.Variables).toMatchObject({
+      DRY_RUN: 'true',
+      EXCLUSION_TAG: 'Hold',
+      MEMBER_ROLE_NAME: 'SecOpsResponder',
+      TRUSTED_SSH_CIDRS: '203.0.113.0/24',
+      // Resolved by CloudFormation: the account the stack is deployed in.
+      SECURITY_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
+    });
+  });
+
+  it('gives its role the remediation path, the EC2 actions it calls and sts:AssumeRole on the member role name only', () => {
+    const roleId = revoke().fn.Properties.Role['Fn::GetAtt'][0];
+    template.hasResourceProperties('AWS::IAM::Role', { Path: '/guardduty-response/remediation/' });
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => p.Properties.Roles[0].Ref === roleId)!;
+    const actions = policy.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()).sort();
+    expect(actions).toEqual([
+      'ec2:AuthorizeSecurityGroupIngress',
+      'ec2:CreateTags',
+      'ec2:DescribeInstances',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSecurityGroups',
+      'ec2:RevokeSecurityGroupIngress',
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'sns:Publish',
+      'sqs:SendMessage',
+      'sts:AssumeRole',
+    ]);
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual({
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/SecOpsResponder']] },
+    });
+  });
+
+  it('tells the family and fallback functions which claims to leave to revoke-ssh-ingress', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const deferring = functions.filter((f) => f.Properties.Environment.Variables.DEFERRED_CLAIMS).map((f) => f.Properties.Environment.Variables.PLAYBOOK_ID).sort();
+    expect(deferring).toEqual(['all-other-findings', 'iam-findings', 's3-findings']);
+    const claims = JSON.parse(functions.find((f) => f.Properties.Environment.Variables.PLAYBOOK_ID === 'all-other-findings')!.Properties.Environment.Variables.DEFERRED_CLAIMS);
+    expect(claims).toEqual([
+      {
+        playbookId: 'revoke-ssh-ingress',
+        detail: { type: ['Recon:EC2/PortProbeUnprotectedPort'], service: { action: { portProbeAction: { portProbeDetails: { localPortDetails: { port: [22] } } } } } },
+      },
+    ]);
   });
 });

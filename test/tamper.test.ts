@@ -161,6 +161,7 @@ describe('Handler: tamper', () => {
     playbookId: PLAYBOOK,
     logger: new Logger({ logLevel: 'SILENT' }),
     ownRoleArns: [OWN_ROLE],
+    deferredClaims: [],
   });
 
   beforeEach(() => {
@@ -190,7 +191,7 @@ describe('Handler: tamper', () => {
   });
 
   it('refuses to be built for a playbook that is not an API-call playbook', () => {
-    expect(() => createTamperHandler({ sns: new SNSClient({}), topicArn: TOPIC_ARN, playbookId: 'ec2-spambot', logger: new Logger(), ownRoleArns: [] })).toThrow(
+    expect(() => createTamperHandler({ sns: new SNSClient({}), topicArn: TOPIC_ARN, playbookId: 'ec2-spambot', logger: new Logger(), ownRoleArns: [], deferredClaims: [] })).toThrow(
       "playbook 'ec2-spambot' is not an API-call playbook of the catalog",
     );
   });

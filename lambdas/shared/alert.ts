@@ -23,10 +23,17 @@ export interface Alert {
   readonly attributes: Readonly<Record<string, string | number>>;
 }
 
-/** What the playbook did about the finding, in one or more plain sentences. */
+/** What the playbook did about the finding. */
 export interface Outcome {
   readonly playbookId: string;
+  /** One or two plain sentences. */
   readonly summary: string;
+  /** A short upper-case word or two for the subject, after the severity: `SSH CLOSED`, `DRY RUN`. */
+  readonly tag?: string;
+  /** Each change made (or that would have been made, or that failed), one line each. */
+  readonly details?: readonly string[];
+  /** Shell commands that undo what was done, in order. */
+  readonly restore?: readonly string[];
 }
 
 export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
@@ -57,6 +64,8 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
       ['Playbook', outcome.playbookId],
       ['Outcome', outcome.summary],
     ]),
+    list('Changes', outcome.details),
+    list('To undo (AWS CLI)', outcome.restore, ''),
     section('Investigate', [
       ['Console', consoleLink(finding)],
       ['Finding id', clean(finding.id, 100)],
@@ -67,11 +76,12 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
     .filter((part): part is string => part !== undefined)
     .join('\n');
 
+  const tag = outcome.tag ? ` [${outcome.tag}]` : '';
   return {
-    subject: subjectOf(`${sampleTag}[${label}] ${type}`, resource.label, `in ${where}`),
+    subject: subjectOf(`${sampleTag}[${label}]${tag} ${type}`, resource.label, `in ${where}`),
     email,
     sms: truncate(
-      [`${sampleTag}[${label}] GuardDuty ${type}`, resource.label && `on ${resource.label}`, `in ${where}`].filter(Boolean).join(' '),
+      [`${sampleTag}[${label}]${tag} GuardDuty ${type}`, resource.label && `on ${resource.label}`, `in ${where}`].filter(Boolean).join(' '),
       MAX_SMS_LENGTH,
       '...',
     ),
@@ -156,6 +166,12 @@ function subjectOf(head: string, resource: string | undefined, tail: string | un
     [head, resourceId && `on ${resourceId}`, tail],
     [head, tail],
   ]);
+}
+
+/** A titled block of items, one per line (`- ` bullets by default); nothing when there is none. */
+function list(heading: string, items: readonly string[] | undefined, bullet = '- '): string | undefined {
+  if (!items || items.length === 0) return undefined;
+  return [heading, ...items.map((item) => `  ${bullet}${item}`), ''].join('\n');
 }
 
 /** A titled block of `label: value` lines, aligned; lines without a value are left out, an empty block entirely. */

@@ -1,25 +1,33 @@
 /**
  * What a Lambda entry file builds once per container: clients and settings from the environment
- * the stack sets. Only entry files (lambdas/<handler>/index.ts) call this.
+ * the stack sets. Only entry files (lambdas/<handler>/index.ts) and the simulator (which reads
+ * the same variables from the synthesized template) call this.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { HANDLER_ENV } from '../../lib/contract';
+import type { DeferredClaim } from '../../lib/routing';
 import type { HandlerDependencies } from './report';
 
+export type Environment = Readonly<Record<string, string | undefined>>;
+
 /** Reads a variable the stack sets; a missing one is a deployment bug, reported by name. */
-export function requiredEnv(name: (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV]): string {
-  const value = process.env[name];
+export function requiredEnv(name: (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV], env: Environment = process.env): string {
+  const value = env[name];
   if (!value) throw new Error(`environment variable ${name} is not set; deploy the function through the guardduty-response stack`);
   return value;
 }
 
-export function dependenciesFromEnvironment(): HandlerDependencies {
+/** The settings every handler reads from its environment. */
+export function settingsFromEnvironment(env: Environment): Pick<HandlerDependencies, 'topicArn' | 'playbookId' | 'ownRoleArns' | 'deferredClaims'> {
   return {
-    sns: new SNSClient({}),
-    topicArn: requiredEnv(HANDLER_ENV.topicArn),
-    playbookId: requiredEnv(HANDLER_ENV.playbookId),
-    logger: new Logger(),
-    ownRoleArns: (process.env[HANDLER_ENV.ownRoleArns] ?? '').split(',').filter((arn) => arn !== ''),
+    topicArn: requiredEnv(HANDLER_ENV.topicArn, env),
+    playbookId: requiredEnv(HANDLER_ENV.playbookId, env),
+    ownRoleArns: (env[HANDLER_ENV.ownRoleArns] ?? '').split(',').filter((arn) => arn !== ''),
+    deferredClaims: JSON.parse(env[HANDLER_ENV.deferredClaims] ?? '[]') as DeferredClaim[],
   };
+}
+
+export function dependenciesFromEnvironment(): HandlerDependencies {
+  return { sns: new SNSClient({}), logger: new Logger(), ...settingsFromEnvironment(process.env) };
 }

@@ -5,6 +5,8 @@
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { matchesEventPattern } from '../../lib/event-pattern';
+import type { DeferredClaim } from '../../lib/routing';
 import { Alert, formatUnprocessableAlert, toPublishInput } from './alert';
 import { InvalidEventError } from './errors';
 import { Finding, parseFindingEvent } from './finding';
@@ -16,6 +18,8 @@ export interface HandlerDependencies {
   readonly logger: Logger;
   /** The IAM roles of this stack's functions: their own calls are recognised, never alerted. */
   readonly ownRoleArns: readonly string[];
+  /** Findings another (specific) playbook claims and alerts on: this function skips them (lib/routing.ts). */
+  readonly deferredClaims: readonly DeferredClaim[];
 }
 
 export type LambdaHandler = (event: unknown) => Promise<void>;
@@ -31,10 +35,13 @@ export interface ParsedEvent {
 }
 
 /**
- * A handler core: from a parsed event to the alert that says what was found and what was done,
- * or `undefined` with the reason when the event deserves no alert (the stack's own call).
+ * What a handler core decides: the alert that says what was found and what was done; or no
+ * alert, with the reason (the stack's own call); or the alert of a partial failure, after which
+ * the invocation fails so that the event reaches the dead-letter queue.
  */
-export type Responder<E> = (event: E) => Promise<Alert | { readonly skip: string }>;
+export type Response = Alert | { readonly skip: string } | { readonly alert: Alert; readonly failure: Error };
+
+export type Responder<E> = (event: E) => Promise<Response>;
 
 export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies, parse: (event: unknown) => E, respond: Responder<E>): LambdaHandler {
   const { logger } = context;
@@ -51,13 +58,18 @@ export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies
     logger.setCorrelationId(parsed.correlationId);
     logger.appendKeys({ eventId: parsed.eventId, ...parsed.logKeys });
     try {
-      const outcome = await respond(parsed);
-      if ('skip' in outcome) {
-        logger.info('no alert', { reason: outcome.skip });
+      const response = await respond(parsed);
+      if ('skip' in response) {
+        logger.info('no alert', { reason: response.skip });
         return;
       }
-      const messageId = await publish(context, outcome);
-      logger.info('alert published', { subject: outcome.subject, messageId });
+      const alert = 'failure' in response ? response.alert : response;
+      const messageId = await publish(context, alert);
+      logger.info('alert published', { subject: alert.subject, messageId });
+      if ('failure' in response) {
+        logger.error('remediation failed', { failure: response.failure.message });
+        throw response.failure;
+      }
     } finally {
       // Containers are reused: the next invocation must not inherit this event's keys.
       logger.resetKeys();
@@ -69,7 +81,10 @@ export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies
 export type FindingResponder = Responder<Finding>;
 
 export function findingHandler(context: HandlerDependencies, respond: FindingResponder): LambdaHandler {
-  return eventHandler(context, parseFindingEvent, respond);
+  return eventHandler(context, parseFindingEvent, async (finding) => {
+    const claim = context.deferredClaims.find((c) => matchesEventPattern({ detail: c.detail }, { detail: finding.detail }));
+    return claim ? { skip: `${finding.type} is claimed by ${claim.playbookId}, which alerts on it` } : respond(finding);
+  });
 }
 
 async function publish(context: HandlerDependencies, alert: Alert): Promise<string | undefined> {

@@ -1,12 +1,12 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { Playbook } from '../catalog';
+import { Ec2Permission, Playbook, ec2PermissionsOf } from '../catalog';
 import { HANDLER_ENV } from '../contract';
 import { AlertTopic } from './alert-topic';
 
@@ -22,6 +22,32 @@ export interface ResponseFunctionProps {
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Extra environment variables (settings the handler reads).
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * For remediation playbooks: the role assumed in member accounts. Its name is granted to
+   * sts:AssumeRole, and the function's role goes under REMEDIATION_ROLE_PATH, which member roles trust.
+   * @default - not a remediation playbook
+   */
+  readonly memberRoleName?: string;
+}
+
+/** The IAM path of remediation roles: the member role trusts exactly the roles under it in the security account. */
+export const REMEDIATION_ROLE_PATH = '/guardduty-response/remediation/';
+
+/** The IAM statements granting `permissions`, in the account `account` (own account: '*' would be wider than needed). */
+export function ec2Statements(permissions: readonly Ec2Permission[], account: string): iam.PolicyStatement[] {
+  return permissions.map(
+    (permission) =>
+      new iam.PolicyStatement({
+        actions: [...permission.actions],
+        resources: [permission.resource === '*' ? '*' : `arn:${Aws.PARTITION}:ec2:*:${account}:${permission.resource}/*`],
+        ...(permission.tagKeysLike && { conditions: { 'ForAllValues:StringLike': { 'aws:TagKeys': [permission.tagKeysLike] } } }),
+      }),
+  );
 }
 
 /**
@@ -41,11 +67,31 @@ export class ResponseFunction extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // A role of our own instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
+    const ec2Permissions = ec2PermissionsOf(playbook.handler);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `guardduty-response playbook ${playbook.id}`,
+      ...(ec2Permissions.length > 0 && { path: REMEDIATION_ROLE_PATH }),
     });
     logGroup.grantWrite(this.role);
+    if (ec2Permissions.length > 0) {
+      for (const statement of ec2Statements(ec2Permissions, Aws.ACCOUNT_ID)) this.role.addToPrincipalPolicy(statement);
+      if (!props.memberRoleName) throw new Error(`remediation playbook ${playbook.id} needs memberRoleName`);
+      // Member accounts are not known at synth time; the role name is.
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:${Aws.PARTITION}:iam::*:role/${props.memberRoleName}`] }));
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason: ec2Permissions.filter((p) => p.resource === '*').map((p) => p.why).join('; ') || 'EC2 Describe actions support no resource-level permissions',
+      });
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*]',
+        reason: 'The security groups to fix are only known from the finding; the grant is limited to security groups of this account.',
+      });
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${props.memberRoleName}]`,
+        reason: 'Member accounts are only known from the finding; only the member role, by its name, may be assumed.',
+      });
+    }
 
     this.function = new NodejsFunction(this, 'Function', {
       description: `[${playbook.id}] ${playbook.title}`,
@@ -64,6 +110,7 @@ export class ResponseFunction extends Construct {
         [HANDLER_ENV.playbookId]: playbook.id,
         POWERTOOLS_SERVICE_NAME: 'guardduty-response',
         NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
       },
       bundling: {
         format: OutputFormat.ESM,

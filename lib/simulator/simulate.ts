@@ -4,9 +4,14 @@
  * the playbooks, the AWS calls and the alerts. Nothing leaves the machine.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import { HANDLER_FACTORIES } from '../../lambdas/registry';
-import { PlaybookId, isPlaybookId, playbookById } from '../catalog';
+import { Environment, settingsFromEnvironment } from '../../lambdas/shared/environment';
+import type { AwsCredentials } from '../../lambdas/shared/remediation';
+import { remediationSettingsFromEnvironment } from '../../lambdas/shared/remediation-environment';
+import { PlaybookId, isPlaybookId, isRemediation, playbookById } from '../catalog';
 import { HANDLER_ENV } from '../contract';
 import { TemplateRule, routeEvent, rulesFromTemplate } from '../template-router';
 import { Ec2World } from './ec2-world';
@@ -44,6 +49,8 @@ export class Simulator {
   constructor(
     private readonly template: Template,
     private readonly world: Ec2World,
+    /** The clock remediations stamp their tags with. */
+    private readonly now: () => Date = () => new Date(),
   ) {
     this.rules = rulesFromTemplate(template);
   }
@@ -70,21 +77,23 @@ export class Simulator {
     const region = typeof envelope.region === 'string' ? envelope.region : FALLBACK_REGION;
     for (const delivery of routeEvent(this.template, this.rules, event)) {
       const playbookId = this.playbookOf(delivery.functionId);
-      result.playbooks.push(playbookId);
       const calls: AwsCall[] = [];
-      const sns = answerOffline(
-        new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }),
-        { service: 'sns', account, region },
-        (call) => this.answer(call, result),
-        (call) => calls.push(call),
-      );
-      const handler = HANDLER_FACTORIES[playbookById(playbookId).handler]({
-        sns,
-        topicArn: `arn:aws:sns:${region}:${account}:GuardDutyResponse-Alerts`,
-        playbookId,
+      const playbook = playbookById(playbookId);
+      const env = this.environmentOf(delivery.functionId, account, region);
+      const offline = <C extends { middlewareStack: unknown }>(client: C, service: string, callAccount: string, callRegion: string): C =>
+        answerOffline(client as never, { service, account: callAccount, region: callRegion }, (call) => this.answer(call, result), (call) => calls.push(call)) as C;
+      const handler = HANDLER_FACTORIES[playbook.handler]({
+        ...settingsFromEnvironment(env),
+        sns: offline(new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sns', account, region),
         logger: new Logger({ serviceName: 'guardduty-response-simulator', logLevel: 'SILENT' }),
-        ownRoleArns: [],
+        // Read only by remediation handlers; the notify and tamper handlers never touch these.
+        settings: isRemediation(playbook) ? remediationSettingsFromEnvironment(env) : { dryRun: true, exclusionTag: '', memberRoleName: '', trustedSshCidrs: [], securityAccountId: account },
+        ec2Client: (callRegion: string, credentials?: AwsCredentials) =>
+          offline(new EC2Client({ region: callRegion, credentials: credentials ?? OFFLINE_CREDENTIALS }), 'ec2', accountOf(credentials) ?? account, callRegion),
+        stsClient: () => offline(new STSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sts', account, region),
+        now: this.now,
       });
+      result.playbooks.push(playbookId);
       try {
         await handler(structuredClone(event));
       } catch (error) {
@@ -101,7 +110,28 @@ export class Simulator {
       return { MessageId: `offline-${result.alerts.length}` };
     }
     if (call.service === 'ec2') return this.world.call(call.operation, call.params);
+    if (call.service === 'sts' && call.operation === 'AssumeRole') {
+      // Offline credentials that name the account, so the calls made with them show where they go.
+      const account = /^arn:[\w-]+:iam::(\d{12}):role\//.exec(String(call.params.RoleArn))?.[1] ?? 'unknown';
+      return { Credentials: { AccessKeyId: `${OFFLINE_ACCESS_KEY_PREFIX}${account}`, SecretAccessKey: 'OFFLINE', SessionToken: 'OFFLINE', Expiration: new Date(Date.now() + 900_000) } };
+    }
     throw new Error(`the simulator does not answer ${call.service}:${call.operation}`);
+  }
+
+  /**
+   * The function's environment as the template sets it, so that handlers run with the deployed
+   * settings (dry run, exclusion tag, deferred claims...). Values CloudFormation resolves at
+   * deploy time stand for this simulation: the topic, the account the event arrived in.
+   */
+  private environmentOf(functionId: string, account: string, region: string): Environment {
+    const resource = (this.template.Resources ?? {})[functionId] as { Properties?: { Environment?: { Variables?: Record<string, unknown> } } } | undefined;
+    const variables = resource?.Properties?.Environment?.Variables ?? {};
+    const resolved: Record<string, string> = {
+      [HANDLER_ENV.topicArn]: `arn:aws:sns:${region}:${account}:GuardDutyResponse-Alerts`,
+      [HANDLER_ENV.securityAccountId]: account,
+      [HANDLER_ENV.ownRoleArns]: '',
+    };
+    return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : resolved[name]]));
   }
 
   /** The playbook a function serves, read from the function's environment in the template. */
@@ -111,6 +141,12 @@ export class Simulator {
     if (typeof id !== 'string' || !isPlaybookId(id)) throw new Error(`function ${functionId} has no known ${HANDLER_ENV.playbookId} in the template`);
     return id;
   }
+}
+
+const OFFLINE_ACCESS_KEY_PREFIX = 'OFFLINE-';
+
+function accountOf(credentials: AwsCredentials | undefined): string | undefined {
+  return credentials?.accessKeyId.startsWith(OFFLINE_ACCESS_KEY_PREFIX) ? credentials.accessKeyId.slice(OFFLINE_ACCESS_KEY_PREFIX.length) : undefined;
 }
 
 /** The alert as subscribers receive it, from the Publish input. */

@@ -1,0 +1,230 @@
+/**
+ * The revoke-ssh-ingress plan, pure: from what EC2 says now about an instance's security groups
+ * to the exact rule changes that make TCP 22 unreachable from the world while changing nothing
+ * else. Every shape of rule is handled here and unit-tested; the shell only executes.
+ *
+ * - A world rule (0.0.0.0/0 or ::/0) that covers TCP 22 is revoked: TCP rules whose range holds
+ *   22, and all-traffic rules (protocol -1).
+ * - A wider rule is first replaced by rules that keep what it allowed except TCP 22: TCP below
+ *   and above 22, and for all traffic also all UDP and all ICMP (ICMPv6 for ::/0). Other IP
+ *   protocols of an all-traffic rule (GRE, ESP...) are not kept: a security group cannot say
+ *   "all but TCP 22" in fewer than 250 rules; the alert says so.
+ * - Rules from narrower CIDRs, other security groups or prefix lists are never touched.
+ * - Replacements and trusted CIDRs are authorized before the revoke, so that no allowed traffic
+ *   other than SSH from the world is cut, even for a moment.
+ */
+import type { Instance, IpPermission, SecurityGroup, Tag } from '@aws-sdk/client-ec2';
+
+export const WORLD_V4 = '0.0.0.0/0';
+export const WORLD_V6 = '::/0';
+export const SSH_PORT = 22;
+
+/** Tags this stack writes on what it changes: what was done, when, for which finding. */
+export const REMEDIATION_TAG = 'guardduty-response:remediation';
+export const FINDING_TAG = 'guardduty-response:finding';
+
+export interface SshPlanInput {
+  readonly instance: Instance;
+  /** The instance's security groups as DescribeSecurityGroups returns them now. */
+  readonly groups: readonly SecurityGroup[];
+  /** For each group id, every network interface that uses it (any instance). */
+  readonly interfacesByGroup: Readonly<Record<string, readonly { readonly networkInterfaceId: string; readonly instanceId?: string }[]>>;
+  readonly exclusionTag: string;
+  readonly trustedSshCidrs: readonly string[];
+  readonly findingId: string;
+  /** ISO time of the remediation, for the tag. */
+  readonly now: string;
+}
+
+export interface RuleChange {
+  /** One permission with exactly one source, as sent to EC2. */
+  readonly permission: IpPermission;
+  /** `tcp 0-65535 from 0.0.0.0/0`. */
+  readonly text: string;
+  /** Why it is authorized: the rule it keeps part of, or "trusted SSH". */
+  readonly reason?: string;
+}
+
+export interface GroupPlan {
+  readonly groupId: string;
+  readonly groupName?: string;
+  /** `change`: world SSH found and not excluded; `excluded`: world SSH found on a group with the exclusion tag; `clean`: no world SSH. */
+  readonly status: 'change' | 'excluded' | 'clean';
+  /** Authorized first: parts of wider rules that stay allowed, then trusted SSH sources. */
+  readonly authorize: readonly RuleChange[];
+  readonly revoke: readonly RuleChange[];
+  readonly tags: readonly Tag[];
+  /** Network interfaces of other instances (or unattached) that use this group too. */
+  readonly sharedWith: readonly string[];
+  /** Set when the group carries this finding's tag: this stack already fixed it. */
+  readonly remediatedAt?: string;
+  /** Other IP protocols an all-traffic world rule allowed, which the replacement does not keep. */
+  readonly droppedProtocols: boolean;
+}
+
+export interface SshPlan {
+  /** Set when the instance carries the exclusion tag: nothing is changed at all. */
+  readonly instanceExcluded: boolean;
+  readonly groups: readonly GroupPlan[];
+}
+
+const PROTOCOL_NAMES: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
+
+export function normalizeProtocol(protocol: string | undefined): string {
+  const lower = String(protocol ?? '-1').toLowerCase();
+  return PROTOCOL_NAMES[lower] ?? lower;
+}
+
+const hasTag = (tags: readonly Tag[] | undefined, key: string) => (tags ?? []).some((t) => t.Key === key);
+
+export function planSshRevocation(input: SshPlanInput): SshPlan {
+  const instanceExcluded = hasTag(input.instance.Tags, input.exclusionTag);
+  const ownInterfaces = new Set((input.instance.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId));
+  const groups = input.groups.map((group): GroupPlan => {
+    const groupId = group.GroupId ?? 'unknown';
+    const revoke: RuleChange[] = [];
+    const authorize: RuleChange[] = [];
+    let droppedProtocols = false;
+    const existing = group.IpPermissions ?? [];
+    for (const permission of existing) {
+      if (!coversSsh(permission)) continue;
+      for (const source of worldSources(permission)) {
+        revoke.push(change(permission, source));
+        for (const kept of keptParts(permission, source)) {
+          if (!isAllowed(existing, kept) && !authorize.some((a) => sameRule(a.permission, kept))) {
+            authorize.push({ permission: kept, text: ruleText(kept), reason: `kept from ${ruleText({ ...permission, ...source })}` });
+          }
+        }
+        if (normalizeProtocol(permission.IpProtocol) === '-1') droppedProtocols = true;
+      }
+    }
+    const open = revoke.length > 0;
+    if (open) {
+      for (const cidr of input.trustedSshCidrs) {
+        const trusted = sshFrom(cidr);
+        if (!isAllowed(existing, trusted) && !authorize.some((a) => sameRule(a.permission, trusted))) {
+          authorize.push({ permission: trusted, text: ruleText(trusted), reason: 'trusted SSH source (trustedSshCidrs)' });
+        }
+      }
+    }
+    const excluded = hasTag(group.Tags, input.exclusionTag);
+    const status = !open ? 'clean' : excluded ? 'excluded' : 'change';
+    const previous = (group.Tags ?? []).find((t) => t.Key === FINDING_TAG)?.Value === input.findingId;
+    return {
+      groupId,
+      groupName: group.GroupName,
+      status,
+      authorize: status === 'change' ? authorize : [],
+      revoke: status === 'change' ? revoke : [],
+      tags:
+        status === 'change'
+          ? [
+              { Key: REMEDIATION_TAG, Value: `revoke-ssh-ingress closed TCP 22 from the world at ${input.now}` },
+              { Key: FINDING_TAG, Value: input.findingId },
+            ]
+          : [],
+      sharedWith: (input.interfacesByGroup[groupId] ?? [])
+        .filter((n) => !ownInterfaces.has(n.networkInterfaceId))
+        .map((n) => (n.instanceId ? `${n.networkInterfaceId} (${n.instanceId})` : n.networkInterfaceId)),
+      remediatedAt: status === 'clean' && previous ? (group.Tags ?? []).find((t) => t.Key === REMEDIATION_TAG)?.Value : undefined,
+      droppedProtocols: status === 'change' && droppedProtocols,
+    };
+  });
+  return { instanceExcluded, groups };
+}
+
+/** TCP whose port range holds 22, or all traffic. */
+function coversSsh(permission: IpPermission): boolean {
+  const protocol = normalizeProtocol(permission.IpProtocol);
+  if (protocol === '-1') return true;
+  return protocol === 'tcp' && (permission.FromPort ?? 0) <= SSH_PORT && SSH_PORT <= (permission.ToPort ?? 65535);
+}
+
+type Source = Pick<IpPermission, 'IpRanges' | 'Ipv6Ranges'>;
+
+/** The world sources of a permission, one per element: the sources EC2 revokes one by one. */
+function worldSources(permission: IpPermission): Source[] {
+  return [
+    ...(permission.IpRanges ?? []).filter((r) => r.CidrIp === WORLD_V4).map((r) => ({ IpRanges: [{ CidrIp: r.CidrIp, ...(r.Description && { Description: r.Description }) }] })),
+    ...(permission.Ipv6Ranges ?? []).filter((r) => r.CidrIpv6 === WORLD_V6).map((r) => ({ Ipv6Ranges: [{ CidrIpv6: r.CidrIpv6, ...(r.Description && { Description: r.Description }) }] })),
+  ];
+}
+
+/** The permission to revoke: protocol and ports exactly as EC2 reported them, one source, no description (EC2 matches without it). */
+function change(permission: IpPermission, source: Source): RuleChange {
+  const revoked: IpPermission = {
+    IpProtocol: permission.IpProtocol,
+    ...(normalizeProtocol(permission.IpProtocol) !== '-1' && { FromPort: permission.FromPort, ToPort: permission.ToPort }),
+    ...(source.IpRanges && { IpRanges: source.IpRanges.map((r) => ({ CidrIp: r.CidrIp })) }),
+    ...(source.Ipv6Ranges && { Ipv6Ranges: source.Ipv6Ranges.map((r) => ({ CidrIpv6: r.CidrIpv6 })) }),
+  };
+  return { permission: revoked, text: ruleText(revoked) };
+}
+
+/** What a world rule allowed besides TCP 22 from that source, as permissions to authorize. */
+function keptParts(permission: IpPermission, source: Source): IpPermission[] {
+  const protocol = normalizeProtocol(permission.IpProtocol);
+  const description = (source.IpRanges?.[0] ?? source.Ipv6Ranges?.[0])?.Description;
+  const from = (extra: Omit<IpPermission, 'IpRanges' | 'Ipv6Ranges'>): IpPermission => {
+    const note = description ?? 'guardduty-response: kept when world SSH was closed';
+    return {
+      ...extra,
+      ...(source.IpRanges && { IpRanges: [{ CidrIp: WORLD_V4, Description: note }] }),
+      ...(source.Ipv6Ranges && { Ipv6Ranges: [{ CidrIpv6: WORLD_V6, Description: note }] }),
+    };
+  };
+  const tcpAround = (low: number, high: number): IpPermission[] => [
+    ...(low < SSH_PORT ? [from({ IpProtocol: 'tcp', FromPort: low, ToPort: SSH_PORT - 1 })] : []),
+    ...(high > SSH_PORT ? [from({ IpProtocol: 'tcp', FromPort: SSH_PORT + 1, ToPort: high })] : []),
+  ];
+  if (protocol === 'tcp') return tcpAround(permission.FromPort ?? 0, permission.ToPort ?? 65535);
+  // All traffic: TCP around 22, all UDP, all ICMP of the address family.
+  return [
+    ...tcpAround(0, 65535),
+    from({ IpProtocol: 'udp', FromPort: 0, ToPort: 65535 }),
+    from({ IpProtocol: source.IpRanges ? 'icmp' : 'icmpv6', FromPort: -1, ToPort: -1 }),
+  ];
+}
+
+function sshFrom(cidr: string): IpPermission {
+  const description = 'guardduty-response: trusted SSH source';
+  return {
+    IpProtocol: 'tcp',
+    FromPort: SSH_PORT,
+    ToPort: SSH_PORT,
+    ...(cidr.includes(':') ? { Ipv6Ranges: [{ CidrIpv6: cidr, Description: description }] } : { IpRanges: [{ CidrIp: cidr, Description: description }] }),
+  };
+}
+
+/** The one source of a single-source permission. */
+function sourceOf(permission: IpPermission): string {
+  return permission.IpRanges?.[0]?.CidrIp ?? permission.Ipv6Ranges?.[0]?.CidrIpv6 ?? 'unknown source';
+}
+
+function portsOf(permission: IpPermission): string {
+  const protocol = normalizeProtocol(permission.IpProtocol);
+  if (protocol === '-1') return '';
+  if (permission.FromPort === -1 || permission.FromPort === undefined) return '';
+  return permission.FromPort === permission.ToPort ? ` ${permission.FromPort}` : ` ${permission.FromPort}-${permission.ToPort}`;
+}
+
+/** `tcp 0-65535 from 0.0.0.0/0`, `all traffic from ::/0`, `icmp from 0.0.0.0/0`. */
+export function ruleText(permission: IpPermission): string {
+  const protocol = normalizeProtocol(permission.IpProtocol);
+  return `${protocol === '-1' ? 'all traffic' : protocol}${portsOf(permission)} from ${sourceOf(permission)}`;
+}
+
+function sameRule(a: IpPermission, b: IpPermission): boolean {
+  return normalizeProtocol(a.IpProtocol) === normalizeProtocol(b.IpProtocol) && portsOf(a) === portsOf(b) && sourceOf(a) === sourceOf(b);
+}
+
+/** Whether the group already has exactly this rule (authorizing it again would fail as a duplicate). */
+function isAllowed(existing: readonly IpPermission[], wanted: IpPermission): boolean {
+  const source = sourceOf(wanted);
+  return existing.some(
+    (p) =>
+      normalizeProtocol(p.IpProtocol) === normalizeProtocol(wanted.IpProtocol) &&
+      portsOf(p) === portsOf(wanted) &&
+      [...(p.IpRanges ?? []).map((r) => r.CidrIp), ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)].includes(source),
+  );
+}

@@ -1,0 +1,206 @@
+/**
+ * revoke-ssh-ingress: read the instance's security groups as they are now, plan (plan.ts), make
+ * the changes group by group, and always end in one alert that says what was found and what was
+ * done, would have been done, or why not, with the commands that undo it.
+ */
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateTagsCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  type Instance,
+  RevokeSecurityGroupIngressCommand,
+  type SecurityGroup,
+} from '@aws-sdk/client-ec2';
+import { Outcome, formatFindingAlert } from '../shared/alert';
+import type { Finding } from '../shared/finding';
+import { asArray, asString, at } from '../shared/json';
+import { RemediationDependencies, RemediationError, StepResult, Target, asciiJson, errorText, runSteps, shellQuote, targetOf } from '../shared/remediation';
+import type { FindingResponder, Response } from '../shared/report';
+import { clean } from '../shared/text';
+import { FINDING_TAG, GroupPlan, REMEDIATION_TAG, SshPlan, planSshRevocation } from './plan';
+
+export function revokeSsh(dependencies: RemediationDependencies): FindingResponder {
+  const { playbookId, settings } = dependencies;
+  return async (finding) => {
+    const report = (outcome: Omit<Outcome, 'playbookId'>) => formatFindingAlert(finding, { playbookId, ...outcome });
+    const instanceId = asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId'));
+    const findingGroups = asArray(at(finding.detail, 'resource', 'instanceDetails', 'networkInterfaces'))
+      .flatMap((n) => asArray(at(n, 'securityGroups')).map((g) => clean(at(g, 'groupId'), 40)))
+      .filter((g, i, all): g is string => g !== undefined && all.indexOf(g) === i);
+
+    if (finding.sample) {
+      // No tag: the subject already starts with [SAMPLE].
+      return report({
+        summary: `Sample finding: nothing was changed. For a real finding, this playbook would close TCP 22 to 0.0.0.0/0 and ::/0 on the security groups of ${clean(instanceId, 40) ?? 'the instance'}${findingGroups.length > 0 ? ` (${findingGroups.join(', ')})` : ''}, keeping every other rule.`,
+      });
+    }
+    if (!instanceId) {
+      const failure = new RemediationError('the finding names no instance (resource.instanceDetails.instanceId)');
+      return { alert: report({ tag: 'REMEDIATION FAILED', summary: `Nothing was changed: ${failure.message}.` }), failure };
+    }
+
+    let target: Target;
+    let instance: Instance | undefined;
+    try {
+      target = await targetOf(dependencies, finding);
+      instance = (await target.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0];
+    } catch (error) {
+      if ((error as { name?: string }).name === 'InvalidInstanceID.NotFound') {
+        return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(instanceId, 40)} no longer exists; nothing to do.` });
+      }
+      const failure = error instanceof RemediationError ? error : new RemediationError(`reading the instance failed: ${errorText(error)}`, { cause: error });
+      return { alert: report({ tag: 'REMEDIATION FAILED', summary: `Nothing was changed: ${failure.message}.` }), failure };
+    }
+    if (!instance || instance.State?.Name === 'terminated') {
+      return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(instanceId, 40)} is terminated; nothing to do.` });
+    }
+
+    let plan: SshPlan;
+    try {
+      plan = await observeAndPlan(target, instance, finding, dependencies);
+    } catch (error) {
+      const failure = new RemediationError(`reading the security groups failed: ${errorText(error)}`, { cause: error });
+      return { alert: report({ tag: 'REMEDIATION FAILED', summary: `Nothing was changed: ${failure.message}.` }), failure };
+    }
+    const open = plan.groups.filter((g) => g.status !== 'clean');
+    if (plan.instanceExcluded) {
+      return report({
+        tag: 'EXCLUDED',
+        summary: `Nothing was changed: instance ${clean(instanceId, 40)} carries the exclusion tag '${settings.exclusionTag}'.${open.length > 0 ? ` TCP 22 stays open to the world on ${open.map(groupLabel).join(', ')}.` : ''}`,
+        details: open.map((g) => `${groupLabel(g)}: would have closed ${[...new Set(g.revoke.map((r) => r.text))].join('; ') || 'world SSH'} (not done: the instance is excluded)`),
+      });
+    }
+    if (open.length === 0) {
+      const fixed = plan.groups.filter((g) => g.remediatedAt);
+      return report(
+        fixed.length > 0
+          ? { tag: 'ALREADY REMEDIATED', summary: `Already remediated: no security group of ${clean(instanceId, 40)} lets the world reach TCP 22 (${fixed.map((g) => `${groupLabel(g)}: ${clean(g.remediatedAt, 120)}`).join('; ')}). Nothing was changed.` }
+          : { tag: 'NOTHING TO DO', summary: `No security group of ${clean(instanceId, 40)} lets the world reach TCP 22 now; nothing was changed (the exposure may have been closed since the finding).` },
+      );
+    }
+
+    // One group failing does not stop the others; each group's own steps stop at its first failure.
+    const results = new Map<GroupPlan, StepResult[]>();
+    for (const group of plan.groups.filter((g) => g.status === 'change')) {
+      results.set(group, await runSteps(stepsOf(target, group), settings.dryRun));
+    }
+    return conclude(finding, target, plan, results, dependencies, report);
+  };
+}
+
+async function observeAndPlan(target: Target, instance: Instance, finding: Finding, dependencies: RemediationDependencies): Promise<SshPlan> {
+  const groupIds = [...new Set((instance.NetworkInterfaces ?? []).flatMap((n) => (n.Groups ?? []).map((g) => g.GroupId!)).concat((instance.SecurityGroups ?? []).map((g) => g.GroupId!)))].filter(Boolean);
+  let groups: SecurityGroup[] = [];
+  const interfacesByGroup: Record<string, { networkInterfaceId: string; instanceId?: string }[]> = {};
+  if (groupIds.length > 0) {
+    groups = (await target.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds }))).SecurityGroups ?? [];
+    const { NetworkInterfaces } = await target.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: groupIds }] }));
+    for (const networkInterface of NetworkInterfaces ?? []) {
+      for (const group of networkInterface.Groups ?? []) {
+        (interfacesByGroup[group.GroupId!] ??= []).push({ networkInterfaceId: networkInterface.NetworkInterfaceId!, instanceId: networkInterface.Attachment?.InstanceId });
+      }
+    }
+  }
+  return planSshRevocation({
+    instance,
+    groups,
+    interfacesByGroup,
+    exclusionTag: dependencies.settings.exclusionTag,
+    trustedSshCidrs: dependencies.settings.trustedSshCidrs,
+    findingId: finding.id,
+    now: dependencies.now().toISOString(),
+  });
+}
+
+function stepsOf(target: Target, group: GroupPlan) {
+  const steps = [];
+  if (group.authorize.length > 0) {
+    steps.push({
+      description: `allow ${group.authorize.map((a) => a.text).join(', ')}`,
+      run: (DryRun: boolean) => target.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: group.groupId, IpPermissions: group.authorize.map((a) => a.permission), DryRun })),
+    });
+  }
+  steps.push({
+    description: `revoke ${group.revoke.map((r) => r.text).join(', ')}`,
+    run: (DryRun: boolean) => target.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: group.groupId, IpPermissions: group.revoke.map((r) => r.permission), DryRun })),
+  });
+  steps.push({
+    description: `tag ${REMEDIATION_TAG} and ${FINDING_TAG}`,
+    run: (DryRun: boolean) => target.ec2.send(new CreateTagsCommand({ Resources: [group.groupId], Tags: [...group.tags], DryRun })),
+  });
+  return steps;
+}
+
+function conclude(
+  finding: Finding,
+  target: Target,
+  plan: SshPlan,
+  results: ReadonlyMap<GroupPlan, StepResult[]>,
+  dependencies: RemediationDependencies,
+  report: (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof formatFindingAlert>,
+): Response {
+  const { dryRun } = dependencies.settings;
+  const failed = [...results].filter(([, steps]) => steps.some((s) => s.status === 'failed')).map(([g]) => g);
+  const succeeded = [...results].filter(([g]) => !failed.includes(g)).map(([g]) => g);
+  const details: string[] = [];
+  const restore: string[] = [];
+  if (target.principal !== "the function's own role") restore.push(`# with credentials for account ${target.accountId}`);
+  for (const group of plan.groups) {
+    const steps = results.get(group);
+    if (group.status === 'excluded') {
+      details.push(`${groupLabel(group)}: left as it is: it carries the exclusion tag '${dependencies.settings.exclusionTag}' (TCP 22 stays open to the world there)`);
+      continue;
+    }
+    if (!steps) continue;
+    const verb = dryRun ? 'would have ' : '';
+    const done = steps.filter((s) => s.status !== 'failed');
+    const revokedNow = done.some((s) => s.description.startsWith('revoke'));
+    const authorizedNow = done.some((s) => s.description.startsWith('allow'));
+    for (const revoked of group.revoke) details.push(`${groupLabel(group)}: ${revokedNow ? `${verb}revoked` : 'NOT revoked'} ${revoked.text}`);
+    for (const allowed of group.authorize) details.push(`${groupLabel(group)}: ${authorizedNow ? `${verb}allowed` : 'NOT allowed'} ${allowed.text} (${allowed.reason})`);
+    if (group.droppedProtocols) details.push(`${groupLabel(group)}: IP protocols other than TCP, UDP and ICMP that the all-traffic rule allowed from the world ${dryRun ? 'would no longer be' : 'are no longer'} allowed`);
+    if (group.sharedWith.length > 0) details.push(`${groupLabel(group)}: also used by ${group.sharedWith.map((s) => clean(s, 80)).join(', ')} (fixed for all of them: it was open to the world for each)`);
+    for (const step of steps.filter((s) => s.status === 'failed')) details.push(`${groupLabel(group)}: FAILED to ${step.description}: ${clean(step.error, 300)}`);
+    if (!dryRun) restore.push(...restoreCommands(group, target, steps));
+  }
+  const changed = succeeded.map(groupLabel).join(', ');
+  const where = `on ${clean(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40)}`;
+  if (failed.length > 0) {
+    const failure = new RemediationError(`${failed.length} of ${results.size} security group(s) could not be changed: ${failed.map((g) => g.groupId).join(', ')}`);
+    return {
+      alert: report({
+        tag: 'REMEDIATION FAILED',
+        summary: `${succeeded.length > 0 ? `${dryRun ? 'Would have closed' : 'Closed'} TCP 22 to the world on ${changed}; ` : ''}FAILED on ${failed.map(groupLabel).join(', ')} ${where}. Check the changes below; the event is kept in the dead-letter queue.`,
+        details,
+        restore: restore.length > (restore[0]?.startsWith('#') ? 1 : 0) ? restore : undefined,
+      }),
+      failure,
+    };
+  }
+  return report({
+    tag: dryRun ? 'DRY RUN' : 'SSH CLOSED',
+    summary: dryRun
+      ? `Dry run: nothing was changed. Would have closed TCP 22 to the world on ${changed} ${where}, keeping every other rule (EC2 confirmed each call would be allowed).`
+      : `Closed TCP 22 to the world on ${changed} ${where}, keeping every other rule.`,
+    details,
+    restore: dryRun ? undefined : restore,
+  });
+}
+
+/** The AWS CLI commands that put back what the successful steps changed, newest change first. */
+function restoreCommands(group: GroupPlan, target: Target, steps: readonly StepResult[]): string[] {
+  const ok = (prefix: string) => steps.some((s) => s.status === 'done' && s.description.startsWith(prefix));
+  const base = `--region ${target.region} --group-id ${group.groupId}`;
+  const commands: string[] = [];
+  if (ok('tag')) commands.push(`aws ec2 delete-tags --region ${target.region} --resources ${group.groupId} --tags Key=${REMEDIATION_TAG} Key=${FINDING_TAG}`);
+  if (ok('revoke')) commands.push(`aws ec2 authorize-security-group-ingress ${base} --ip-permissions ${shellQuote(asciiJson(group.revoke.map((r) => r.permission)))}`);
+  if (ok('allow')) commands.push(`aws ec2 revoke-security-group-ingress ${base} --ip-permissions ${shellQuote(asciiJson(group.authorize.map((a) => a.permission)))}`);
+  return commands;
+}
+
+function groupLabel(group: GroupPlan): string {
+  const name = clean(group.groupName, 60);
+  return name ? `${group.groupId} (${name})` : group.groupId;
+}

@@ -1,0 +1,38 @@
+/**
+ * What a remediation entry file builds once per container, on top of the common dependencies:
+ * settings from the environment and the EC2/STS client factories. Kept apart from
+ * environment.ts so that notify bundles carry no EC2 or STS client.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { STSClient } from '@aws-sdk/client-sts';
+import { HANDLER_ENV } from '../../lib/contract';
+import { Environment, dependenciesFromEnvironment, requiredEnv } from './environment';
+import type { RemediationDependencies, RemediationSettings } from './remediation';
+
+export function remediationSettingsFromEnvironment(env: Environment): RemediationSettings {
+  return {
+    dryRun: requiredEnv(HANDLER_ENV.dryRun, env) === 'true',
+    exclusionTag: requiredEnv(HANDLER_ENV.exclusionTag, env),
+    memberRoleName: requiredEnv(HANDLER_ENV.memberRoleName, env),
+    trustedSshCidrs: (env[HANDLER_ENV.trustedSshCidrs] ?? '').split(',').filter((c) => c !== ''),
+    securityAccountId: requiredEnv(HANDLER_ENV.securityAccountId, env),
+  };
+}
+
+export function remediationFromEnvironment(): RemediationDependencies {
+  const ec2Clients = new Map<string, EC2Client>();
+  let sts: STSClient | undefined;
+  return {
+    ...dependenciesFromEnvironment(),
+    settings: remediationSettingsFromEnvironment(process.env),
+    ec2Client: (region, credentials) => {
+      // The function's own clients are reused across invocations; assumed-role clients live one invocation.
+      if (credentials) return new EC2Client({ region, credentials });
+      let client = ec2Clients.get(region);
+      if (!client) ec2Clients.set(region, (client = new EC2Client({ region })));
+      return client;
+    },
+    stsClient: () => (sts ??= new STSClient({})),
+    now: () => new Date(),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The base every remediation shares: where the calls go (the finding's account and region,
+ * through the member role in another account), dry runs, and running changes so that one
+ * failing resource does not stop the others. Clients are built by factories passed in.
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { Finding } from './finding';
+import type { HandlerDependencies } from './report';
+
+export interface RemediationSettings {
+  readonly dryRun: boolean;
+  readonly exclusionTag: string;
+  readonly memberRoleName: string;
+  readonly trustedSshCidrs: readonly string[];
+  /** The account the stack runs in: its own findings are remediated with the function's own role. */
+  readonly securityAccountId: string;
+}
+
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
+export interface RemediationDependencies extends HandlerDependencies {
+  readonly settings: RemediationSettings;
+  /** An EC2 client for `region`, with the given credentials or the function's own. */
+  readonly ec2Client: (region: string, credentials?: AwsCredentials) => EC2Client;
+  readonly stsClient: () => STSClient;
+  readonly now: () => Date;
+}
+
+/** Where the remediation's calls go, and as whom. */
+export interface Target {
+  readonly ec2: EC2Client;
+  readonly accountId: string;
+  readonly region: string;
+  /** `the function's own role`, or the member role's ARN. */
+  readonly principal: string;
+}
+
+export class RemediationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RemediationError';
+  }
+}
+
+/** STS role session names: 2-64 of [\w+=,.@-]. The finding id makes the session traceable in the member's CloudTrail. */
+export function sessionName(findingId: string): string {
+  return `guardduty-response-${findingId}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+}
+
+/** The finding's account and region decide where calls go; another account is reached through the member role. */
+export async function targetOf(dependencies: RemediationDependencies, finding: Finding): Promise<Target> {
+  const { settings } = dependencies;
+  if (finding.accountId === settings.securityAccountId) {
+    return { ec2: dependencies.ec2Client(finding.region), accountId: finding.accountId, region: finding.region, principal: "the function's own role" };
+  }
+  if (!/^\d{12}$/.test(finding.accountId)) throw new RemediationError(`the finding's account id '${finding.accountId.slice(0, 40)}' is not a 12-digit AWS account id`);
+  const roleArn = `arn:${finding.partition}:iam::${finding.accountId}:role/${settings.memberRoleName}`;
+  try {
+    const { Credentials } = await dependencies.stsClient().send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName(finding.id), DurationSeconds: 900 }),
+    );
+    if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
+    const credentials = { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretAccessKey, sessionToken: Credentials.SessionToken, expiration: Credentials.Expiration };
+    return { ec2: dependencies.ec2Client(finding.region, credentials), accountId: finding.accountId, region: finding.region, principal: roleArn };
+  } catch (error) {
+    throw new RemediationError(
+      `could not assume ${roleArn} (${errorText(error)}); deploy the member stack in account ${finding.accountId} (see README)`,
+      { cause: error },
+    );
+  }
+}
+
+export type StepStatus = 'done' | 'would' | 'failed';
+
+export interface StepResult {
+  readonly description: string;
+  readonly status: StepStatus;
+  readonly error?: string;
+}
+
+/**
+ * Runs one resource's steps in order, stopping at its first failure (a revoke must not run when
+ * the authorize that keeps the rest of a rule failed). With `dryRun`, every call carries
+ * `DryRun: true`; EC2's DryRunOperation answer means it would have succeeded.
+ */
+export async function runSteps(
+  steps: readonly { readonly description: string; readonly run: (dryRun: boolean) => Promise<unknown> }[],
+  dryRun: boolean,
+): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  for (const step of steps) {
+    try {
+      await step.run(dryRun);
+      results.push({ description: step.description, status: dryRun ? 'would' : 'done' });
+    } catch (error) {
+      if (dryRun && (error as { name?: string }).name === 'DryRunOperation') {
+        results.push({ description: step.description, status: 'would' });
+        continue;
+      }
+      results.push({ description: step.description, status: 'failed', error: errorText(error) });
+      break;
+    }
+  }
+  return results;
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
+  return String(error);
+}
+
+/** Single-quotes a value for a POSIX shell. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** JSON with every non-ASCII character escaped: safe to paste, nothing invisible (U+202E) inside. */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
