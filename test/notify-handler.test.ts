@@ -6,6 +6,7 @@ import { formatFindingAlert, formatUnprocessableAlert, toPublishInput } from '..
 import { InvalidEventError } from '../lambdas/shared/errors';
 import { parseFindingEvent } from '../lambdas/shared/finding';
 import { createNotifyHandler } from '../lambdas/notify/handler';
+import { findingHandler } from '../lambdas/shared/report';
 import { fixtureFindings } from './support/corpus';
 
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:111122223333:GuardDutyResponse-AlertsTopic';
@@ -73,6 +74,31 @@ describe('Handler: notify', () => {
     sns.on(PublishCommand).rejects(new Error('Throttling: Rate exceeded'));
     const { handler } = handlerFor();
     await expect(handler(spambot())).rejects.toThrow('Throttling: Rate exceeded');
+  });
+
+  it('still publishes an alert for the finding, then fails, when a playbook breaks unexpectedly', async () => {
+    const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+    const broken = findingHandler({ sns: new SNSClient({ region: 'eu-west-1' }), topicArn: TOPIC_ARN, playbookId: 'revoke-ssh-ingress', logger, ownRoleArns: [], deferredClaims: [] }, async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'GroupId')");
+    });
+    await expect(broken(spambot())).rejects.toThrow(TypeError);
+    const input = sns.commandCalls(PublishCommand)[0].args[0].input;
+    expect(input.Subject).toBe('[MEDIUM] [FAILED] Backdoor:EC2/Spambot on i-0abc1234def567890 (web-1) in 111122223333/eu-west-1');
+    expect(JSON.parse(input.Message!).email).toMatch(/Outcome: +The playbook failed unexpectedly \(TypeError: Cannot read properties of undefined \(reading 'GroupId'\)\)\. What it may have changed is not known/);
+  });
+
+  it('skips a finding that a specific playbook claims (deferred claim), publishing nothing', async () => {
+    const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+    const deferring = createNotifyHandler({
+      sns: new SNSClient({ region: 'eu-west-1' }),
+      topicArn: TOPIC_ARN,
+      playbookId: 'all-other-findings',
+      logger,
+      ownRoleArns: [],
+      deferredClaims: [{ playbookId: 'ec2-spambot', detail: { type: ['Backdoor:EC2/Spambot'] } }],
+    });
+    await deferring(spambot());
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   });
 
   it('logs with the finding id as correlation id and clears it afterwards', async () => {

@@ -7,7 +7,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { matchesEventPattern } from '../../lib/event-pattern';
 import type { DeferredClaim } from '../../lib/routing';
-import { Alert, formatUnprocessableAlert, toPublishInput } from './alert';
+import { Alert, formatFindingAlert, formatUnprocessableAlert, toPublishInput } from './alert';
 import { InvalidEventError } from './errors';
 import { Finding, parseFindingEvent } from './finding';
 
@@ -83,7 +83,19 @@ export type FindingResponder = Responder<Finding>;
 export function findingHandler(context: HandlerDependencies, respond: FindingResponder): LambdaHandler {
   return eventHandler(context, parseFindingEvent, async (finding) => {
     const claim = context.deferredClaims.find((c) => matchesEventPattern({ detail: c.detail }, { detail: finding.detail }));
-    return claim ? { skip: `${finding.type} is claimed by ${claim.playbookId}, which alerts on it` } : respond(finding);
+    if (claim) return { skip: `${finding.type} is claimed by ${claim.playbookId}, which alerts on it` };
+    try {
+      return await respond(finding);
+    } catch (error) {
+      // A playbook never leaves without its alert, even on a bug: say what is known, keep the event.
+      const failure = error instanceof Error ? error : new Error(String(error));
+      const alert = formatFindingAlert(finding, {
+        playbookId: context.playbookId,
+        tag: 'FAILED',
+        summary: `The playbook failed unexpectedly (${failure.name}: ${failure.message}). What it may have changed is not known: check the resource and CloudTrail. The event is kept in the dead-letter queue.`,
+      });
+      return { alert, failure };
+    }
   });
 }
 
