@@ -16,7 +16,7 @@ import {
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import type { Finding } from '../shared/finding';
 import { asArray, asString, at } from '../shared/json';
-import { RemediationDependencies, RemediationError, StepResult, Target, asciiJson, errorText, runSteps, shellQuote, targetOf } from '../shared/remediation';
+import { OWN_ROLE, RemediationDependencies, RemediationError, StepResult, Target, asciiJson, errorText, runSteps, shellQuote, targetOf } from '../shared/remediation';
 import type { FindingResponder, Response } from '../shared/report';
 import { clean } from '../shared/text';
 import { FINDING_TAG, GroupPlan, REMEDIATION_TAG, SshPlan, planSshRevocation } from './plan';
@@ -145,8 +145,7 @@ function conclude(
   const failed = [...results].filter(([, steps]) => steps.some((s) => s.status === 'failed')).map(([g]) => g);
   const succeeded = [...results].filter(([g]) => !failed.includes(g)).map(([g]) => g);
   const details: string[] = [];
-  const restore: string[] = [];
-  if (target.principal !== "the function's own role") restore.push(`# with credentials for account ${target.accountId}`);
+  const commands: string[] = [];
   for (const group of plan.groups) {
     const steps = results.get(group);
     if (group.status === 'excluded') {
@@ -163,8 +162,10 @@ function conclude(
     if (group.droppedProtocols) details.push(`${groupLabel(group)}: IP protocols other than TCP, UDP and ICMP that the all-traffic rule allowed from the world ${dryRun ? 'would no longer be' : 'are no longer'} allowed`);
     if (group.sharedWith.length > 0) details.push(`${groupLabel(group)}: also used by ${group.sharedWith.map((s) => clean(s, 80)).join(', ')} (fixed for all of them: it was open to the world for each)`);
     for (const step of steps.filter((s) => s.status === 'failed')) details.push(`${groupLabel(group)}: FAILED to ${step.description}: ${clean(step.error, 300)}`);
-    if (!dryRun) restore.push(...restoreCommands(group, target, steps));
+    if (!dryRun) commands.push(...restoreCommands(group, target, steps));
   }
+  // In a member account the commands need that account's credentials: say so above them.
+  const restore = commands.length === 0 ? undefined : target.principal === OWN_ROLE ? commands : [`# with credentials for account ${target.accountId}`, ...commands];
   const changed = succeeded.map(groupLabel).join(', ');
   const where = `on ${clean(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40)}`;
   if (failed.length > 0) {
@@ -174,7 +175,7 @@ function conclude(
         tag: 'REMEDIATION FAILED',
         summary: `${succeeded.length > 0 ? `${dryRun ? 'Would have closed' : 'Closed'} TCP 22 to the world on ${changed}; ` : ''}FAILED on ${failed.map(groupLabel).join(', ')} ${where}. Check the changes below; the event is kept in the dead-letter queue.`,
         details,
-        restore: restore.length > (restore[0]?.startsWith('#') ? 1 : 0) ? restore : undefined,
+        restore,
       }),
       failure,
     };
@@ -185,7 +186,7 @@ function conclude(
       ? `Dry run: nothing was changed. Would have closed TCP 22 to the world on ${changed} ${where}, keeping every other rule (EC2 confirmed each call would be allowed).`
       : `Closed TCP 22 to the world on ${changed} ${where}, keeping every other rule.`,
     details,
-    restore: dryRun ? undefined : restore,
+    restore,
   });
 }
 

@@ -32,12 +32,14 @@ export interface RemediationDependencies extends HandlerDependencies {
   readonly now: () => Date;
 }
 
+export const OWN_ROLE = "the function's own role";
+
 /** Where the remediation's calls go, and as whom. */
 export interface Target {
   readonly ec2: EC2Client;
   readonly accountId: string;
   readonly region: string;
-  /** `the function's own role`, or the member role's ARN. */
+  /** OWN_ROLE, or the member role's ARN. */
   readonly principal: string;
 }
 
@@ -57,7 +59,7 @@ export function sessionName(findingId: string): string {
 export async function targetOf(dependencies: RemediationDependencies, finding: Finding): Promise<Target> {
   const { settings } = dependencies;
   if (finding.accountId === settings.securityAccountId) {
-    return { ec2: dependencies.ec2Client(finding.region), accountId: finding.accountId, region: finding.region, principal: "the function's own role" };
+    return { ec2: dependencies.ec2Client(finding.region), accountId: finding.accountId, region: finding.region, principal: OWN_ROLE };
   }
   if (!/^\d{12}$/.test(finding.accountId)) throw new RemediationError(`the finding's account id '${finding.accountId.slice(0, 40)}' is not a 12-digit AWS account id`);
   const roleArn = `arn:${finding.partition}:iam::${finding.accountId}:role/${settings.memberRoleName}`;
