@@ -1,6 +1,9 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  CreateSnapshotCommand,
   CreateTagsCommand,
+  ModifyInstanceAttributeCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
@@ -122,6 +125,39 @@ describe('Class: Ec2World', () => {
     expect(instance.NetworkInterfaces![0].Groups).toEqual([{ GroupId: 'sg-0b2c3d4e5f6071829', GroupName: 'internal-sg' }]);
   });
 
+  it('creates a security group with the default egress rule and its tags, and refuses a duplicate name in the VPC', async () => {
+    const ec2 = clientFor(exampleWorld());
+    const input = {
+      GroupName: 'guardduty-response-isolation',
+      Description: 'isolation',
+      VpcId: 'vpc-0123456789abcdef0',
+      TagSpecifications: [{ ResourceType: 'security-group' as const, Tags: [{ Key: 'guardduty-response:isolation', Value: 'isolation' }] }],
+    };
+    const { GroupId } = await ec2.send(new CreateSecurityGroupCommand(input));
+    expect(GroupId).toMatch(/^sg-[0-9a-f]{17}$/);
+    const found = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: ['vpc-0123456789abcdef0'] }, { Name: 'tag:guardduty-response:isolation', Values: ['isolation'] }] }));
+    expect(found.SecurityGroups).toEqual([
+      expect.objectContaining({ GroupId, IpPermissions: [], IpPermissionsEgress: [expect.objectContaining({ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] })] }),
+    ]);
+    await expect(ec2.send(new CreateSecurityGroupCommand(input))).rejects.toMatchObject({ name: 'InvalidGroup.Duplicate' });
+  });
+
+  it('records termination protection, creates tagged snapshots, and answers and changes Auto Scaling membership', async () => {
+    const world = Ec2World.fromDocuments([
+      ...readdirSync(WORLD_DIR).map((f) => ({ file: f, json: JSON.parse(readFileSync(path.join(WORLD_DIR, f), 'utf8')) })),
+      { file: 'asg.json', json: { AutoScalingInstances: [{ InstanceId: 'i-0abc1234def567890', AutoScalingGroupName: 'web-asg', AvailabilityZone: 'eu-west-1a', LifecycleState: 'InService', HealthStatus: 'HEALTHY', ProtectedFromScaleIn: false }] } },
+    ]);
+    const ec2 = clientFor(world);
+    await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: 'i-0abc1234def567890', DisableApiTermination: { Value: true } }));
+    const snapshot = await ec2.send(new CreateSnapshotCommand({ VolumeId: 'vol-0a1b2c3d4e5f60001', TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'guardduty-response:finding', Value: 'f-1' }] }] }));
+    expect(snapshot).toMatchObject({ SnapshotId: expect.stringMatching(/^snap-/), VolumeId: 'vol-0a1b2c3d4e5f60001', State: 'pending', Tags: [{ Key: 'guardduty-response:finding', Value: 'f-1' }] });
+    await expect(ec2.send(new CreateSnapshotCommand({ VolumeId: 'vol-0000000000000dead' }))).rejects.toMatchObject({ name: 'InvalidVolume.NotFound' });
+    expect(world.callAutoScaling('DescribeAutoScalingInstances', { InstanceIds: ['i-0abc1234def567890'] })).toMatchObject({ AutoScalingInstances: [{ AutoScalingGroupName: 'web-asg' }] });
+    world.callAutoScaling('DetachInstances', { InstanceIds: ['i-0abc1234def567890'], AutoScalingGroupName: 'web-asg', ShouldDecrementDesiredCapacity: false });
+    expect(world.callAutoScaling('DescribeAutoScalingInstances', { InstanceIds: ['i-0abc1234def567890'] })).toEqual({ AutoScalingInstances: [] });
+    expect(() => world.callAutoScaling('DetachInstances', { InstanceIds: ['i-0abc1234def567890'], AutoScalingGroupName: 'web-asg' })).toThrow('The instance i-0abc1234def567890 is not part of Auto Scaling group web-asg.');
+  });
+
   it('merges several files, a later resource replacing an earlier one with the same id', () => {
     const world = Ec2World.fromDocuments([
       { file: 'a.json', json: { SecurityGroups: [{ GroupId: 'sg-1', GroupName: 'old' }] } },
@@ -133,7 +169,7 @@ describe('Class: Ec2World', () => {
 
   it.each([
     [[], /world file w\.json: is not a JSON object/],
-    [{ Buckets: [] }, /has none of Reservations \(describe-instances\), SecurityGroups \(describe-security-groups\), Volumes \(describe-volumes\); keys: Buckets/],
+    [{ Buckets: [] }, /has none of Reservations \(describe-instances\), SecurityGroups \(describe-security-groups\), Volumes \(describe-volumes\), AutoScalingInstances \(autoscaling describe-auto-scaling-instances\); keys: Buckets/],
     [{ SecurityGroups: [{ GroupName: 'x' }] }, /SecurityGroups\[0\] has no GroupId/],
     [{ Reservations: [{ Instances: [{}] }] }, /Reservations\[0\]\.Instances\[0\] has no InstanceId/],
     [{ Volumes: {} }, /Volumes is not a list of objects/],

@@ -6,14 +6,17 @@
  * It answers with EC2's own error codes (InvalidGroup.NotFound, InvalidPermission.Duplicate,
  * DryRunOperation...) and refuses, naming it, any operation or filter it does not model.
  */
-import type { Filter, Instance, IpPermission, NetworkInterface, SecurityGroup, Tag, Volume } from '@aws-sdk/client-ec2';
+import type { AutoScalingInstanceDetails } from '@aws-sdk/client-auto-scaling';
+import type { Filter, Instance, IpPermission, NetworkInterface, SecurityGroup, Snapshot, Tag, TagSpecification, Volume } from '@aws-sdk/client-ec2';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 
-/** What one `--world` file may hold: any of the three CLI outputs, in one object or several files. */
+/** What one `--world` file may hold: any of the CLI outputs, in one object or several files. */
 export interface WorldDocument {
   readonly Reservations?: readonly { readonly Instances?: readonly Instance[]; readonly OwnerId?: string }[];
   readonly SecurityGroups?: readonly SecurityGroup[];
   readonly Volumes?: readonly Volume[];
+  /** `aws autoscaling describe-auto-scaling-instances` */
+  readonly AutoScalingInstances?: readonly AutoScalingInstanceDetails[];
 }
 
 export class WorldFileError extends Error {
@@ -35,6 +38,12 @@ interface State {
   instances: Instance[];
   securityGroups: SecurityGroup[];
   volumes: Volume[];
+  autoScalingInstances: AutoScalingInstanceDetails[];
+  snapshots: Snapshot[];
+  /** Instance attributes DescribeInstances does not show (termination protection). */
+  attributes: Record<string, Record<string, unknown>>;
+  /** For ids of created resources: deterministic, so simulations repeat. */
+  created: number;
 }
 
 export class Ec2World {
@@ -45,7 +54,7 @@ export class Ec2World {
   }
 
   static empty(): Ec2World {
-    return new Ec2World({ instances: [], securityGroups: [], volumes: [] });
+    return new Ec2World({ instances: [], securityGroups: [], volumes: [], autoScalingInstances: [], snapshots: [], attributes: {}, created: 0 });
   }
 
   /** Merges CLI outputs; a later resource with the same id replaces an earlier one. */
@@ -54,9 +63,12 @@ export class Ec2World {
     for (const { file, json } of documents) {
       if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new WorldFileError(file, 'is not a JSON object');
       const doc = json as Record<string, unknown>;
-      const known = ['Reservations', 'SecurityGroups', 'Volumes'].filter((key) => key in doc);
+      const known = ['Reservations', 'SecurityGroups', 'Volumes', 'AutoScalingInstances'].filter((key) => key in doc);
       if (known.length === 0) {
-        throw new WorldFileError(file, `has none of Reservations (describe-instances), SecurityGroups (describe-security-groups), Volumes (describe-volumes); keys: ${Object.keys(doc).join(', ') || 'none'}`);
+        throw new WorldFileError(
+          file,
+          `has none of Reservations (describe-instances), SecurityGroups (describe-security-groups), Volumes (describe-volumes), AutoScalingInstances (autoscaling describe-auto-scaling-instances); keys: ${Object.keys(doc).join(', ') || 'none'}`,
+        );
       }
       const list = (key: string): Record<string, unknown>[] => {
         const value = doc[key] ?? [];
@@ -78,6 +90,9 @@ export class Ec2World {
       const volumes = list('Volumes');
       volumes.forEach(requireId('Volumes', 'VolumeId'));
       world.upsert('volumes', 'VolumeId', volumes as Volume[]);
+      const memberships = list('AutoScalingInstances');
+      memberships.forEach(requireId('AutoScalingInstances', 'InstanceId'));
+      world.upsert('autoScalingInstances', 'InstanceId', memberships as unknown as AutoScalingInstanceDetails[]);
     }
     return world;
   }
@@ -85,6 +100,16 @@ export class Ec2World {
   /** How many resources of each kind: for the simulator's header. */
   get size(): { instances: number; securityGroups: number; volumes: number } {
     return { instances: this.state.instances.length, securityGroups: this.state.securityGroups.length, volumes: this.state.volumes.length };
+  }
+
+  /** Answers one Auto Scaling call, like `call` for EC2. */
+  callAutoScaling(operation: string, input: Input): Output {
+    const handler = AUTO_SCALING_OPERATIONS[operation];
+    if (!handler) throw autoScalingError('UnsupportedOperation', `the offline world does not answer autoscaling:${operation} (it answers ${Object.keys(AUTO_SCALING_OPERATIONS).join(', ')})`);
+    const next = structuredClone(this.state);
+    const output = handler(next, input);
+    this.state = next;
+    return structuredClone(output);
   }
 
   /**
@@ -108,7 +133,7 @@ export class Ec2World {
     return structuredClone(output);
   }
 
-  private upsert<K extends keyof State>(kind: K, idKey: string, items: readonly State[K][number][]): void {
+  private upsert<K extends 'instances' | 'securityGroups' | 'volumes' | 'autoScalingInstances'>(kind: K, idKey: string, items: readonly State[K][number][]): void {
     const list = this.state[kind] as Record<string, unknown>[];
     for (const item of items as unknown as Record<string, unknown>[]) {
       const index = list.findIndex((existing) => existing[idKey] === item[idKey]);
@@ -171,6 +196,49 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     return {};
   },
 
+  CreateSecurityGroup: (state, input) => {
+    const vpcId = String(input.VpcId ?? '');
+    const name = String(input.GroupName ?? '');
+    if (!name) throw ec2Error('MissingParameter', 'GroupName is required');
+    if (state.securityGroups.some((g) => g.VpcId === vpcId && g.GroupName === name)) {
+      throw ec2Error('InvalidGroup.Duplicate', `The security group '${name}' already exists for VPC '${vpcId}'`);
+    }
+    const groupId = `sg-${offlineId(state)}`;
+    // As EC2 does: a new group allows all outbound IPv4 traffic and no inbound traffic.
+    state.securityGroups.push({
+      GroupId: groupId,
+      GroupName: name,
+      Description: String(input.Description ?? ''),
+      VpcId: vpcId,
+      IpPermissions: [],
+      IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] }],
+      Tags: tagsFor('security-group', input.TagSpecifications),
+    });
+    return { GroupId: groupId };
+  },
+
+  ModifyInstanceAttribute: (state, input) => {
+    const id = String(input.InstanceId ?? '');
+    if (!state.instances.some((i) => i.InstanceId === id)) throw ec2Error('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+    const attribute = Object.keys(input).find((k) => !['InstanceId', 'DryRun'].includes(k));
+    if (attribute !== 'DisableApiTermination') throw ec2Error('UnsupportedOperation', 'the offline world models ModifyInstanceAttribute with DisableApiTermination only');
+    (state.attributes[id] ??= {})[attribute] = (input[attribute] as { Value?: unknown } | undefined)?.Value;
+    return {};
+  },
+
+  CreateSnapshot: (state, input) => {
+    const volumeId = String(input.VolumeId ?? '');
+    if (!state.volumes.some((v) => v.VolumeId === volumeId)) throw ec2Error('InvalidVolume.NotFound', `The volume '${volumeId}' does not exist.`);
+    const snapshot: Snapshot = { SnapshotId: `snap-${offlineId(state)}`, VolumeId: volumeId, State: 'pending', Description: String(input.Description ?? ''), Tags: tagsFor('snapshot', input.TagSpecifications) };
+    state.snapshots.push(snapshot);
+    return { ...snapshot };
+  },
+
+  DescribeSnapshots: (state, input) => {
+    const snapshots = select(state.snapshots, 'SnapshotId', stringList(input.SnapshotIds), 'InvalidSnapshot.NotFound', 'snapshot');
+    return { Snapshots: applyFilters(snapshots, input.Filters, { 'volume-id': (s) => [s.VolumeId] }, 'DescribeSnapshots') };
+  },
+
   ModifyNetworkInterfaceAttribute: (state, input) => {
     const id = String(input.NetworkInterfaceId);
     const owner = state.instances.find((i) => (i.NetworkInterfaces ?? []).some((n) => n.NetworkInterfaceId === id));
@@ -191,6 +259,36 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     return {};
   },
 };
+
+const AUTO_SCALING_OPERATIONS: Readonly<Record<string, Operation>> = {
+  DescribeAutoScalingInstances: (state, input) => {
+    const ids = stringList(input.InstanceIds);
+    return { AutoScalingInstances: state.autoScalingInstances.filter((m) => !ids || ids.includes(String(m.InstanceId))) };
+  },
+  DetachInstances: (state, input) => {
+    const group = String(input.AutoScalingGroupName ?? '');
+    for (const id of stringList(input.InstanceIds) ?? []) {
+      const index = state.autoScalingInstances.findIndex((m) => m.InstanceId === id && m.AutoScalingGroupName === group);
+      if (index < 0) throw autoScalingError('ValidationError', `The instance ${id} is not part of Auto Scaling group ${group}.`);
+      state.autoScalingInstances.splice(index, 1);
+    }
+    return { Activities: [] };
+  },
+};
+
+function autoScalingError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { name: code, $fault: 'client' });
+}
+
+/** 17 hex digits, as EC2 ids have, counting up. */
+function offlineId(state: State): string {
+  state.created += 1;
+  return `0ff11e${state.created.toString(16).padStart(11, '0')}`;
+}
+
+function tagsFor(resourceType: string, specifications: unknown): Tag[] {
+  return ((specifications as TagSpecification[] | undefined) ?? []).filter((s) => s.ResourceType === resourceType).flatMap((s) => s.Tags ?? []);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Security group rules
@@ -277,7 +375,10 @@ function select<T>(items: T[], idKey: keyof T, ids: string[] | undefined, notFou
 
 function taggable(state: State, id: string): { Tags?: Tag[] } {
   const resource =
-    state.instances.find((i) => i.InstanceId === id) ?? state.securityGroups.find((g) => g.GroupId === id) ?? state.volumes.find((v) => v.VolumeId === id);
+    state.instances.find((i) => i.InstanceId === id) ??
+    state.securityGroups.find((g) => g.GroupId === id) ??
+    state.volumes.find((v) => v.VolumeId === id) ??
+    state.snapshots.find((s) => s.SnapshotId === id);
   if (resource) return resource;
   const [code, noun] = id.startsWith('sg-') ? ['InvalidGroup.NotFound', 'security group'] : id.startsWith('vol-') ? ['InvalidVolume.NotFound', 'volume'] : ['InvalidID', 'resource'];
   throw ec2Error(code, `The ${noun} '${id}' does not exist`);

@@ -1,0 +1,121 @@
+/**
+ * The isolate-instance plan, pure: from what EC2 and Auto Scaling say now about an instance to
+ * the steps that cut it off the network at once while keeping it, and its disks, as evidence.
+ *
+ * Connection tracking: changing security groups does not end connections that are already
+ * tracked; they keep flowing until they time out (EC2 User Guide, "Amazon EC2 security group
+ * connection tracking", https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html).
+ * The same page says TCP and UDP flows are not tracked when the rules allow all traffic from and
+ * to 0.0.0.0/0 (and ::/0) in both directions, and that untracked flows stop as soon as the rule
+ * that allows them goes. The containment AWS's incident-response guidance describes for EC2
+ * follows from that: first move the interfaces to a group whose rules make the flows untracked,
+ * then to an isolation group without rules. ICMP and automatically tracked connections stay
+ * tracked (same page). The untracked group is open for the seconds between the two moves: the
+ * documented price of ending the attacker's existing sessions.
+ */
+import type { Instance, IpPermission, SecurityGroup, Tag } from '@aws-sdk/client-ec2';
+
+export const ISOLATION_ROLE_TAG = 'guardduty-response:isolation';
+export const ISOLATION_GROUP_NAME = 'guardduty-response-isolation';
+export const UNTRACKED_GROUP_NAME = 'guardduty-response-untracked';
+export const ISOLATED_AT_TAG = 'guardduty-response:isolated-at';
+export const FINDING_TAG = 'guardduty-response:finding';
+/** One tag per interface (tag values hold 256 characters; an interface holds up to 5 groups). */
+export const PREVIOUS_GROUPS_TAG_PREFIX = 'guardduty-response:previous-groups:';
+
+/** Every flow in both directions, IPv4 and IPv6: what makes connections untracked. */
+export const ALL_TRAFFIC: readonly IpPermission[] = [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] }];
+
+export interface IsolationInput {
+  readonly instance: Instance;
+  /** Security groups of the instance's VPC that carry ISOLATION_ROLE_TAG (found by tag). */
+  readonly vpcGroups: readonly SecurityGroup[];
+  /** The Auto Scaling group the instance belongs to, if any. */
+  readonly autoScalingGroupName?: string;
+  readonly exclusionTag: string;
+  readonly snapshots: boolean;
+  readonly findingId: string;
+  readonly now: string;
+}
+
+export interface GroupSetup {
+  /** Undefined when the group must be created. */
+  readonly existingId?: string;
+  readonly name: string;
+  /** Rules to remove (isolation group) so that the group allows nothing. */
+  readonly revokeIngress: readonly IpPermission[];
+  readonly revokeEgress: readonly IpPermission[];
+  /** Rules to add (untracked group) so that every flow is untracked. */
+  readonly authorizeIngress: readonly IpPermission[];
+  readonly authorizeEgress: readonly IpPermission[];
+}
+
+export type IsolationPlan =
+  | { readonly status: 'terminated' | 'excluded' }
+  | { readonly status: 'already-isolated'; readonly isolatedAt: string }
+  | {
+      readonly status: 'isolate';
+      readonly vpcId: string;
+      readonly interfaces: readonly { readonly networkInterfaceId: string; readonly previousGroups: readonly string[] }[];
+      readonly untracked: GroupSetup;
+      readonly isolation: GroupSetup;
+      /** Written first, before any move: the way back must exist before the change. */
+      readonly instanceTags: readonly Tag[];
+      readonly autoScalingGroupName?: string;
+      readonly volumes: readonly string[];
+      readonly snapshotTags: readonly Tag[];
+    };
+
+const tagOf = (tags: readonly Tag[] | undefined, key: string) => (tags ?? []).find((t) => t.Key === key)?.Value;
+
+export function planIsolation(input: IsolationInput): IsolationPlan {
+  const { instance } = input;
+  if (instance.State?.Name === 'terminated' || instance.State?.Name === 'shutting-down') return { status: 'terminated' };
+  if (tagOf(instance.Tags, input.exclusionTag) !== undefined) return { status: 'excluded' };
+  const isolationGroup = input.vpcGroups.find((g) => tagOf(g.Tags, ISOLATION_ROLE_TAG) === 'isolation');
+  const interfaces = (instance.NetworkInterfaces ?? []).map((n) => ({
+    networkInterfaceId: n.NetworkInterfaceId ?? 'unknown',
+    previousGroups: (n.Groups ?? []).map((g) => g.GroupId ?? 'unknown'),
+  }));
+  const isolatedAt = tagOf(instance.Tags, ISOLATED_AT_TAG);
+  if (isolatedAt && isolationGroup && interfaces.every((n) => n.previousGroups.length === 1 && n.previousGroups[0] === isolationGroup.GroupId)) {
+    return { status: 'already-isolated', isolatedAt };
+  }
+  const untrackedGroup = input.vpcGroups.find((g) => tagOf(g.Tags, ISOLATION_ROLE_TAG) === 'untracked');
+  const hasAll = (rules: readonly IpPermission[] | undefined) =>
+    (rules ?? []).some((r) => r.IpProtocol === '-1' && (r.IpRanges ?? []).some((x) => x.CidrIp === '0.0.0.0/0') && (r.Ipv6Ranges ?? []).some((x) => x.CidrIpv6 === '::/0'));
+  return {
+    status: 'isolate',
+    vpcId: instance.VpcId ?? instance.NetworkInterfaces?.[0]?.VpcId ?? 'unknown',
+    interfaces,
+    untracked: {
+      existingId: untrackedGroup?.GroupId,
+      name: UNTRACKED_GROUP_NAME,
+      revokeIngress: [],
+      revokeEgress: [],
+      // A new group already has the default all-IPv4 egress rule; the shell adds only what is missing after creating it.
+      authorizeIngress: hasAll(untrackedGroup?.IpPermissions) ? [] : ALL_TRAFFIC,
+      authorizeEgress: hasAll(untrackedGroup?.IpPermissionsEgress) ? [] : ALL_TRAFFIC,
+    },
+    isolation: {
+      existingId: isolationGroup?.GroupId,
+      name: ISOLATION_GROUP_NAME,
+      // An existing isolation group must allow nothing: whatever someone added is removed.
+      revokeIngress: isolationGroup?.IpPermissions ?? [],
+      revokeEgress: isolationGroup?.IpPermissionsEgress ?? [],
+      authorizeIngress: [],
+      authorizeEgress: [],
+    },
+    instanceTags: [
+      ...interfaces.map((n) => ({ Key: `${PREVIOUS_GROUPS_TAG_PREFIX}${n.networkInterfaceId}`, Value: n.previousGroups.join(',') })),
+      { Key: ISOLATED_AT_TAG, Value: input.now },
+      { Key: FINDING_TAG, Value: input.findingId },
+    ],
+    autoScalingGroupName: input.autoScalingGroupName,
+    volumes: input.snapshots ? (instance.BlockDeviceMappings ?? []).map((m) => m.Ebs?.VolumeId).filter((v): v is string => v !== undefined) : [],
+    snapshotTags: [
+      { Key: FINDING_TAG, Value: input.findingId },
+      { Key: 'guardduty-response:evidence-of', Value: instance.InstanceId ?? 'unknown' },
+    ],
+  };
+}
