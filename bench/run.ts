@@ -137,6 +137,7 @@ const HANDLER_BENCH = [
   { handler: 'notify', playbookId: 'ec2-spambot', maxKiB: 600, maxGzipKiB: 150 },
   { handler: 'tamper', playbookId: 'guardduty-config-change', maxKiB: 600, maxGzipKiB: 150 },
   { handler: 'revoke-ssh', playbookId: 'revoke-ssh-ingress', maxKiB: 1200, maxGzipKiB: 320 },
+  { handler: 'isolate', playbookId: 'isolate-instance', maxKiB: 1200, maxGzipKiB: 320 },
 ];
 for (const { handler, playbookId, maxKiB, maxGzipKiB } of HANDLER_BENCH) {
   const bundle = bundleOf(handler);

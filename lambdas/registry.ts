@@ -7,6 +7,7 @@ import { createNotifyHandler } from './notify/handler';
 import { createTamperHandler } from './tamper/handler';
 import type { LambdaHandler } from './shared/report';
 import type { RemediationDependencies } from './shared/remediation';
+import { createIsolateHandler } from './isolate/handler';
 import { createRevokeSshHandler } from './revoke-ssh/handler';
 
 /** Every factory takes the full set of dependencies; each uses what it needs. */
@@ -14,4 +15,5 @@ export const HANDLER_FACTORIES: Readonly<Record<HandlerName, (dependencies: Reme
   notify: createNotifyHandler,
   tamper: createTamperHandler,
   'revoke-ssh': createRevokeSshHandler,
+  isolate: createIsolateHandler,
 };

@@ -10,21 +10,27 @@ import { GUARDDUTY_WRITE_OPERATION_NAMES } from './guardduty-operations';
 
 /**
  * How specific a playbook's claim is. A finding is alerted by exactly one enabled playbook:
- * the `specific` one that claims its type; else the `family` one; else the `fallback`.
+ * the `specific` one that claims it; else the `response` one (a remediation over whole families
+ * of types, such as isolation); else the `family` one; else the `fallback`.
  */
-export const TIERS = ['specific', 'family', 'fallback'] as const;
+export const TIERS = ['specific', 'response', 'family', 'fallback'] as const;
 export type Tier = (typeof TIERS)[number];
 
 /** EC2 permissions a remediation handler needs, scoped as tightly as EC2 allows. */
 export interface Ec2Permission {
   readonly actions: readonly string[];
-  /** `*` where EC2 supports no resource-level permission, else the resource type of the ARN. */
-  readonly resource: '*' | 'security-group';
+  /** `*` where the service supports no resource-level permission, else the resource types of the ARNs. */
+  readonly resources: '*' | readonly ResourceKind[];
   /** When set, only tags whose keys match this pattern may be written (aws:TagKeys). */
   readonly tagKeysLike?: string;
+  /** When set, only resources carrying this tag key (aws:ResourceTag) may be changed. */
+  readonly resourceTag?: string;
   /** Why this grant: shown in the README and kept beside each cdk-nag acknowledgement. */
   readonly why: string;
 }
+
+/** The ARN resource types grants are scoped to (EC2 ones, and the Auto Scaling group). */
+export type ResourceKind = 'security-group' | 'instance' | 'network-interface' | 'volume' | 'snapshot' | 'vpc' | 'autoScalingGroup';
 
 interface HandlerSpec {
   readonly summary: string;
@@ -45,19 +51,67 @@ export const HANDLERS = {
     ec2Permissions: [
       {
         actions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeNetworkInterfaces'],
-        resource: '*',
+        resources: '*',
         why: 'reads the instance, its security groups and the interfaces sharing them; EC2 Describe actions support no resource-level permissions',
       },
       {
         actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
-        resource: 'security-group',
+        resources: ['security-group'],
         why: 'replaces and revokes ingress rules, on security groups only',
       },
       {
         actions: ['ec2:CreateTags'],
-        resource: 'security-group',
+        resources: ['security-group'],
         tagKeysLike: 'guardduty-response:*',
         why: 'tags the changed security groups, with this stack\'s tag keys only',
+      },
+    ],
+  },
+  isolate: {
+    summary:
+      'Cuts the instance off the network (through an untracked group to an isolation group without rules, ending existing connections), protects it from termination, detaches it from its Auto Scaling group, snapshots its volumes, then alerts with what it did and how to undo it.',
+    ec2Permissions: [
+      {
+        actions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'autoscaling:DescribeAutoScalingInstances'],
+        resources: '*',
+        why: 'reads the instance, the isolation groups of its VPC and its Auto Scaling group; Describe actions support no resource-level permissions',
+      },
+      {
+        actions: ['ec2:CreateSecurityGroup'],
+        resources: ['vpc', 'security-group'],
+        why: 'creates the isolation and untracked groups of a VPC the first time',
+      },
+      {
+        actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+        resources: ['security-group'],
+        resourceTag: 'guardduty-response:isolation',
+        why: "sets the rules of this stack's own isolation and untracked groups only (tagged guardduty-response:isolation)",
+      },
+      {
+        actions: ['ec2:ModifyNetworkInterfaceAttribute'],
+        resources: ['network-interface', 'security-group'],
+        why: 'moves the interfaces to the untracked, then the isolation group',
+      },
+      {
+        actions: ['ec2:ModifyInstanceAttribute'],
+        resources: ['instance'],
+        why: 'turns termination protection on',
+      },
+      {
+        actions: ['ec2:CreateSnapshot'],
+        resources: ['volume', 'snapshot'],
+        why: 'snapshots the volumes as evidence',
+      },
+      {
+        actions: ['ec2:CreateTags'],
+        resources: ['instance', 'security-group', 'snapshot'],
+        tagKeysLike: 'guardduty-response:*',
+        why: "tags the instance (previous groups), the groups and the snapshots, with this stack's tag keys only",
+      },
+      {
+        actions: ['autoscaling:DetachInstances'],
+        resources: ['autoScalingGroup'],
+        why: 'detaches the instance from its Auto Scaling group (without decrementing the desired capacity)',
       },
     ],
   },
@@ -94,6 +148,8 @@ export interface FindingPlaybook extends PlaybookCommon {
    * the field's path and the values that claim it (any element, for arrays).
    */
   readonly where?: { readonly path: readonly string[]; readonly values: readonly (string | number)[]; readonly text: string };
+  /** The remediation setting that gives the lowest severity this playbook claims (below it, the finding goes on to lower tiers). */
+  readonly severityFloor?: 'isolateMinSeverity';
 }
 
 /** A playbook for API calls recorded by CloudTrail ("AWS API Call via CloudTrail" events). */
@@ -233,6 +289,19 @@ export const PLAYBOOKS = [
     tier: 'specific',
     findingTypes: ['UnauthorizedAccess:EC2/SSHBruteForce'],
     where: { path: ['service', 'resourceRole'], values: ['TARGET'], text: 'the instance is the TARGET' },
+  },
+  {
+    id: 'isolate-instance',
+    title: 'Isolate a compromised EC2 instance and keep the evidence',
+    summary:
+      'When an instance talks to command and control, mines crypto or runs a trojan (at or above isolateMinSeverity), isolates it from the network, keeps it running and protected, and snapshots its volumes (off by default: it is disruptive).',
+    handler: 'isolate',
+    enabledByDefault: false,
+    trigger: 'finding',
+    tier: 'response',
+    findingTypes: ['Backdoor:EC2/*', 'CryptoCurrency:EC2/*', 'Trojan:EC2/*', 'Backdoor:Runtime/*', 'CryptoCurrency:Runtime/*', 'Execution:Runtime/*'],
+    where: { path: ['resource', 'resourceType'], values: ['Instance'], text: 'the resource is an EC2 instance' },
+    severityFloor: 'isolateMinSeverity',
   },
   {
     id: 's3-findings',

@@ -19,6 +19,8 @@ export const FLAG_DEFAULTS = {
   memberRoleName: 'GuardDutyResponseMember',
   trustedSshCidrs: '',
   securityAccountId: '',
+  isolateMinSeverity: 'HIGH',
+  isolateSnapshots: 'true',
 } as const;
 export type FlagName = keyof typeof FLAG_DEFAULTS;
 
@@ -47,6 +49,10 @@ export interface RemediationConfig {
   readonly memberRoleName: string;
   /** CIDR blocks allowed to reach SSH once it is closed to the world. */
   readonly trustedSshCidrs: readonly string[];
+  /** isolate-instance claims findings from this score up. */
+  readonly isolateMinSeverity: number;
+  /** isolate-instance snapshots every attached EBS volume. */
+  readonly isolateSnapshots: boolean;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +99,8 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Response
       dryRun: parseBoolean('dryRun', flag('dryRun')),
       memberRoleName: parseString('memberRoleName', flag('memberRoleName'), ROLE_NAME, 'an IAM role name of 1 to 64 letters, digits and + = , . @ _ -'),
       trustedSshCidrs: parseCidrList('trustedSshCidrs', flag('trustedSshCidrs')),
+      isolateMinSeverity: parseSeverity('isolateMinSeverity', flag('isolateMinSeverity')),
+      isolateSnapshots: parseBoolean('isolateSnapshots', flag('isolateSnapshots')),
     },
     ...(flag('securityAccountId') !== '' && {
       securityAccountId: parseString('securityAccountId', flag('securityAccountId'), ACCOUNT_ID, 'a 12-digit AWS account id'),

@@ -14,6 +14,7 @@ export const HANDLER_ENV = {
   exclusionTag: 'EXCLUSION_TAG',
   memberRoleName: 'MEMBER_ROLE_NAME',
   trustedSshCidrs: 'TRUSTED_SSH_CIDRS',
+  isolateSnapshots: 'ISOLATE_SNAPSHOTS',
   /** The account the stack is deployed in: calls for its own findings use the function's own role. */
   securityAccountId: 'SECURITY_ACCOUNT_ID',
 } as const;

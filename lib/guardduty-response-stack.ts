@@ -74,7 +74,6 @@ export class GuardDutyResponseStack extends Stack {
       : undefined;
     const busOf = (name: BusName): events.IEventBus => (name === 'unclaimed' && unclaimedBus) || defaultBus;
     const functions = new Map<PlaybookId, ResponseFunction>();
-    const deferred = deferredClaims(config);
     for (const route of routes) {
       let target: events.IRuleTarget;
       if (route.playbookId) {
@@ -84,12 +83,13 @@ export class GuardDutyResponseStack extends Stack {
           alertTopic: this.alertTopic,
           deadLetterQueue: this.deadLetterQueue,
           environment: {
-            ...(route.bus === 'unclaimed' && deferred.length > 0 && { [HANDLER_ENV.deferredClaims]: JSON.stringify(deferred) }),
+            ...(route.bus === 'unclaimed' && deferredClaims(config, route.playbookId).length > 0 && { [HANDLER_ENV.deferredClaims]: JSON.stringify(deferredClaims(config, route.playbookId)) }),
             ...(isRemediation(playbook) && {
               [HANDLER_ENV.dryRun]: String(config.remediation.dryRun),
               [HANDLER_ENV.exclusionTag]: config.remediation.exclusionTag,
               [HANDLER_ENV.memberRoleName]: config.remediation.memberRoleName,
               [HANDLER_ENV.trustedSshCidrs]: config.remediation.trustedSshCidrs.join(','),
+              [HANDLER_ENV.isolateSnapshots]: String(config.remediation.isolateSnapshots),
               [HANDLER_ENV.securityAccountId]: Aws.ACCOUNT_ID,
             }),
           },

@@ -1,8 +1,8 @@
-import { Aws, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HANDLERS, HandlerName, ec2PermissionsOf } from './catalog';
-import { REMEDIATION_ROLE_PATH, ec2Statements } from './constructs/response-function';
+import { REMEDIATION_ROLE_PATH, acknowledgeScopedWildcards, ec2Statements } from './constructs/response-function';
 
 export interface MemberRoleStackProps extends StackProps {
   /** The account where the GuardDutyResponse stack runs: only its remediation roles may assume this role. */
@@ -32,13 +32,6 @@ export class MemberRoleStack extends Stack {
     const remediationHandlers = (Object.keys(HANDLERS) as HandlerName[]).filter((h) => ec2PermissionsOf(h).length > 0);
     const permissions = remediationHandlers.flatMap(ec2PermissionsOf);
     for (const statement of ec2Statements(permissions, Aws.ACCOUNT_ID)) this.role.addToPrincipalPolicy(statement);
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: permissions.filter((p) => p.resource === '*').map((p) => p.why).join('; '),
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*]',
-      reason: 'The security groups to fix are only known from the finding; the grant is limited to security groups of this account.',
-    });
+    acknowledgeScopedWildcards(this.role, permissions);
   }
 }

@@ -25,12 +25,12 @@ export function permissionTable(): string {
   const handlers = (Object.keys(HANDLERS) as HandlerName[]).filter((h) => ec2PermissionsOf(h).length > 0);
   const rows = handlers.flatMap((h) =>
     ec2PermissionsOf(h).map((p) => {
-      const resource = p.resource === '*' ? '`*`' : `\`arn:aws:ec2:*:<account>:${p.resource}/*\``;
-      const condition = p.tagKeysLike ? `, tag keys \`${p.tagKeysLike}\` only` : '';
+      const resource = p.resources === '*' ? '`*`' : p.resources.map((kind) => `\`${kind}\``).join(', ');
+      const condition = [p.tagKeysLike && `, tag keys \`${p.tagKeysLike}\` only`, p.resourceTag && `, carrying tag \`${p.resourceTag}\` only`].filter(Boolean).join('');
       return `| \`${h}\` | ${p.actions.map((a) => `\`${a}\``).join(', ')} | ${resource}${condition} | ${p.why} |`;
     }),
   );
-  return ['| handler | actions | resources | why |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return ['| handler | actions | resources (in the account, any region) | why |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 /** The GuardDuty operations the tamper playbook alerts on, with their severity and what raises it. */

@@ -22,7 +22,7 @@ import { SEVERITY_FLOOR } from './severity';
 export type BusName = 'default' | 'unclaimed';
 
 
-export const BUS_OF_TIER: Readonly<Record<Tier, BusName>> = { specific: 'default', family: 'unclaimed', fallback: 'unclaimed' };
+export const BUS_OF_TIER: Readonly<Record<Tier, BusName>> = { specific: 'default', response: 'unclaimed', family: 'unclaimed', fallback: 'unclaimed' };
 
 export interface RouteSpec {
   /** Unique, stable: used in construct ids. The playbook id, or `forward-unclaimed`. */
@@ -65,29 +65,47 @@ export function apiCallRoutes(config: ResponseConfig): RouteSpec[] {
 
 export function findingRoutes(config: ResponseConfig): RouteSpec[] {
   const enabled = FINDING_PLAYBOOKS.filter((p) => config.playbooks[p.id]);
-  const ofTier = (tier: Tier) => enabled.filter((p) => p.tier === tier);
-  const claims = (playbooks: readonly FindingPlaybook[]): string[] => playbooks.flatMap((p) => p.findingTypes);
-  const withSeverity = (detail: Record<string, unknown>) => findingPattern(config.minSeverity, detail);
+  const ofTier = (...tiers: Tier[]) => enabled.filter((p) => tiers.includes(p.tier));
+  const pattern = (alternatives: readonly Alternative[]) => findingPattern(config.minSeverity, alternatives);
 
   const routes: RouteSpec[] = enabled.map((p) => ({
     key: p.id,
     bus: BUS_OF_TIER[p.tier],
     playbookId: p.id,
     description: `[${p.id}] ${p.title}: ${p.summary}`,
-    pattern: withSeverity(p.tier === 'fallback' ? typeCondition(anythingBut(claims(ofTier('family')))) : claimCondition(p)),
+    // On the unclaimed bus, the fallback takes what the response and family playbooks leave.
+    pattern: pattern(p.tier === 'fallback' ? complementOf(ofTier('response', 'family'), config) : [claimOf(p, config)]),
   }));
   if (enabled.some((p) => BUS_OF_TIER[p.tier] === 'unclaimed')) {
     routes.push({
       key: FORWARD_ROUTE_KEY,
       bus: 'default',
-      description: `[${FORWARD_ROUTE_KEY}] Forwards findings that no enabled specific playbook claims to the family and fallback playbooks.`,
-      pattern: withSeverity(unclaimedCondition(ofTier('specific'))),
+      description: `[${FORWARD_ROUTE_KEY}] Forwards findings that no enabled specific playbook claims to the response, family and fallback playbooks.`,
+      pattern: pattern(complementOf(ofTier('specific'), config)),
     });
   }
   return routes;
 }
 
-/** What a playbook claims, as the `detail` part of a pattern: its types, and its `where` field. */
+/** One alternative of a finding pattern: a `detail` condition and the severity range it holds for. */
+interface Alternative {
+  readonly detail: Record<string, unknown>;
+  /** Lowest severity, beyond minSeverity. */
+  readonly atLeast?: number;
+  /** Severity strictly below this. */
+  readonly below?: number;
+}
+
+function severityFloorOf(playbook: FindingPlaybook, config: ResponseConfig): number | undefined {
+  return playbook.severityFloor ? config.remediation[playbook.severityFloor] : undefined;
+}
+
+/** What a playbook claims: its types, its `where` field, and its severity floor. */
+function claimOf(playbook: FindingPlaybook, config: ResponseConfig): Alternative {
+  return { detail: claimCondition(playbook), atLeast: severityFloorOf(playbook, config) };
+}
+
+/** A claim's `detail` condition without the severity: its types and its `where` field. */
 export function claimCondition(playbook: FindingPlaybook): Record<string, unknown> {
   return {
     type: playbook.findingTypes.map(typeMatcher),
@@ -96,26 +114,29 @@ export function claimCondition(playbook: FindingPlaybook): Record<string, unknow
 }
 
 /**
- * Everything the specific playbooks do not claim. A claim with a `where` field contributes its
- * types when the field holds another value or is absent. For an array field this is wider than
- * the exact complement: EventBridge matches an array when ANY element matches, so a port probe
- * of [22, 3389] is claimed (22) and also forwarded (3389). Such an event reaches a family or
- * fallback function whose DEFERRED_CLAIMS name the claim, and that function skips it: see
- * deferredClaims below. Exactly one alert still results.
+ * Everything the given playbooks do not claim: any other type, and for each claim with a
+ * `where` field or a severity floor, its types when the field holds another value, is absent,
+ * or the severity is below the floor (not (A and B) = not A or not B, each exact for a scalar).
+ * For an array field the `where` part is wider than the exact complement: EventBridge matches an
+ * array when ANY element matches, so a port probe of [22, 3389] is claimed (22) and also
+ * forwarded (3389). Such an event reaches a function whose DEFERRED_CLAIMS name the claim, and
+ * that function skips it (deferredClaims below). Exactly one alert still results.
+ * Claims of different tiers on one bus never share a type (pinned by test), so no alternative
+ * needs to subtract one type set from another, which EventBridge cannot express.
  */
-function unclaimedCondition(specific: readonly FindingPlaybook[]): Record<string, unknown> {
-  const plain = typeCondition(anythingBut(specific.flatMap((p) => p.findingTypes)));
-  const conditional = specific.filter((p) => p.where);
-  if (conditional.length === 0) return plain;
-  return {
-    $or: [
-      ...(plain.type ? [plain] : []),
-      ...conditional.flatMap((p) => [
-        { type: p.findingTypes.map(typeMatcher), ...nest(p.where!.path, [{ 'anything-but': [...p.where!.values] }]) },
-        { type: p.findingTypes.map(typeMatcher), ...nest(p.where!.path, [{ exists: false }]) },
-      ]),
-    ],
-  };
+function complementOf(playbooks: readonly FindingPlaybook[], config: ResponseConfig): Alternative[] {
+  const others = anythingBut(playbooks.flatMap((p) => p.findingTypes));
+  const alternatives: Alternative[] = [{ detail: others ? { type: others } : {} }];
+  for (const p of playbooks) {
+    const type = p.findingTypes.map(typeMatcher);
+    if (p.where) {
+      alternatives.push({ detail: { type, ...nest(p.where.path, [{ 'anything-but': [...p.where.values] }]) } });
+      alternatives.push({ detail: { type, ...nest(p.where.path, [{ exists: false }]) } });
+    }
+    const floor = severityFloorOf(p, config);
+    if (floor !== undefined) alternatives.push({ detail: { type }, below: floor });
+  }
+  return alternatives;
 }
 
 /** A claim another playbook's function must not alert on: its playbook and its `detail` pattern. */
@@ -124,24 +145,40 @@ export interface DeferredClaim {
   readonly detail: Record<string, unknown>;
 }
 
-/** The claims with a `where` field of the enabled specific playbooks: the family and fallback functions skip what they match. */
-export function deferredClaims(config: ResponseConfig): DeferredClaim[] {
+/**
+ * The claims with a `where` field of the enabled specific and response playbooks: every other
+ * function on the unclaimed bus skips what they match (needed for array fields, see above).
+ */
+export function deferredClaims(config: ResponseConfig, except?: PlaybookId): DeferredClaim[] {
   const playbooks: readonly (FindingPlaybook & { readonly id: PlaybookId })[] = FINDING_PLAYBOOKS;
-  return playbooks.filter((p) => config.playbooks[p.id] && p.tier === 'specific' && p.where).map((p) => ({ playbookId: p.id, detail: claimCondition(p) }));
+  return playbooks
+    .filter((p) => config.playbooks[p.id] && p.id !== except && (p.tier === 'specific' || p.tier === 'response') && p.where)
+    .map((p) => {
+      const floor = severityFloorOf(p, config);
+      return { playbookId: p.id, detail: { ...claimCondition(p), ...(floor !== undefined && { severity: [{ numeric: ['>=', floor] }] }) } };
+    });
 }
 
 function nest(path: readonly string[], leaf: unknown[]): Record<string, unknown> {
   return path.reduceRight<Record<string, unknown>>((inner, key, i) => (i === path.length - 1 ? { [key]: leaf } : { [key]: inner }), {});
 }
 
-function typeCondition(type: readonly unknown[] | undefined): Record<string, unknown> {
-  return type ? { type } : {};
-}
-
-function findingPattern(minSeverity: number, condition: Record<string, unknown>): RoutePattern {
-  // At LOW no condition at all: every finding GuardDuty can emit alerts, even one scored below 1.
-  const severity = minSeverity > SEVERITY_FLOOR.LOW ? [{ numeric: ['>=', minSeverity] }] : undefined;
-  const detail = { ...(severity && { severity }), ...condition };
+/**
+ * The pattern of one or more alternatives. The severity condition goes beside the alternative,
+ * or into each alternative of an `$or` when one has its own range: a field may appear once.
+ */
+function findingPattern(minSeverity: number, alternatives: readonly Alternative[]): RoutePattern {
+  // At LOW no lower bound at all: every finding GuardDuty can emit alerts, even one scored below 1.
+  const severity = (a: Alternative): unknown[] | undefined => {
+    const low = Math.max(minSeverity, a.atLeast ?? 0);
+    const bounds = [...(low > SEVERITY_FLOOR.LOW ? ['>=', low] : []), ...(a.below !== undefined ? ['<', a.below] : [])];
+    return bounds.length > 0 ? [{ numeric: bounds }] : undefined;
+  };
+  const withSeverity = (a: Alternative) => ({ ...a.detail, ...(severity(a) && { severity: severity(a) }) });
+  // A range that holds no score (below the floor but at least minSeverity, with floor <= minSeverity) matches nothing: leave it out.
+  const possible = alternatives.filter((a) => a.below === undefined || a.below > Math.max(minSeverity, a.atLeast ?? 0));
+  const nonEmpty = possible.filter((a) => Object.keys(withSeverity(a)).length > 0 || possible.length === 1);
+  const detail = nonEmpty.length === 1 ? withSeverity(nonEmpty[0]) : { $or: nonEmpty.map(withSeverity) };
   return {
     source: [FINDING_SOURCE],
     'detail-type': [FINDING_DETAIL_TYPE],
@@ -154,6 +191,6 @@ function typeMatcher(selector: string): string | { wildcard: string } {
   return selector.includes('*') ? { wildcard: selector } : selector;
 }
 
-function anythingBut(selectors: readonly string[]): readonly unknown[] | undefined {
+function anythingBut(selectors: readonly string[]): unknown[] | undefined {
   return selectors.length === 0 ? undefined : [{ 'anything-but': { wildcard: [...selectors] } }];
 }

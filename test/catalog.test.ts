@@ -23,6 +23,7 @@ describe('Module: catalog', () => {
       'iam-cloudtrail-logging-disabled specific on notify',
       'iam-findings family on notify',
       'iam-password-policy-change specific on notify',
+      'isolate-instance response off isolate',
       'revoke-ssh-ingress specific on revoke-ssh',
       'revoke-ssh-ingress-bruteforce specific off revoke-ssh',
       's3-findings family on notify',
@@ -80,10 +81,28 @@ describe('Module: catalog', () => {
     expect(claimants).toContain(id);
   });
 
-  it.each(['AttackSequence:S3/CompromisedData', 'Object:S3/MaliciousFile', 'Canary:EC2/Stateless.IntegTest', 'Backdoor:EC2/C&CActivity.B'])(
+  // Tiers that share the unclaimed bus must not share a type: the fallback's complement could not subtract one from the other.
+  it('never lets a response playbook and a family playbook claim the same type', () => {
+    const response = FINDING_PLAYBOOKS.filter((p) => p.tier === 'response');
+    const family = FINDING_PLAYBOOKS.filter((p) => p.tier === 'family');
+    expect(response.length).toBeGreaterThan(0);
+    const overlaps = Object.keys(FINDING_TYPES).filter((type) => response.some((r) => r.findingTypes.some((s) => claims(s, type))) && family.some((f) => f.findingTypes.some((s) => claims(s, type))));
+    expect(overlaps).toEqual([]);
+  });
+
+  it('claims for isolate-instance the families the issue names, and only on instances', () => {
+    const isolate = FINDING_PLAYBOOKS.find((p) => p.id === 'isolate-instance')!;
+    for (const type of ['Backdoor:EC2/C&CActivity.B', 'CryptoCurrency:EC2/BitcoinTool.B!DNS', 'Trojan:EC2/DropPoint', 'CryptoCurrency:Runtime/BitcoinTool.B', 'Execution:Runtime/ReverseShell']) {
+      expect({ type, claimed: isolate.findingTypes.some((s) => claims(s, type)) }).toEqual({ type, claimed: true });
+    }
+    expect(isolate.where).toMatchObject({ path: ['resource', 'resourceType'], values: ['Instance'] });
+    expect(isolate.severityFloor).toBe('isolateMinSeverity');
+  });
+
+  it.each(['AttackSequence:S3/CompromisedData', 'Object:S3/MaliciousFile', 'Canary:EC2/Stateless.IntegTest'])(
     'leaves %s to the fallback',
     (type) => {
-      expect(FINDING_PLAYBOOKS.filter((p) => p.findingTypes.some((s) => claims(s, type)))).toEqual([]);
+      expect(FINDING_PLAYBOOKS.filter((p) => p.tier !== 'fallback' && p.findingTypes.some((s) => claims(s, type)))).toEqual([]);
     },
   );
 });

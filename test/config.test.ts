@@ -82,13 +82,35 @@ describe('Function: loadConfig', () => {
 
 describe('Function: loadConfig (remediation flags)', () => {
   it('defaults to acting for real, the documented exclusion tag and member role, no trusted CIDRs', () => {
-    expect(loadConfig({}).remediation).toEqual({ exclusionTag: 'guardduty-response:exclude', dryRun: false, memberRoleName: 'GuardDutyResponseMember', trustedSshCidrs: [] });
+    expect(loadConfig({}).remediation).toEqual({
+      exclusionTag: 'guardduty-response:exclude',
+      dryRun: false,
+      memberRoleName: 'GuardDutyResponseMember',
+      trustedSshCidrs: [],
+      isolateMinSeverity: 7,
+      isolateSnapshots: true,
+    });
     expect(loadConfig({}).securityAccountId).toBeUndefined();
   });
 
   it('reads every remediation flag', () => {
-    const config = loadConfig({ exclusionTag: 'SecOps Hold', dryRun: 'true', memberRoleName: 'SecOps-Responder', trustedSshCidrs: '203.0.113.0/24, 2001:db8:1::/48', securityAccountId: '111122223333' });
-    expect(config.remediation).toEqual({ exclusionTag: 'SecOps Hold', dryRun: true, memberRoleName: 'SecOps-Responder', trustedSshCidrs: ['203.0.113.0/24', '2001:db8:1::/48'] });
+    const config = loadConfig({
+      exclusionTag: 'SecOps Hold',
+      dryRun: 'true',
+      memberRoleName: 'SecOps-Responder',
+      trustedSshCidrs: '203.0.113.0/24, 2001:db8:1::/48',
+      securityAccountId: '111122223333',
+      isolateMinSeverity: 'CRITICAL',
+      isolateSnapshots: false,
+    });
+    expect(config.remediation).toEqual({
+      exclusionTag: 'SecOps Hold',
+      dryRun: true,
+      memberRoleName: 'SecOps-Responder',
+      trustedSshCidrs: ['203.0.113.0/24', '2001:db8:1::/48'],
+      isolateMinSeverity: 9,
+      isolateSnapshots: false,
+    });
     expect(config.securityAccountId).toBe('111122223333');
   });
 
@@ -106,6 +128,8 @@ describe('Function: loadConfig (remediation flags)', () => {
     ['trustedSshCidrs', '300.1.1.0/24', /is not a CIDR block/],
     ['trustedSshCidrs', '10.0.0.0/33', /is not a CIDR block/],
     ['securityAccountId', '1111', /'securityAccountId': '1111' is not a 12-digit AWS account id/],
+    ['isolateMinSeverity', 'URGENT', /'isolateMinSeverity': 'URGENT' is not a severity\. Valid values: LOW, MEDIUM, HIGH, CRITICAL/],
+    ['isolateSnapshots', 'sometimes', /'isolateSnapshots': 'sometimes' is not a boolean\. Valid values: true, false/],
   ])('rejects %s = %p', (flag, value, message) => {
     expect(() => loadConfig({ [flag]: value })).toThrow(message);
   });

@@ -1,15 +1,8 @@
 import type { Instance, SecurityGroup } from '@aws-sdk/client-ec2';
 import { ALL_TRAFFIC, FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, IsolationInput, PREVIOUS_GROUPS_TAG_PREFIX, planIsolation } from '../lambdas/isolate/plan';
+import { testInstance } from './support/instances';
 
-const instance = (overrides: Partial<Instance> = {}): Instance => ({
-  InstanceId: 'i-1',
-  VpcId: 'vpc-1',
-  State: { Name: 'running', Code: 16 },
-  Tags: [{ Key: 'Name', Value: 'web-1' }],
-  NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', VpcId: 'vpc-1', Groups: [{ GroupId: 'sg-web' }, { GroupId: 'sg-ssh' }] }],
-  BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-root' } }],
-  ...overrides,
-});
+const instance = (overrides: Partial<Instance> = {}): Instance => testInstance({ InstanceId: 'i-1', ...overrides });
 const isolationGroup = (rules: Partial<SecurityGroup> = {}): SecurityGroup => ({
   GroupId: 'sg-iso',
   GroupName: 'guardduty-response-isolation',

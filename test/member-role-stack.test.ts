@@ -2,6 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MEMBER_STACK_ID, buildApp } from '../lib/app';
+import { HANDLERS, HandlerName, ec2PermissionsOf } from '../lib/catalog';
 import { REMEDIATION_ROLE_PATH } from '../lib/constructs/response-function';
 
 function synthMember(context: Record<string, unknown>) {
@@ -34,13 +35,12 @@ describe('Stack: GuardDutyResponseMember', () => {
     });
   });
 
-  it('grants exactly the EC2 actions the remediations call, security-group changes on security groups only', () => {
+  it('grants exactly what the remediations of the catalog call, each scoped as in the catalog', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(statements.map((s: { Action: string | string[] }) => [s.Action].flat().sort().join(' '))).toEqual([
-      'ec2:DescribeInstances ec2:DescribeNetworkInterfaces ec2:DescribeSecurityGroups',
-      'ec2:AuthorizeSecurityGroupIngress ec2:RevokeSecurityGroupIngress',
-      'ec2:CreateTags',
-    ]);
+    const expected = (Object.keys(HANDLERS) as HandlerName[]).flatMap(ec2PermissionsOf).map((p) => [...p.actions].sort().join(' '));
+    expect(expected.length).toBeGreaterThan(3);
+    expect(statements.map((s: { Action: string | string[] }) => [s.Action].flat().sort().join(' ')).sort()).toEqual(expected.sort());
+    expect(statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat()).filter((a: string) => a.startsWith('sts:') || a.startsWith('iam:'))).toEqual([]);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

@@ -40,7 +40,10 @@ function handlerWith(settings: Partial<RemediationSettings> = {}) {
     logger: new Logger({ logLevel: 'SILENT' }),
     ownRoleArns: [],
     deferredClaims: [],
-    settings: { dryRun: false, exclusionTag: 'guardduty-response:exclude', memberRoleName: 'GuardDutyResponseMember', trustedSshCidrs: [], securityAccountId: SECURITY_ACCOUNT, ...settings },
+    settings: { dryRun: false, exclusionTag: 'guardduty-response:exclude', memberRoleName: 'GuardDutyResponseMember', trustedSshCidrs: [], securityAccountId: SECURITY_ACCOUNT, isolateSnapshots: true, ...settings },
+    autoScalingClient: () => {
+      throw new Error('revoke-ssh never calls Auto Scaling');
+    },
     ec2Client: (region, credentials) => {
       ec2Regions.push(`${region}:${credentials?.accessKeyId ?? 'own'}`);
       return new EC2Client({ region, credentials: credentials ?? { accessKeyId: 'own', secretAccessKey: 'own' } });

@@ -5,17 +5,18 @@
  * oracle computed from the catalog alone.
  */
 import { FINDING_PLAYBOOKS, FindingPlaybook, PLAYBOOK_IDS, Tier } from '../lib/catalog';
-import { loadConfig } from '../lib/config';
+import { ResponseConfig, loadConfig } from '../lib/config';
 import { matchesEventPattern } from '../lib/event-pattern';
 import { FINDING_TYPES } from '../lib/finding-types';
 import { alertingDeliveries, routeEvent, rulesFromTemplate } from '../lib/template-router';
 import { EventFile, corpusFindings, fixtureFindings } from './support/corpus';
 import { synthStack } from './support/synth';
 
-/** Does the playbook claim the event? Its types, and its `where` field with EventBridge's any-element semantics. */
-function claims(playbook: FindingPlaybook, event: Record<string, unknown>): boolean {
-  const detail = event.detail as { type: string };
+/** Does the playbook claim the event? Its types, its severity floor, and its `where` field with EventBridge's any-element semantics. */
+function claims(playbook: FindingPlaybook, event: Record<string, unknown>, config: ResponseConfig): boolean {
+  const detail = event.detail as { type: string; severity: number };
   if (!playbook.findingTypes.some((s) => matchesEventPattern({ t: [{ wildcard: s }] }, { t: detail.type }))) return false;
+  if (playbook.severityFloor && !(detail.severity >= config.remediation[playbook.severityFloor])) return false;
   if (!playbook.where) return true;
   const leaf = playbook.where.path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), [...playbook.where.values]);
   return matchesEventPattern({ detail: leaf as Record<string, unknown> }, event);
@@ -27,8 +28,8 @@ function oracle(context: Record<string, unknown>, event: Record<string, unknown>
   const detail = event.detail as { type: string; severity: number };
   if (detail.severity < config.minSeverity) return [];
   const enabled = FINDING_PLAYBOOKS.filter((p) => config.playbooks[p.id]);
-  for (const tier of ['specific', 'family'] as Tier[]) {
-    const claimant = enabled.filter((p) => p.tier === tier && claims(p, event));
+  for (const tier of ['specific', 'response', 'family'] as Tier[]) {
+    const claimant = enabled.filter((p) => p.tier === tier && claims(p, event, config));
     if (claimant.length > 0) return claimant.map((p) => p.id);
   }
   return enabled.filter((p) => p.tier === 'fallback').map((p) => p.id);
@@ -55,6 +56,8 @@ const configurations: [string, Record<string, unknown>][] = [
   ['minSeverity MEDIUM', { minSeverity: 'MEDIUM' }],
   ['minSeverity 7.5 and s3-findings off', { minSeverity: '7.5', 'playbook:s3-findings': 'false' }],
   ['every playbook on, including those off by default', Object.fromEntries(PLAYBOOK_IDS.map((id) => [`playbook:${id}`, 'true']))],
+  ['isolation on from MEDIUM, minSeverity MEDIUM', { 'playbook:isolate-instance': 'true', isolateMinSeverity: 'MEDIUM', minSeverity: 'MEDIUM' }],
+  ['isolation on, family playbooks off', { 'playbook:isolate-instance': 'true', 'playbook:iam-findings': 'false', 'playbook:s3-findings': 'false' }],
 ];
 
 describe('Routing: synthesized rules over the corpus, fixtures and every documented type', () => {
@@ -98,6 +101,13 @@ describe('Routing: synthesized rules over the corpus, fixtures and every documen
     [{}, 'ssh-bruteforce-target.json', ['all-other-findings'], []],
     [{ 'playbook:revoke-ssh-ingress-bruteforce': 'true' }, 'ssh-bruteforce-target.json', ['revoke-ssh-ingress-bruteforce'], []],
     [{ 'playbook:revoke-ssh-ingress-bruteforce': 'true' }, 'ssh-bruteforce-actor.json', ['all-other-findings'], []],
+    [{ 'playbook:isolate-instance': 'true' }, 'c2-high.json', ['isolate-instance'], []],
+    [{ 'playbook:isolate-instance': 'true' }, 'c2-medium.json', ['all-other-findings'], []],
+    [{ 'playbook:isolate-instance': 'true', isolateMinSeverity: '5' }, 'c2-medium.json', ['isolate-instance'], []],
+    [{}, 'c2-high.json', ['all-other-findings'], []],
+    [{ 'playbook:isolate-instance': 'true' }, 'runtime-miner-container.json', ['all-other-findings'], []],
+    [{ 'playbook:isolate-instance': 'true' }, 'runtime-miner-instance.json', ['isolate-instance'], []],
+    [{ 'playbook:isolate-instance': 'true' }, 'spambot.json', ['ec2-spambot'], []],
   ])('with %j routes %s to %j (and defers it in %j)', (context, name, alerting, deferring) => {
     const json = synthStack(context).template.toJSON();
     const deliveries = routeEvent(json, rulesFromTemplate(json), fixtureFindings().find((f) => f.file.endsWith(name))!.event);

@@ -157,6 +157,31 @@ describe('CLI: npm run simulate', () => {
     expect(result.alerts[0].subject).toMatch(/\[DRY RUN\]/);
   });
 
+  it('isolates the example C&C instance when isolate-instance is on, then answers "already isolated"', async () => {
+    const example = path.join(EXAMPLE_EVENTS_DIR, 'all-other-findings.json');
+    const { status, stdout } = await simulate(['--json', '-c', 'playbook:isolate-instance=true', example, example]);
+    expect(status).toBe(0);
+    const [first, second] = jsonLines(stdout);
+    expect(first.playbooks).toEqual(['isolate-instance']);
+    expect(first.actions.filter((a) => !a.operation.startsWith('Describe')).map((a) => `${a.service}:${a.operation}`)).toEqual([
+      'ec2:CreateTags',
+      'ec2:CreateSecurityGroup',
+      'ec2:AuthorizeSecurityGroupIngress',
+      'ec2:AuthorizeSecurityGroupEgress',
+      'ec2:CreateSecurityGroup',
+      'ec2:RevokeSecurityGroupEgress',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:ModifyInstanceAttribute',
+      'autoscaling:DetachInstances',
+      'ec2:CreateSnapshot',
+    ]);
+    expect(first.actions.find((a) => a.operation === 'DetachInstances')!.params).toEqual({ InstanceIds: ['i-0abc1234def567890'], AutoScalingGroupName: 'web-asg', ShouldDecrementDesiredCapacity: false });
+    expect(first.alerts[0].subject).toMatch(/^\[HIGH\] \[ISOLATED\] /);
+    expect(second.alerts[0].subject).toMatch(/^\[HIGH\] \[ALREADY ISOLATED\] /);
+    expect(second.actions.filter((a) => !a.operation.startsWith('Describe'))).toEqual([]);
+  });
+
   it('reads the world from --world files and says which file is wrong', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'world-'));
     writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ Buckets: [] }));

@@ -111,7 +111,10 @@ describe('Stack: GuardDutyResponse', () => {
     const patterns = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.EventPattern);
     const findings = patterns.filter((p) => p['detail-type'][0] === 'GuardDuty Finding');
     expect(findings.length).toBe(FINDING_PLAYBOOKS.filter((p) => p.enabledByDefault).length + 1);
-    for (const pattern of findings) expect(pattern.detail.severity).toEqual([{ numeric: ['>=', 7] }]);
+    // Beside the condition, or in each alternative of an $or.
+    for (const pattern of findings) {
+      for (const alternative of pattern.detail.$or ?? [pattern.detail]) expect(alternative.severity).toEqual([{ numeric: ['>=', 7] }]);
+    }
     const apiCalls = patterns.filter((p) => p['detail-type'][0] === 'AWS API Call via CloudTrail');
     expect(apiCalls).toHaveLength(1);
     expect(apiCalls[0].detail.severity).toBeUndefined();
@@ -186,5 +189,14 @@ describe('Stack: GuardDutyResponse remediation functions', () => {
         detail: { type: ['Recon:EC2/PortProbeUnprotectedPort'], service: { action: { portProbeAction: { portProbeDetails: { localPortDetails: { port: [22] } } } } } },
       },
     ]);
+  });
+});
+
+describe('Stack: GuardDutyResponse with every playbook on', () => {
+  it("keeps every rule pattern within EventBridge's default 2048-character quota", () => {
+    const { template } = synthStack(Object.fromEntries(PLAYBOOKS.map((p) => [`playbook:${p.id}`, 'true'])));
+    const sizes = Object.values(template.findResources('AWS::Events::Rule')).map((r) => ({ rule: String(r.Properties.Description).slice(0, 40), fits: JSON.stringify(r.Properties.EventPattern).length < 2048 }));
+    expect(sizes.filter((s) => !s.fits)).toEqual([]);
+    expect(sizes.length).toBe(PLAYBOOKS.length + 1);
   });
 });

@@ -3,6 +3,7 @@
  * settings from the environment and the EC2/STS client factories. Kept apart from
  * environment.ts so that notify bundles carry no EC2 or STS client.
  */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { STSClient } from '@aws-sdk/client-sts';
 import { HANDLER_ENV } from '../../lib/contract';
@@ -16,6 +17,7 @@ export function remediationSettingsFromEnvironment(env: Environment): Remediatio
     memberRoleName: requiredEnv(HANDLER_ENV.memberRoleName, env),
     trustedSshCidrs: (env[HANDLER_ENV.trustedSshCidrs] ?? '').split(',').filter((c) => c !== ''),
     securityAccountId: requiredEnv(HANDLER_ENV.securityAccountId, env),
+    isolateSnapshots: env[HANDLER_ENV.isolateSnapshots] !== 'false',
   };
 }
 
@@ -32,6 +34,7 @@ export function remediationFromEnvironment(): RemediationDependencies {
       if (!client) ec2Clients.set(region, (client = new EC2Client({ region })));
       return client;
     },
+    autoScalingClient: (region, credentials) => new AutoScalingClient({ region, ...(credentials && { credentials }) }),
     stsClient: () => (sts ??= new STSClient({})),
     now: () => new Date(),
   };

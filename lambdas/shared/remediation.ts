@@ -3,6 +3,7 @@
  * through the member role in another account), dry runs, and running changes so that one
  * failing resource does not stop the others. Clients are built by factories passed in.
  */
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Finding } from './finding';
@@ -15,6 +16,8 @@ export interface RemediationSettings {
   readonly trustedSshCidrs: readonly string[];
   /** The account the stack runs in: its own findings are remediated with the function's own role. */
   readonly securityAccountId: string;
+  /** isolate-instance snapshots every attached EBS volume. */
+  readonly isolateSnapshots: boolean;
 }
 
 export interface AwsCredentials {
@@ -28,6 +31,7 @@ export interface RemediationDependencies extends HandlerDependencies {
   readonly settings: RemediationSettings;
   /** An EC2 client for `region`, with the given credentials or the function's own. */
   readonly ec2Client: (region: string, credentials?: AwsCredentials) => EC2Client;
+  readonly autoScalingClient: (region: string, credentials?: AwsCredentials) => AutoScalingClient;
   readonly stsClient: () => STSClient;
   readonly now: () => Date;
 }
@@ -37,6 +41,8 @@ export const OWN_ROLE = "the function's own role";
 /** Where the remediation's calls go, and as whom. */
 export interface Target {
   readonly ec2: EC2Client;
+  /** Built on first use: only isolation calls Auto Scaling. */
+  readonly autoScaling: () => AutoScalingClient;
   readonly accountId: string;
   readonly region: string;
   /** OWN_ROLE, or the member role's ARN. */
@@ -59,7 +65,13 @@ export function sessionName(findingId: string): string {
 export async function targetOf(dependencies: RemediationDependencies, finding: Finding): Promise<Target> {
   const { settings } = dependencies;
   if (finding.accountId === settings.securityAccountId) {
-    return { ec2: dependencies.ec2Client(finding.region), accountId: finding.accountId, region: finding.region, principal: OWN_ROLE };
+    return {
+      ec2: dependencies.ec2Client(finding.region),
+      autoScaling: () => dependencies.autoScalingClient(finding.region),
+      accountId: finding.accountId,
+      region: finding.region,
+      principal: OWN_ROLE,
+    };
   }
   if (!/^\d{12}$/.test(finding.accountId)) throw new RemediationError(`the finding's account id '${finding.accountId.slice(0, 40)}' is not a 12-digit AWS account id`);
   const roleArn = `arn:${finding.partition}:iam::${finding.accountId}:role/${settings.memberRoleName}`;
@@ -69,7 +81,13 @@ export async function targetOf(dependencies: RemediationDependencies, finding: F
     );
     if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
     const credentials = { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretAccessKey, sessionToken: Credentials.SessionToken, expiration: Credentials.Expiration };
-    return { ec2: dependencies.ec2Client(finding.region, credentials), accountId: finding.accountId, region: finding.region, principal: roleArn };
+    return {
+      ec2: dependencies.ec2Client(finding.region, credentials),
+      autoScaling: () => dependencies.autoScalingClient(finding.region, credentials),
+      accountId: finding.accountId,
+      region: finding.region,
+      principal: roleArn,
+    };
   } catch (error) {
     throw new RemediationError(
       `could not assume ${roleArn} (${errorText(error)}); deploy the member stack in account ${finding.accountId} (see README)`,

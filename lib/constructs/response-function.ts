@@ -6,7 +6,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { Ec2Permission, Playbook, ec2PermissionsOf } from '../catalog';
+import { Ec2Permission, Playbook, ResourceKind, ec2PermissionsOf } from '../catalog';
 import { HANDLER_ENV } from '../contract';
 import { AlertTopic } from './alert-topic';
 
@@ -44,10 +44,35 @@ export function ec2Statements(permissions: readonly Ec2Permission[], account: st
     (permission) =>
       new iam.PolicyStatement({
         actions: [...permission.actions],
-        resources: [permission.resource === '*' ? '*' : `arn:${Aws.PARTITION}:ec2:*:${account}:${permission.resource}/*`],
-        ...(permission.tagKeysLike && { conditions: { 'ForAllValues:StringLike': { 'aws:TagKeys': [permission.tagKeysLike] } } }),
+        resources: permission.resources === '*' ? ['*'] : permission.resources.map((kind) => arnOf(kind, account)),
+        conditions: {
+          ...(permission.tagKeysLike && { 'ForAllValues:StringLike': { 'aws:TagKeys': [permission.tagKeysLike] } }),
+          ...(permission.resourceTag && { Null: { [`aws:ResourceTag/${permission.resourceTag}`]: 'false' } }),
+        },
       }),
   );
+}
+
+/**
+ * cdk-nag flags every wildcard resource; each grant of the catalog carries its reason, which
+ * becomes the acknowledgement of exactly the wildcard it needs (resources of one kind in the own
+ * account, or `*` where the service has no resource-level permission).
+ */
+export function acknowledgeScopedWildcards(role: iam.IRole, permissions: readonly Ec2Permission[]): void {
+  const reasons = new Map<string, string[]>();
+  for (const permission of permissions) {
+    const resources = permission.resources === '*' ? ['*'] : permission.resources.map((kind) => arnOf(kind, '<AWS::AccountId>').replace(Aws.PARTITION, '<AWS::Partition>'));
+    for (const resource of resources) reasons.set(resource, [...(reasons.get(resource) ?? []), permission.why]);
+  }
+  for (const [resource, why] of reasons) {
+    Validations.of(role).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`, reason: `${why.join('; ')}.` });
+  }
+}
+
+/** Every resource of a kind in `account`, any region. */
+export function arnOf(kind: ResourceKind, account: string): string {
+  if (kind === 'autoScalingGroup') return `arn:${Aws.PARTITION}:autoscaling:*:${account}:autoScalingGroup:*:autoScalingGroupName/*`;
+  return `arn:${Aws.PARTITION}:ec2:*:${account}:${kind}/*`;
 }
 
 /**
@@ -79,14 +104,7 @@ export class ResponseFunction extends Construct {
       if (!props.memberRoleName) throw new Error(`remediation playbook ${playbook.id} needs memberRoleName`);
       // Member accounts are not known at synth time; the role name is.
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:${Aws.PARTITION}:iam::*:role/${props.memberRoleName}`] }));
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason: ec2Permissions.filter((p) => p.resource === '*').map((p) => p.why).join('; ') || 'EC2 Describe actions support no resource-level permissions',
-      });
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*]',
-        reason: 'The security groups to fix are only known from the finding; the grant is limited to security groups of this account.',
-      });
+      acknowledgeScopedWildcards(this.role, ec2Permissions);
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${props.memberRoleName}]`,
         reason: 'Member accounts are only known from the finding; only the member role, by its name, may be assumed.',

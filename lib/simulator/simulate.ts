@@ -4,6 +4,7 @@
  * the playbooks, the AWS calls and the alerts. Nothing leaves the machine.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -87,9 +88,13 @@ export class Simulator {
         sns: offline(new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sns', account, region),
         logger: new Logger({ serviceName: 'guardduty-response-simulator', logLevel: 'SILENT' }),
         // Read only by remediation handlers; the notify and tamper handlers never touch these.
-        settings: isRemediation(playbook) ? remediationSettingsFromEnvironment(env) : { dryRun: true, exclusionTag: '', memberRoleName: '', trustedSshCidrs: [], securityAccountId: account },
+        settings: isRemediation(playbook)
+          ? remediationSettingsFromEnvironment(env)
+          : { dryRun: true, exclusionTag: '', memberRoleName: '', trustedSshCidrs: [], securityAccountId: account, isolateSnapshots: false },
         ec2Client: (callRegion: string, credentials?: AwsCredentials) =>
           offline(new EC2Client({ region: callRegion, credentials: credentials ?? OFFLINE_CREDENTIALS }), 'ec2', accountOf(credentials) ?? account, callRegion),
+        autoScalingClient: (callRegion: string, credentials?: AwsCredentials) =>
+          offline(new AutoScalingClient({ region: callRegion, credentials: credentials ?? OFFLINE_CREDENTIALS }), 'autoscaling', accountOf(credentials) ?? account, callRegion),
         stsClient: () => offline(new STSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sts', account, region),
         now: this.now,
       });
@@ -110,6 +115,7 @@ export class Simulator {
       return { MessageId: `offline-${result.alerts.length}` };
     }
     if (call.service === 'ec2') return this.world.call(call.operation, call.params);
+    if (call.service === 'autoscaling') return this.world.callAutoScaling(call.operation, call.params);
     if (call.service === 'sts' && call.operation === 'AssumeRole') {
       // Offline credentials that name the account, so the calls made with them show where they go.
       const account = /^arn:[\w-]+:iam::(\d{12}):role\//.exec(String(call.params.RoleArn))?.[1] ?? 'unknown';

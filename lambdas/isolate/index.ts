@@ -1,0 +1,5 @@
+import { remediationFromEnvironment } from '../shared/remediation-environment';
+import { createIsolateHandler } from './handler';
+
+// Built once per container, reused by every invocation.
+export const handler = createIsolateHandler(remediationFromEnvironment());

@@ -1,0 +1,249 @@
+/**
+ * isolate-instance: read the instance as it is now, plan (plan.ts), then isolate it step by step
+ * and end in one alert that says what was done, would have been done, or why not, with the
+ * commands that undo the isolation. Network isolation comes first and stands even when a later
+ * evidence step (Auto Scaling, snapshots) fails; such a failure fails the invocation after the alert.
+ */
+import { DescribeAutoScalingInstancesCommand, DetachInstancesCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  CreateSnapshotCommand,
+  CreateTagsCommand,
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  type Instance,
+  type IpPermission,
+  ModifyInstanceAttributeCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
+import { Outcome, formatFindingAlert } from '../shared/alert';
+import type { Finding } from '../shared/finding';
+import { asString, at } from '../shared/json';
+import { OWN_ROLE, RemediationDependencies, RemediationError, StepResult, Target, errorText, runSteps, targetOf } from '../shared/remediation';
+import type { FindingResponder } from '../shared/report';
+import { clean } from '../shared/text';
+import { GroupSetup, ISOLATION_ROLE_TAG, IsolationPlan, planIsolation } from './plan';
+
+type Report = (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof formatFindingAlert>;
+
+/** Stands for a group id a dry run cannot know (the group would be created). */
+const WOULD_BE_CREATED = 'sg-(would be created)';
+
+export function isolate(dependencies: RemediationDependencies): FindingResponder {
+  const { playbookId, settings } = dependencies;
+  return async (finding) => {
+    const report: Report = (outcome) => formatFindingAlert(finding, { playbookId, ...outcome });
+    const instanceId = clean(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40);
+    if (finding.sample) {
+      return report({
+        summary: `Sample finding: nothing was changed. For a real finding, this playbook would isolate ${instanceId ?? 'the instance'} (its interfaces moved to an isolation group without rules, through an untracked group that ends existing connections), turn on termination protection, detach it from any Auto Scaling group${settings.isolateSnapshots ? ' and snapshot its EBS volumes' : ''}.`,
+      });
+    }
+    if (!instanceId) {
+      const failure = new RemediationError('the finding names no instance (resource.instanceDetails.instanceId)');
+      return { alert: report({ tag: 'ISOLATION FAILED', summary: `Nothing was changed: ${failure.message}.` }), failure };
+    }
+
+    let target: Target;
+    let plan: IsolationPlan;
+    try {
+      target = await targetOf(dependencies, finding);
+      const instance = (await target.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0];
+      if (!instance) return report({ tag: 'NOTHING TO DO', summary: `Instance ${instanceId} no longer exists; nothing to do.` });
+      plan = await observeAndPlan(target, instance, finding, dependencies);
+    } catch (error) {
+      if ((error as { name?: string }).name === 'InvalidInstanceID.NotFound') return report({ tag: 'NOTHING TO DO', summary: `Instance ${instanceId} no longer exists; nothing to do.` });
+      const failure = error instanceof RemediationError ? error : new RemediationError(`reading the instance failed: ${errorText(error)}`, { cause: error });
+      return { alert: report({ tag: 'ISOLATION FAILED', summary: `Nothing was changed: ${failure.message}.` }), failure };
+    }
+    switch (plan.status) {
+      case 'terminated':
+        return report({ tag: 'NOTHING TO DO', summary: `Instance ${instanceId} is terminated or terminating; nothing to isolate.` });
+      case 'excluded':
+        return report({ tag: 'EXCLUDED', summary: `Nothing was changed: instance ${instanceId} carries the exclusion tag '${clean(settings.exclusionTag, 128)}'. It is NOT isolated.` });
+      case 'already-isolated':
+        return report({ tag: 'ALREADY ISOLATED', summary: `Already isolated (at ${clean(plan.isolatedAt, 40)}): every interface of ${instanceId} is in the isolation group. Nothing was changed.` });
+    }
+    return execute(target, instanceId, plan, dependencies, report);
+  };
+}
+
+async function observeAndPlan(target: Target, instance: Instance, finding: Finding, dependencies: RemediationDependencies): Promise<IsolationPlan> {
+  const vpcId = instance.VpcId ?? instance.NetworkInterfaces?.[0]?.VpcId;
+  const vpcGroups = vpcId
+    ? ((await target.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'tag-key', Values: [ISOLATION_ROLE_TAG] }] }))).SecurityGroups ?? [])
+    : [];
+  const membership = await target.autoScaling().send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instance.InstanceId!] }));
+  return planIsolation({
+    instance,
+    vpcGroups,
+    autoScalingGroupName: membership.AutoScalingInstances?.[0]?.AutoScalingGroupName,
+    exclusionTag: dependencies.settings.exclusionTag,
+    snapshots: dependencies.settings.isolateSnapshots,
+    findingId: finding.id,
+    now: dependencies.now().toISOString(),
+  });
+}
+
+async function execute(target: Target, instanceId: string, plan: Extract<IsolationPlan, { status: 'isolate' }>, dependencies: RemediationDependencies, report: Report) {
+  const { dryRun } = dependencies.settings;
+  const ec2 = target.ec2;
+  const ids: { untracked?: string; isolation?: string } = { untracked: plan.untracked.existingId, isolation: plan.isolation.existingId };
+  const role = (setup: GroupSetup) => (setup === plan.untracked ? 'untracked' : 'isolation');
+  const groupSteps = (setup: GroupSetup) => {
+    const key = role(setup);
+    const id = () => ids[key] ?? WOULD_BE_CREATED;
+    const steps: { description: string; run: (dryRun: boolean) => Promise<unknown> }[] = [];
+    if (!setup.existingId) {
+      steps.push({
+        description: `create the ${key} group ${setup.name} in ${plan.vpcId}`,
+        run: async (DryRun) => {
+          const created = await ec2.send(
+            new CreateSecurityGroupCommand({
+              GroupName: setup.name,
+              VpcId: plan.vpcId,
+              Description: key === 'isolation' ? 'guardduty-response: isolated instances, no traffic in or out' : 'guardduty-response: untracked flows, used for seconds while isolating',
+              TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: ISOLATION_ROLE_TAG, Value: key }] }],
+              DryRun,
+            }),
+          );
+          ids[key] = created.GroupId;
+        },
+      });
+      // A new group allows all outbound IPv4: the isolation group must allow nothing.
+      if (key === 'isolation') steps.push(revokeStep('remove the default egress rule', id, [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }], 'egress'));
+    }
+    if (setup.revokeIngress.length > 0) steps.push(revokeStep('remove its inbound rules', id, setup.revokeIngress, 'ingress'));
+    if (setup.revokeEgress.length > 0) steps.push(revokeStep('remove its outbound rules', id, setup.revokeEgress, 'egress'));
+    if (setup.authorizeIngress.length > 0) {
+      steps.push({ description: 'allow all inbound traffic (untracked)', run: (DryRun) => ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id(), IpPermissions: [...setup.authorizeIngress], DryRun })) });
+    }
+    if (setup.authorizeEgress.length > 0) {
+      // A new group already allows all outbound IPv4; only IPv6 is missing then.
+      const egress: IpPermission[] = setup.existingId ? [...setup.authorizeEgress] : [{ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] }];
+      steps.push({ description: 'allow all outbound traffic (untracked)', run: (DryRun) => ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: id(), IpPermissions: egress, DryRun })) });
+    }
+    return steps;
+  };
+  function revokeStep(description: string, id: () => string, permissions: readonly IpPermission[], direction: 'ingress' | 'egress') {
+    return {
+      description,
+      run: (DryRun: boolean) =>
+        direction === 'ingress'
+          ? ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: id(), IpPermissions: [...permissions], DryRun }))
+          : ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: id(), IpPermissions: [...permissions], DryRun })),
+    };
+  }
+  const moveAll = (key: 'untracked' | 'isolation') =>
+    plan.interfaces.map((n) => ({
+      description: `move ${n.networkInterfaceId} to the ${key} group`,
+      run: (DryRun: boolean) => ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: n.networkInterfaceId, Groups: [ids[key] ?? WOULD_BE_CREATED], DryRun })),
+    }));
+
+  // 1. Isolation, in order; it stops at its first failure. The way back is recorded before any move.
+  const isolation = await runSteps(
+    [
+      { description: 'record the previous groups on the instance', run: (DryRun) => ec2.send(new CreateTagsCommand({ Resources: [instanceId], Tags: [...plan.instanceTags], DryRun })) },
+      ...groupSteps(plan.untracked),
+      ...groupSteps(plan.isolation),
+      ...moveAll('untracked'),
+      ...moveAll('isolation'),
+    ],
+    dryRun,
+  );
+  const isolated = !isolation.some((s) => s.status === 'failed');
+  // A move to the untracked group without the move to isolation would leave the instance open:
+  // put such interfaces back in their previous groups.
+  const rollback: StepResult[] = [];
+  if (!isolated && isolation.some((s) => s.description.endsWith('to the untracked group') && s.status === 'done')) {
+    rollback.push(
+      ...(await runSteps(
+        plan.interfaces.map((n) => ({
+          description: `put ${n.networkInterfaceId} back in ${n.previousGroups.join(', ')}`,
+          run: (DryRun: boolean) => ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: n.networkInterfaceId, Groups: [...n.previousGroups], DryRun })),
+        })),
+        dryRun,
+      )),
+    );
+  }
+
+  // 2. Evidence, each step on its own: one failing does not stop the others, nor undo the isolation.
+  const evidence: StepResult[] = [];
+  if (isolated) {
+    evidence.push(...(await runSteps([{ description: 'turn on termination protection', run: (DryRun) => ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, DisableApiTermination: { Value: true }, DryRun })) }], dryRun)));
+    if (plan.autoScalingGroupName) {
+      const group = plan.autoScalingGroupName;
+      const description = `detach from Auto Scaling group ${group} (desired capacity kept, so the group replaces it and never terminates the evidence)`;
+      // Auto Scaling has no DryRun parameter: in a dry run the detach is reported, not made.
+      if (dryRun) evidence.push({ description, status: 'would' });
+      else {
+        const detach = () => target.autoScaling().send(new DetachInstancesCommand({ InstanceIds: [instanceId], AutoScalingGroupName: group, ShouldDecrementDesiredCapacity: false }));
+        evidence.push(...(await runSteps([{ description, run: detach }], false)));
+      }
+    }
+    for (const volumeId of plan.volumes) {
+      evidence.push(
+        ...(await runSteps(
+          [
+            {
+              description: `snapshot ${volumeId}`,
+              run: (DryRun) =>
+                ec2.send(
+                  new CreateSnapshotCommand({
+                    VolumeId: volumeId,
+                    Description: `guardduty-response evidence of ${instanceId}`,
+                    TagSpecifications: [{ ResourceType: 'snapshot', Tags: [...plan.snapshotTags] }],
+                    DryRun,
+                  }),
+                ),
+            },
+          ],
+          dryRun,
+        )),
+      );
+    }
+  }
+
+  const all = [...isolation, ...rollback, ...evidence];
+  const failed = all.filter((s) => s.status === 'failed');
+  const details = all.map((s) => `${s.status === 'failed' ? 'FAILED to ' : s.status === 'would' ? 'would have: ' : ''}${s.description}${s.error ? `: ${clean(s.error, 300)}` : ''}`);
+  const restore = isolated && !dryRun ? restoreCommands(plan, target, instanceId) : undefined;
+  if (failed.length > 0) {
+    const failure = new RemediationError(`${failed.length} step(s) of the isolation of ${instanceId} failed: ${failed.map((s) => s.description).join('; ')}`);
+    return {
+      alert: report({
+        tag: 'ISOLATION FAILED',
+        summary: isolated
+          ? `Isolated ${instanceId} (its network is cut), but some evidence steps FAILED; see below. The event is kept in the dead-letter queue.`
+          : `FAILED to isolate ${instanceId}; it is NOT isolated${rollback.length > 0 ? ' (interfaces moved back to their previous groups)' : ''}. See below; the event is kept in the dead-letter queue.`,
+        details,
+        restore,
+      }),
+      failure,
+    };
+  }
+  return report({
+    tag: dryRun ? 'DRY RUN' : 'ISOLATED',
+    summary: dryRun
+      ? `Dry run: nothing was changed. Would have isolated ${instanceId} and kept the evidence (EC2 confirmed each call would be allowed).`
+      : `Isolated ${instanceId}: no traffic in or out, existing connections ended; it keeps running (memory is evidence), protected from termination.`,
+    details,
+    restore,
+  });
+}
+
+/** The commands that undo the isolation: interfaces back to their groups, termination protection off, tags removed. */
+function restoreCommands(plan: Extract<IsolationPlan, { status: 'isolate' }>, target: Target, instanceId: string): string[] {
+  const region = `--region ${target.region}`;
+  const commands = [
+    ...plan.interfaces.map((n) => `aws ec2 modify-network-interface-attribute ${region} --network-interface-id ${n.networkInterfaceId} --groups ${n.previousGroups.join(' ')}`),
+    `aws ec2 modify-instance-attribute ${region} --instance-id ${instanceId} --no-disable-api-termination`,
+    `aws ec2 delete-tags ${region} --resources ${instanceId} --tags ${plan.instanceTags.map((t) => `Key=${t.Key}`).join(' ')}`,
+  ];
+  if (plan.autoScalingGroupName) commands.push(`# the instance was detached from ${plan.autoScalingGroupName}; to put it back: aws autoscaling attach-instances ${region} --instance-ids ${instanceId} --auto-scaling-group-name ${plan.autoScalingGroupName}`);
+  return target.principal === OWN_ROLE ? commands : [`# with credentials for account ${target.accountId}`, ...commands];
+}
