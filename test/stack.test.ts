@@ -200,3 +200,18 @@ describe('Stack: GuardDutyResponse with every playbook on', () => {
     expect(sizes.length).toBe(PLAYBOOKS.length + 1);
   });
 });
+
+describe('Stack: GuardDutyResponse with isolate-instance on', () => {
+  const { template } = synthStack({ 'playbook:isolate-instance': 'true', isolateSnapshots: 'false' });
+  const fn = () => Object.values(template.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment.Variables.PLAYBOOK_ID === 'isolate-instance')!;
+
+  it('passes the isolation settings and grants the catalog permissions, rule changes only on tagged groups', () => {
+    expect(fn().Properties.Environment.Variables).toMatchObject({ ISOLATE_SNAPSHOTS: 'false', DRY_RUN: 'false' });
+    const roleId = fn().Properties.Role['Fn::GetAtt'][0];
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => p.Properties.Roles[0].Ref === roleId)!;
+    const statements = policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Condition?: unknown }[];
+    const ruleChanges = statements.find((s) => [s.Action].flat().includes('ec2:RevokeSecurityGroupEgress'))!;
+    expect(ruleChanges.Condition).toEqual({ Null: { 'aws:ResourceTag/guardduty-response:isolation': 'false' } });
+    expect(statements.flatMap((s) => [s.Action].flat())).toEqual(expect.arrayContaining(['autoscaling:DetachInstances', 'ec2:CreateSnapshot', 'ec2:ModifyInstanceAttribute', 'sts:AssumeRole']));
+  });
+});
