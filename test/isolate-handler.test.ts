@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { AutoScalingClient, DescribeAutoScalingInstancesCommand, DetachInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import {
   AuthorizeSecurityGroupEgressCommand,
@@ -24,13 +23,13 @@ import { createIsolateHandler } from '../lambdas/isolate/handler';
 import { ALL_TRAFFIC, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, PREVIOUS_GROUPS_TAG_PREFIX } from '../lambdas/isolate/plan';
 import type { RemediationSettings } from '../lambdas/shared/remediation';
 import { fixtureFindings } from './support/corpus';
+import { remediationDependencies } from './support/dependencies';
 import { testInstance } from './support/instances';
 
 const ec2 = mockClient(EC2Client);
 const autoScaling = mockClient(AutoScalingClient);
 const sts = mockClient(STSClient);
 const sns = mockClient(SNSClient);
-const NOW = new Date('2026-11-20T03:30:00.000Z');
 const c2 = () => structuredClone(fixtureFindings().find((f) => f.file.endsWith('c2-high.json'))!.event) as Record<string, any>;
 
 const instance = testInstance;
@@ -50,24 +49,8 @@ function world(options: { instance?: Instance; groups?: SecurityGroup[]; asg?: s
 }
 
 function handlerWith(settings: Partial<RemediationSettings> = {}) {
-  const regions: string[] = [];
-  const handler = createIsolateHandler({
-    sns: new SNSClient({ region: 'eu-west-1' }),
-    topicArn: 'arn:aws:sns:eu-west-1:111122223333:alerts',
-    playbookId: 'isolate-instance',
-    logger: new Logger({ logLevel: 'SILENT' }),
-    ownRoleArns: [],
-    deferredClaims: [],
-    settings: { dryRun: false, exclusionTag: 'guardduty-response:exclude', memberRoleName: 'GuardDutyResponseMember', trustedSshCidrs: [], securityAccountId: '111122223333', isolateSnapshots: true, ...settings },
-    ec2Client: (region, credentials) => {
-      regions.push(`${region}:${credentials?.accessKeyId ?? 'own'}`);
-      return new EC2Client({ region, credentials: credentials ?? { accessKeyId: 'own', secretAccessKey: 'own' } });
-    },
-    autoScalingClient: (region, credentials) => new AutoScalingClient({ region, credentials: credentials ?? { accessKeyId: 'own', secretAccessKey: 'own' } }),
-    stsClient: () => new STSClient({ region: 'eu-west-1' }),
-    now: () => NOW,
-  });
-  return { handler, regions };
+  const { dependencies, regions } = remediationDependencies('isolate-instance', settings);
+  return { handler: createIsolateHandler(dependencies), regions };
 }
 
 function published() {

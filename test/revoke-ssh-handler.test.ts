@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateTagsCommand,
@@ -19,39 +18,20 @@ import { createRevokeSshHandler } from '../lambdas/revoke-ssh/handler';
 import { FINDING_TAG, REMEDIATION_TAG } from '../lambdas/revoke-ssh/plan';
 import type { RemediationSettings } from '../lambdas/shared/remediation';
 import { fixtureFindings } from './support/corpus';
+import { remediationDependencies } from './support/dependencies';
 
 const ec2 = mockClient(EC2Client);
 const sts = mockClient(STSClient);
 const sns = mockClient(SNSClient);
 const world = (name: string) => require(path.join(__dirname, '..', 'examples', 'world', name));
-const SECURITY_ACCOUNT = '111122223333';
-const NOW = new Date('2026-11-20T03:30:00.000Z');
 
 const probe = () => structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event) as Record<string, any>;
 const groups = (): SecurityGroup[] => structuredClone(world('security-groups.json').SecurityGroups);
 const instances = () => structuredClone(world('instances.json').Reservations.flatMap((r: { Instances: unknown[] }) => r.Instances));
 
 function handlerWith(settings: Partial<RemediationSettings> = {}) {
-  const ec2Regions: string[] = [];
-  const handler = createRevokeSshHandler({
-    sns: new SNSClient({ region: 'eu-west-1' }),
-    topicArn: 'arn:aws:sns:eu-west-1:111122223333:alerts',
-    playbookId: 'revoke-ssh-ingress',
-    logger: new Logger({ logLevel: 'SILENT' }),
-    ownRoleArns: [],
-    deferredClaims: [],
-    settings: { dryRun: false, exclusionTag: 'guardduty-response:exclude', memberRoleName: 'GuardDutyResponseMember', trustedSshCidrs: [], securityAccountId: SECURITY_ACCOUNT, isolateSnapshots: true, ...settings },
-    autoScalingClient: () => {
-      throw new Error('revoke-ssh never calls Auto Scaling');
-    },
-    ec2Client: (region, credentials) => {
-      ec2Regions.push(`${region}:${credentials?.accessKeyId ?? 'own'}`);
-      return new EC2Client({ region, credentials: credentials ?? { accessKeyId: 'own', secretAccessKey: 'own' } });
-    },
-    stsClient: () => new STSClient({ region: 'eu-west-1' }),
-    now: () => NOW,
-  });
-  return { handler, ec2Regions };
+  const { dependencies, regions } = remediationDependencies('revoke-ssh-ingress', settings);
+  return { handler: createRevokeSshHandler(dependencies), ec2Regions: regions };
 }
 
 /** The alert the handler published. */
