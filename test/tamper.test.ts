@@ -190,6 +190,16 @@ describe('Handler: tamper', () => {
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.Subject).toMatch(/^\[ERROR\] guardduty-response could not process an event/);
   });
 
+  it('still alerts when it breaks on an unexpected request shape, then fails the invocation', async () => {
+    const event = fixture('delete-detector');
+    // A getter that throws stands for any bug deep in the formatting.
+    Object.defineProperty(event.detail, 'requestParameters', { get: () => ({ get detectorId() { throw new TypeError('boom'); } }), enumerable: true });
+    await expect(handler(event)).rejects.toThrow('boom');
+    const input = sns.commandCalls(PublishCommand)[0].args[0].input;
+    expect(input.Subject).toMatch(/^\[ERROR\] guardduty-response could not process an event/);
+    expect(JSON.parse(input.Message!).email).toMatch(/Problem: +the guardduty-config-change handler failed: TypeError: boom/);
+  });
+
   it('refuses to be built for a playbook that is not an API-call playbook', () => {
     expect(() => createTamperHandler({ sns: new SNSClient({}), topicArn: TOPIC_ARN, playbookId: 'ec2-spambot', logger: new Logger(), ownRoleArns: [], deferredClaims: [] })).toThrow(
       "playbook 'ec2-spambot' is not an API-call playbook of the catalog",

@@ -58,7 +58,16 @@ export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies
     logger.setCorrelationId(parsed.correlationId);
     logger.appendKeys({ eventId: parsed.eventId, ...parsed.logKeys });
     try {
-      const response = await respond(parsed);
+      let response: Response;
+      try {
+        response = await respond(parsed);
+      } catch (error) {
+        // Never leave without an alert, even on a bug: report the event, then fail into the DLQ.
+        const problem = `the ${context.playbookId} handler failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+        logger.error('handler failed', { problem });
+        await publish(context, formatUnprocessableAlert({ playbookId: context.playbookId, eventId: parsed.eventId, detailType: undefined, problem }));
+        throw error;
+      }
       if ('skip' in response) {
         logger.info('no alert', { reason: response.skip });
         return;
