@@ -205,6 +205,21 @@ describe('Handler: isolate-instance', () => {
     expect(email).not.toContain('aws ec2 modify-network-interface-attribute');
   });
 
+  it('reports a dry run in a VPC without isolation groups yet, without trying calls on groups that do not exist', async () => {
+    world({ groups: [] });
+    const dryRunOk = new EC2ServiceException({ name: 'DryRunOperation', $fault: 'client', message: 'Request would have succeeded, but DryRun flag is set.', $metadata: {} });
+    for (const command of [CreateTagsCommand, CreateSecurityGroupCommand, ModifyInstanceAttributeCommand, CreateSnapshotCommand]) ec2.on(command as never).rejects(dryRunOk);
+    const { handler } = handlerWith({ dryRun: true });
+    await handler(c2());
+    expect(ec2).toHaveReceivedCommandTimes(ModifyNetworkInterfaceAttributeCommand, 0);
+    expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 0);
+    const { subject, email } = published();
+    expect(subject).toMatch(/^\[HIGH\] \[DRY RUN\] /);
+    expect(email).toContain('- would have: create the isolation group guardduty-response-isolation in vpc-1');
+    expect(email).toContain('- would have: move eni-a to the isolation group');
+    expect(email).not.toContain('FAILED');
+  });
+
   it('keeps the isolation when a snapshot fails, says what failed, and fails the invocation', async () => {
     world({ instance: instance({ BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-root' } }, { Ebs: { VolumeId: 'vol-data' } }] }) });
     ec2.on(CreateSnapshotCommand, { VolumeId: 'vol-root' }).rejects(new EC2ServiceException({ name: 'SnapshotCreationPerVolumeRateExceeded', $fault: 'client', message: 'rate exceeded', $metadata: {} }));

@@ -94,6 +94,8 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
   const ec2 = target.ec2;
   const ids: { untracked?: string; isolation?: string } = { untracked: plan.untracked.existingId, isolation: plan.isolation.existingId };
   const role = (setup: GroupSetup) => (setup === plan.untracked ? 'untracked' : 'isolation');
+  // In a dry run a group that would be created has no id: the calls on it cannot be tried, only reported.
+  const notYetCreated = (key: 'untracked' | 'isolation', DryRun: boolean) => DryRun && ids[key] === undefined;
   const groupSteps = (setup: GroupSetup) => {
     const key = role(setup);
     const id = () => ids[key] ?? WOULD_BE_CREATED;
@@ -115,25 +117,33 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
         },
       });
       // A new group allows all outbound IPv4: the isolation group must allow nothing.
-      if (key === 'isolation') steps.push(revokeStep('remove the default egress rule', id, [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }], 'egress'));
+      if (key === 'isolation') steps.push(revokeStep('remove the default egress rule', id, [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }], 'egress', key));
     }
-    if (setup.revokeIngress.length > 0) steps.push(revokeStep('remove its inbound rules', id, setup.revokeIngress, 'ingress'));
-    if (setup.revokeEgress.length > 0) steps.push(revokeStep('remove its outbound rules', id, setup.revokeEgress, 'egress'));
+    if (setup.revokeIngress.length > 0) steps.push(revokeStep('remove its inbound rules', id, setup.revokeIngress, 'ingress', key));
+    if (setup.revokeEgress.length > 0) steps.push(revokeStep('remove its outbound rules', id, setup.revokeEgress, 'egress', key));
     if (setup.authorizeIngress.length > 0) {
-      steps.push({ description: 'allow all inbound traffic (untracked)', run: (DryRun) => ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id(), IpPermissions: [...setup.authorizeIngress], DryRun })) });
+      steps.push({
+        description: 'allow all inbound traffic (untracked)',
+        run: async (DryRun) => (notYetCreated(key, DryRun) ? undefined : ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id(), IpPermissions: [...setup.authorizeIngress], DryRun }))),
+      });
     }
     if (setup.authorizeEgress.length > 0) {
       // A new group already allows all outbound IPv4; only IPv6 is missing then.
       const egress: IpPermission[] = setup.existingId ? [...setup.authorizeEgress] : [{ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] }];
-      steps.push({ description: 'allow all outbound traffic (untracked)', run: (DryRun) => ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: id(), IpPermissions: egress, DryRun })) });
+      steps.push({
+        description: 'allow all outbound traffic (untracked)',
+        run: async (DryRun) => (notYetCreated(key, DryRun) ? undefined : ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: id(), IpPermissions: egress, DryRun }))),
+      });
     }
     return steps;
   };
-  function revokeStep(description: string, id: () => string, permissions: readonly IpPermission[], direction: 'ingress' | 'egress') {
+  function revokeStep(description: string, id: () => string, permissions: readonly IpPermission[], direction: 'ingress' | 'egress', key: 'untracked' | 'isolation') {
     return {
       description,
-      run: (DryRun: boolean) =>
-        direction === 'ingress'
+      run: async (DryRun: boolean) =>
+        notYetCreated(key, DryRun)
+          ? undefined
+          : direction === 'ingress'
           ? ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: id(), IpPermissions: [...permissions], DryRun }))
           : ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: id(), IpPermissions: [...permissions], DryRun })),
     };
@@ -141,7 +151,8 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
   const moveAll = (key: 'untracked' | 'isolation') =>
     plan.interfaces.map((n) => ({
       description: `move ${n.networkInterfaceId} to the ${key} group`,
-      run: (DryRun: boolean) => ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: n.networkInterfaceId, Groups: [ids[key] ?? WOULD_BE_CREATED], DryRun })),
+      run: async (DryRun: boolean) =>
+        notYetCreated(key, DryRun) ? undefined : ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: n.networkInterfaceId, Groups: [ids[key] ?? WOULD_BE_CREATED], DryRun })),
     }));
 
   // 1. Isolation, in order; it stops at its first failure. The way back is recorded before any move.
