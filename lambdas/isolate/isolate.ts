@@ -11,7 +11,6 @@ import {
   CreateSecurityGroupCommand,
   CreateSnapshotCommand,
   CreateTagsCommand,
-  DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
   type Instance,
   type IpPermission,
@@ -23,7 +22,7 @@ import {
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import type { Finding } from '../shared/finding';
 import { asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, StepResult, Target, errorText, runSteps, targetOf } from '../shared/remediation';
+import { OWN_ROLE, RemediationDependencies, RemediationError, StepResult, Target, errorText, findInstance, runSteps } from '../shared/remediation';
 import type { FindingResponder } from '../shared/report';
 import { clean } from '../shared/text';
 import { GroupSetup, ISOLATION_ROLE_TAG, IsolationPlan, planIsolation } from './plan';
@@ -37,27 +36,22 @@ export function isolate(dependencies: RemediationDependencies): FindingResponder
   const { playbookId, settings } = dependencies;
   return async (finding) => {
     const report: Report = (outcome) => formatFindingAlert(finding, { playbookId, ...outcome });
-    const instanceId = clean(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40);
     if (finding.sample) {
+      const named = clean(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40);
       return report({
-        summary: `Sample finding: nothing was changed. For a real finding, this playbook would isolate ${instanceId ?? 'the instance'} (its interfaces moved to an isolation group without rules, through an untracked group that ends existing connections), turn on termination protection, detach it from any Auto Scaling group${settings.isolateSnapshots ? ' and snapshot its EBS volumes' : ''}.`,
+        summary: `Sample finding: nothing was changed. For a real finding, this playbook would isolate ${named ?? 'the instance'} (its interfaces moved to an isolation group without rules, through an untracked group that ends existing connections), turn on termination protection, detach it from any Auto Scaling group${settings.isolateSnapshots ? ' and snapshot its EBS volumes' : ''}.`,
       });
     }
-    if (!instanceId) {
-      const failure = new RemediationError('the finding names no instance (resource.instanceDetails.instanceId)');
-      return { alert: report({ tag: 'ISOLATION FAILED', summary: `Nothing was changed: ${failure.message}.` }), failure };
-    }
-
-    let target: Target;
+    const lookup = await findInstance(dependencies, finding);
+    if (lookup.kind === 'failed') return { alert: report({ tag: 'ISOLATION FAILED', summary: `Nothing was changed: ${lookup.failure.message}.` }), failure: lookup.failure };
+    if (lookup.kind === 'gone') return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(lookup.instanceId, 40)} no longer exists; nothing to do.` });
+    const { target } = lookup;
+    const instanceId = clean(lookup.instanceId, 40) ?? lookup.instanceId;
     let plan: IsolationPlan;
     try {
-      target = await targetOf(dependencies, finding);
-      const instance = (await target.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0];
-      if (!instance) return report({ tag: 'NOTHING TO DO', summary: `Instance ${instanceId} no longer exists; nothing to do.` });
-      plan = await observeAndPlan(target, instance, finding, dependencies);
+      plan = await observeAndPlan(target, lookup.instance, finding, dependencies);
     } catch (error) {
-      if ((error as { name?: string }).name === 'InvalidInstanceID.NotFound') return report({ tag: 'NOTHING TO DO', summary: `Instance ${instanceId} no longer exists; nothing to do.` });
-      const failure = error instanceof RemediationError ? error : new RemediationError(`reading the instance failed: ${errorText(error)}`, { cause: error });
+      const failure = new RemediationError(`reading the instance failed: ${errorText(error)}`, { cause: error });
       return { alert: report({ tag: 'ISOLATION FAILED', summary: `Nothing was changed: ${failure.message}.` }), failure };
     }
     switch (plan.status) {

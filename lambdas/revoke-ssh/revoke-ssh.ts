@@ -6,7 +6,6 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateTagsCommand,
-  DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   type Instance,
@@ -16,7 +15,7 @@ import {
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import type { Finding } from '../shared/finding';
 import { asArray, asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, StepResult, Target, asciiJson, errorText, runSteps, shellQuote, targetOf } from '../shared/remediation';
+import { OWN_ROLE, RemediationDependencies, RemediationError, StepResult, Target, asciiJson, errorText, findInstance, runSteps, shellQuote } from '../shared/remediation';
 import type { FindingResponder, Response } from '../shared/report';
 import { clean } from '../shared/text';
 import { FINDING_TAG, GroupPlan, REMEDIATION_TAG, SshPlan, planSshRevocation } from './plan';
@@ -36,24 +35,11 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
         summary: `Sample finding: nothing was changed. For a real finding, this playbook would close TCP 22 to 0.0.0.0/0 and ::/0 on the security groups of ${clean(instanceId, 40) ?? 'the instance'}${findingGroups.length > 0 ? ` (${findingGroups.join(', ')})` : ''}, keeping every other rule.`,
       });
     }
-    if (!instanceId) {
-      const failure = new RemediationError('the finding names no instance (resource.instanceDetails.instanceId)');
-      return { alert: report({ tag: 'REMEDIATION FAILED', summary: `Nothing was changed: ${failure.message}.` }), failure };
-    }
-
-    let target: Target;
-    let instance: Instance | undefined;
-    try {
-      target = await targetOf(dependencies, finding);
-      instance = (await target.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0];
-    } catch (error) {
-      if ((error as { name?: string }).name === 'InvalidInstanceID.NotFound') {
-        return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(instanceId, 40)} no longer exists; nothing to do.` });
-      }
-      const failure = error instanceof RemediationError ? error : new RemediationError(`reading the instance failed: ${errorText(error)}`, { cause: error });
-      return { alert: report({ tag: 'REMEDIATION FAILED', summary: `Nothing was changed: ${failure.message}.` }), failure };
-    }
-    if (!instance || instance.State?.Name === 'terminated') {
+    const lookup = await findInstance(dependencies, finding);
+    if (lookup.kind === 'failed') return { alert: report({ tag: 'REMEDIATION FAILED', summary: `Nothing was changed: ${lookup.failure.message}.` }), failure: lookup.failure };
+    if (lookup.kind === 'gone') return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(lookup.instanceId, 40)} no longer exists; nothing to do.` });
+    const { target, instance } = lookup;
+    if (instance.State?.Name === 'terminated') {
       return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(instanceId, 40)} is terminated; nothing to do.` });
     }
 

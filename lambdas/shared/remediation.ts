@@ -4,9 +4,10 @@
  * failing resource does not stop the others. Clients are built by factories passed in.
  */
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import type { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Finding } from './finding';
+import { asString, at } from './json';
 import type { HandlerDependencies } from './report';
 
 export interface RemediationSettings {
@@ -93,6 +94,25 @@ export async function targetOf(dependencies: RemediationDependencies, finding: F
       `could not assume ${roleArn} (${errorText(error)}); deploy the member stack in account ${finding.accountId} (see README)`,
       { cause: error },
     );
+  }
+}
+
+/** What every instance remediation reads first: the instance the finding names, where it lives now. */
+export type InstanceLookup =
+  | { readonly kind: 'found'; readonly target: Target; readonly instance: Instance; readonly instanceId: string }
+  | { readonly kind: 'gone'; readonly instanceId: string }
+  | { readonly kind: 'failed'; readonly failure: RemediationError };
+
+export async function findInstance(dependencies: RemediationDependencies, finding: Finding): Promise<InstanceLookup> {
+  const instanceId = asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId'));
+  if (!instanceId) return { kind: 'failed', failure: new RemediationError('the finding names no instance (resource.instanceDetails.instanceId)') };
+  try {
+    const target = await targetOf(dependencies, finding);
+    const instance = (await target.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0];
+    return instance ? { kind: 'found', target, instance, instanceId } : { kind: 'gone', instanceId };
+  } catch (error) {
+    if ((error as { name?: string }).name === 'InvalidInstanceID.NotFound') return { kind: 'gone', instanceId };
+    return { kind: 'failed', failure: error instanceof RemediationError ? error : new RemediationError(`reading the instance failed: ${errorText(error)}`, { cause: error }) };
   }
 }
 
