@@ -1,8 +1,6 @@
-import { Aws, Duration, Fn, Lazy, Stack, StackProps } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Aws, Fn, Lazy, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -10,6 +8,7 @@ import { PlaybookId, isRemediation, playbookById } from './catalog';
 import { HANDLER_ENV } from './contract';
 import { ResponseConfig } from './config';
 import { AlertTopic } from './constructs/alert-topic';
+import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { PlaybookRule, targetOptions } from './constructs/playbook-rule';
 import { ResponseFunction } from './constructs/response-function';
 import { BusName, allRoutes, deferredClaims } from './routing';
@@ -29,43 +28,20 @@ export class GuardDutyResponseStack extends Stack {
     const { config } = props;
 
     const key = new kms.Key(this, 'Key', {
-      description: 'guardduty-response: encrypts the alert topic and the dead-letter queue',
+      description: 'guardduty-response: encrypts the alert topic',
       enableKeyRotation: true,
     });
-    // EventBridge writes to the encrypted DLQ itself and needs the key for it.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'EventBridgeDeadLetters',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-    );
     this.alertTopic = new AlertTopic(this, 'Alerts', {
       key,
       emails: config.alertEmails,
       phoneNumbers: config.alertPhoneNumbers,
       smsMinSeverity: config.smsMinSeverity,
     });
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    // The DLQ keeps what could not be handled; this alarm makes sure someone hears about it.
-    this.alertTopic.notifyOnAlarm(
-      new cloudwatch.Alarm(this, 'DeadLettersWaiting', {
-        alarmDescription:
-          'guardduty-response: events are waiting in the dead-letter queue. Each is a finding or event that was not handled; inspect the queue and re-drive it.',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    const ruleNamePrefix = `${this.stackName}-`;
+    const deadLetters = new DeadLetterQueue(this, 'DeadLetters', { ruleNamePrefix });
+    this.deadLetterQueue = deadLetters.queue;
+    // The DLQ keeps what could not be handled; its alarm makes sure someone hears about it.
+    this.alertTopic.notifyOnAlarm(deadLetters.alarm);
 
     const routes = allRoutes(config);
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
@@ -96,12 +72,12 @@ export class GuardDutyResponseStack extends Stack {
           ...(isRemediation(playbook) && { memberRoleName: config.remediation.memberRoleName }),
         });
         functions.set(route.playbookId, fn);
-        target = new targets.LambdaFunction(fn.function, targetOptions(this.deadLetterQueue));
+        target = new targets.LambdaFunction(fn.function, targetOptions(deadLetters.ruleTargetQueue));
       } else {
         // findingRoutes adds the forwarding route only when an unclaimed-bus route exists.
-        target = new targets.EventBus(unclaimedBus!, { deadLetterQueue: this.deadLetterQueue });
+        target = new targets.EventBus(unclaimedBus!, { deadLetterQueue: deadLetters.ruleTargetQueue });
       }
-      new PlaybookRule(this, `${route.key}-rule`, { route, eventBus: busOf(route.bus), target });
+      new PlaybookRule(this, `${route.key}-rule`, { route, eventBus: busOf(route.bus), target, ruleName: `${ruleNamePrefix}${route.key}` });
     }
     this.functions = functions;
     // API-call playbooks recognise calls made by this stack's own roles and do not alert on them.

@@ -1,4 +1,4 @@
-import { Aws, Stack, StackProps } from 'aws-cdk-lib';
+import { Aws, CliCredentialsStackSynthesizer, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HANDLERS, HandlerName, ec2PermissionsOf } from './catalog';
@@ -21,7 +21,10 @@ export class MemberRoleStack extends Stack {
   public readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: MemberRoleStackProps) {
-    super(scope, id, props);
+    // A StackSet deploys into accounts that were never `cdk bootstrap`ped: no BootstrapVersion
+    // parameter or rule (DefaultStackSynthesizer adds both), no CDK metadata, no assets. The CLI
+    // deploys it with the caller's credentials, so a member account needs nothing but this template.
+    super(scope, id, { ...props, synthesizer: new CliCredentialsStackSynthesizer(), analyticsReporting: false });
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: `guardduty-response: lets the security account ${props.securityAccountId} remediate GuardDuty findings in this account`,

@@ -32,7 +32,7 @@ describe('Stack: GuardDutyResponse', () => {
       expect(new Set(roles).size).toBe(count);
     });
 
-    it('gives every target the encrypted dead-letter queue, and every function target a retry policy', () => {
+    it('gives every target the encrypted (SSE-SQS) dead-letter queue, and every function target a retry policy', () => {
       const targets = Object.values(template.findResources('AWS::Events::Rule')).flatMap((r) => r.Properties.Targets);
       expect(targets).toHaveLength(PLAYBOOKS.filter((p) => p.enabledByDefault).length + 1);
       for (const target of targets) {
@@ -41,7 +41,7 @@ describe('Stack: GuardDutyResponse', () => {
         if (JSON.stringify(target.Arn).includes('UnclaimedFindings')) continue;
         expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 });
       }
-      template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     });
 
     it('encrypts the topic with a rotating customer-managed key and denies non-TLS and foreign publishers', () => {

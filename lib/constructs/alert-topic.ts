@@ -1,4 +1,4 @@
-import { Lazy } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -39,6 +39,7 @@ export class AlertTopic extends Construct {
   private readonly key: kms.IKey;
   private readonly publisherRoleArns: string[] = [];
   private readonly publisherServices: string[] = [];
+  private readonly alarmArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
@@ -81,18 +82,44 @@ export class AlertTopic extends Construct {
     this.publisherRoleArns.push(role.roleArn);
   }
 
-  /** Sends the alarm's state changes to the topic (email only: they carry no severity_score for the SMS filter). */
+  /**
+   * Sends the alarm's state changes to the topic (email only: they carry no severity_score for the SMS filter).
+   *
+   * A topic policy replaces SNS's default access policy, so CloudWatch needs an explicit Allow, and
+   * KMS one on the key, or the alarm fires and its action fails ("not authorized to perform
+   * SNS:Publish" in the alarm history). Both are scoped to this stack's alarms with aws:SourceArn
+   * and aws:SourceAccount, the confused-deputy keys CloudWatch sets when it publishes (Amazon SNS
+   * Developer Guide, "Amazon SNS data encryption" and "Preventing the confused deputy problem").
+   */
   public notifyOnAlarm(alarm: cloudwatch.Alarm): void {
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
+    // The alarm refers to the topic, the topic to the key: the policies must name the alarm without
+    // a reference to it, or the template has a dependency cycle. So alarms that publish here are named.
+    const alarmName = (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName;
+    if (!alarmName || Token.isUnresolved(alarmName)) throw new Error(`alarm ${alarm.node.path} needs an explicit alarmName to publish to the alert topic`);
+    this.alarmArns.push(Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: alarmName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
     if (this.publisherServices.includes(CLOUDWATCH)) return;
     this.publisherServices.push(CLOUDWATCH);
-    // CloudWatch publishes to an encrypted topic with the service principal's own use of the key.
+    const fromTheseAlarms = {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnEquals: { 'aws:SourceArn': Lazy.list({ produce: () => this.alarmArns }) },
+    };
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal(CLOUDWATCH)],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: fromTheseAlarms,
+      }),
+    );
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchAlarmsPublish',
         principals: [new iam.ServicePrincipal(CLOUDWATCH)],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
+        conditions: fromTheseAlarms,
       }),
     );
   }

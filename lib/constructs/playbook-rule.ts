@@ -9,6 +9,11 @@ export interface PlaybookRuleProps {
   readonly eventBus: events.IEventBus;
   /** A Lambda function or the next event bus. */
   readonly target: events.IRuleTarget;
+  /**
+   * The rule's name: the dead-letter queue accepts events from this stack's rules by name prefix.
+   * EventBridge rule names are 1-64 characters of [.\-_A-Za-z0-9] (EventBridge API Reference, PutRule).
+   */
+  readonly ruleName: string;
 }
 
 /** Retry budget for each target: EventBridge keeps retrying a failed delivery this long, then dead-letters it. */
@@ -21,7 +26,11 @@ export class PlaybookRule extends Construct {
   constructor(scope: Construct, id: string, props: PlaybookRuleProps) {
     super(scope, id);
     const { route } = props;
+    if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(props.ruleName)) {
+      throw new Error(`rule name '${props.ruleName}' is not 1-64 characters of [.-_A-Za-z0-9] (EventBridge PutRule); use a shorter stack name`);
+    }
     this.rule = new events.Rule(this, 'Rule', {
+      ruleName: props.ruleName,
       description: route.description.slice(0, 512),
       eventBus: props.eventBus,
       eventPattern: {

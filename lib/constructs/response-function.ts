@@ -72,6 +72,9 @@ export function acknowledgeScopedWildcards(role: iam.IRole, permissions: readonl
 /** Every resource of a kind in `account`, any region. */
 export function arnOf(kind: ResourceKind, account: string): string {
   if (kind === 'autoScalingGroup') return `arn:${Aws.PARTITION}:autoscaling:*:${account}:autoScalingGroup:*:autoScalingGroupName/*`;
+  // Snapshot ARNs carry no account: arn:${Partition}:ec2:${Region}::snapshot/${SnapshotId}
+  // (Service Authorization Reference, Amazon EC2, resource types).
+  if (kind === 'snapshot') return `arn:${Aws.PARTITION}:ec2:*::snapshot/*`;
   return `arn:${Aws.PARTITION}:ec2:*:${account}:${kind}/*`;
 }
 
