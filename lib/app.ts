@@ -18,9 +18,10 @@ export function buildApp(app: App): GuardDutyResponseStack {
   });
   if (config.securityAccountId) {
     new MemberRoleStack(app, MEMBER_STACK_ID, {
-      description: 'guardduty-response: the role remediations assume in this member account',
+      description: 'guardduty-response: the roles remediations assume in this member account, one per remediation',
       securityAccountId: config.securityAccountId,
-      roleName: config.remediation.memberRoleName,
+      roleNamePrefix: config.remediation.memberRoleName,
+      exclusionTag: config.remediation.exclusionTag,
     });
   }
   return stack;

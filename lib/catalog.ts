@@ -1,4 +1,5 @@
 import { GUARDDUTY_WRITE_OPERATION_NAMES } from './guardduty-operations';
+import { PREVIOUS_GROUPS_TAG_PREFIX, TAG_KEYS } from './tags';
 
 /**
  * The playbook catalog: the one list of what guardduty-response responds to.
@@ -16,21 +17,44 @@ import { GUARDDUTY_WRITE_OPERATION_NAMES } from './guardduty-operations';
 export const TIERS = ['specific', 'response', 'family', 'fallback'] as const;
 export type Tier = (typeof TIERS)[number];
 
-/** EC2 permissions a remediation handler needs, scoped as tightly as EC2 allows. */
+/**
+ * One IAM grant of a remediation handler, scoped as tightly as the Service Authorization Reference
+ * (SAR, "Actions, resources, and condition keys for Amazon EC2" and "... Amazon EC2 Auto Scaling")
+ * lets IAM check it. The function's role and the handler's member role get exactly these.
+ */
 export interface Ec2Permission {
   readonly actions: readonly string[];
-  /** `*` where the service supports no resource-level permission, else the resource types of the ARNs. */
+  /** `*` where the action supports no resource-level permission, else the resource types of the ARNs (any region, own account). */
   readonly resources: '*' | readonly ResourceKind[];
-  /** When set, only tags whose keys match this pattern may be written (aws:TagKeys). */
-  readonly tagKeysLike?: string;
-  /** When set, only resources carrying this tag key (aws:ResourceTag) may be changed. */
+  /** aws:TagKeys: only these keys (IAM StringLike patterns) may be written. */
+  readonly tagKeys?: readonly string[];
+  /** ec2:CreateAction: tags may be written only by this creating action (tag on create), never on an existing resource. */
+  readonly createAction?: string;
+  /** aws:ResourceTag/<key> must be present: only resources carrying this tag may be changed. */
   readonly resourceTag?: string;
-  /** Why this grant: shown in the README and kept beside each cdk-nag acknowledgement. */
+  /** aws:RequestTag/<key> must be present: the request must write this tag on what it creates. */
+  readonly requestTag?: string;
+  /** Why this grant (and what IAM cannot narrow further): shown in the README and kept beside each cdk-nag acknowledgement. */
   readonly why: string;
 }
 
 /** The ARN resource types grants are scoped to (EC2 ones, and the Auto Scaling group). */
-export type ResourceKind = 'security-group' | 'instance' | 'network-interface' | 'volume' | 'snapshot' | 'vpc' | 'autoScalingGroup';
+export type ResourceKind = 'security-group' | 'security-group-rule' | 'instance' | 'network-interface' | 'subnet' | 'volume' | 'snapshot' | 'vpc' | 'autoScalingGroup';
+
+/**
+ * The ARN of every resource of a kind in `account`, any region, written from the SAR's resource
+ * types table. Snapshot ARNs carry no account (`arn:${Partition}:ec2:${Region}::snapshot/${SnapshotId}`).
+ */
+export function arnPatternOf(kind: ResourceKind, partition: string, account: string): string {
+  if (kind === 'autoScalingGroup') return `arn:${partition}:autoscaling:*:${account}:autoScalingGroup:*:autoScalingGroupName/*`;
+  if (kind === 'snapshot') return `arn:${partition}:ec2:*::snapshot/*`;
+  return `arn:${partition}:ec2:*:${account}:${kind}/*`;
+}
+
+/** Read-only actions: everything else a handler calls changes something, and is denied on excluded resources. */
+export function isMutating(action: string): boolean {
+  return !/^[a-z0-9-]+:(Describe|List|Get)/.test(action);
+}
 
 interface HandlerSpec {
   readonly summary: string;
@@ -57,13 +81,26 @@ export const HANDLERS = {
       {
         actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
         resources: ['security-group'],
-        why: 'replaces and revokes ingress rules, on security groups only',
+        why: 'replaces and revokes ingress rules, on security groups only (any group: the instance\'s groups are not ours)',
+      },
+      {
+        actions: ['ec2:AuthorizeSecurityGroupIngress'],
+        resources: ['security-group-rule'],
+        requestTag: TAG_KEYS.finding,
+        why: `every rule it adds carries ${TAG_KEYS.finding} (aws:RequestTag on security-group-rule; IAM enforces it only when the request has TagSpecifications, which ours always has)`,
+      },
+      {
+        actions: ['ec2:CreateTags'],
+        resources: ['security-group-rule'],
+        tagKeys: [TAG_KEYS.finding],
+        createAction: 'AuthorizeSecurityGroupIngress',
+        why: 'tags the rules it adds, when it adds them (ec2:CreateAction)',
       },
       {
         actions: ['ec2:CreateTags'],
         resources: ['security-group'],
-        tagKeysLike: 'guardduty-response:*',
-        why: 'tags the changed security groups, with this stack\'s tag keys only',
+        tagKeys: [TAG_KEYS.remediation, TAG_KEYS.finding],
+        why: `tags the changed security groups with ${TAG_KEYS.remediation} and ${TAG_KEYS.finding} only (aws:TagKeys)`,
       },
     ],
   },
@@ -78,35 +115,61 @@ export const HANDLERS = {
       },
       {
         actions: ['ec2:CreateSecurityGroup'],
-        resources: ['vpc', 'security-group'],
-        why: 'creates the isolation and untracked groups of a VPC the first time',
+        resources: ['vpc'],
+        why: 'creates the isolation and untracked groups of a VPC the first time, in any VPC',
+      },
+      {
+        actions: ['ec2:CreateSecurityGroup'],
+        resources: ['security-group'],
+        requestTag: TAG_KEYS.isolationRole,
+        why: `only groups tagged ${TAG_KEYS.isolationRole} when created (aws:RequestTag)`,
+      },
+      {
+        actions: ['ec2:CreateTags'],
+        resources: ['security-group'],
+        tagKeys: [TAG_KEYS.isolationRole],
+        createAction: 'CreateSecurityGroup',
+        why: `writes ${TAG_KEYS.isolationRole} only when it creates the group (ec2:CreateAction), so no existing group can be made one the next grant may change`,
       },
       {
         actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
         resources: ['security-group'],
-        resourceTag: 'guardduty-response:isolation',
-        why: "sets the rules of this stack's own isolation and untracked groups only (tagged guardduty-response:isolation)",
+        resourceTag: TAG_KEYS.isolationRole,
+        why: `sets the rules of this stack's own isolation and untracked groups only (aws:ResourceTag/${TAG_KEYS.isolationRole})`,
       },
       {
         actions: ['ec2:ModifyNetworkInterfaceAttribute'],
-        resources: ['network-interface', 'security-group'],
-        why: 'moves the interfaces to the untracked, then the isolation group',
+        resources: ['network-interface', 'security-group', 'instance', 'subnet'],
+        why: 'moves the interfaces to the untracked, then the isolation group (and back, when the second move fails); IAM cannot limit the groups, because the way back is to the instance\'s own groups',
       },
       {
         actions: ['ec2:ModifyInstanceAttribute'],
         resources: ['instance'],
-        why: 'turns termination protection on',
+        why: 'turns termination protection on; the SAR lists ec2:Attribute for this action but AWS documents no value for disableApiTermination, so IAM is not asked to narrow it (a wrong value would refuse the call)',
       },
       {
         actions: ['ec2:CreateSnapshot'],
-        resources: ['volume', 'snapshot'],
+        resources: ['volume'],
         why: 'snapshots the volumes as evidence',
       },
       {
+        actions: ['ec2:CreateSnapshot'],
+        resources: ['snapshot'],
+        requestTag: TAG_KEYS.finding,
+        why: `only snapshots tagged ${TAG_KEYS.finding} when created (aws:RequestTag)`,
+      },
+      {
         actions: ['ec2:CreateTags'],
-        resources: ['instance', 'security-group', 'snapshot'],
-        tagKeysLike: 'guardduty-response:*',
-        why: "tags the instance (previous groups), the groups and the snapshots, with this stack's tag keys only",
+        resources: ['snapshot'],
+        tagKeys: [TAG_KEYS.finding, TAG_KEYS.evidenceOf],
+        createAction: 'CreateSnapshot',
+        why: 'tags the evidence snapshots when it creates them (ec2:CreateAction)',
+      },
+      {
+        actions: ['ec2:CreateTags'],
+        resources: ['instance'],
+        tagKeys: [`${PREVIOUS_GROUPS_TAG_PREFIX}eni-*`, TAG_KEYS.isolatedAt, TAG_KEYS.finding],
+        why: 'records the previous groups of each interface, the time and the finding on the instance, with these keys only',
       },
       {
         actions: ['autoscaling:DetachInstances'],
@@ -117,6 +180,22 @@ export const HANDLERS = {
   },
 } as const satisfies Readonly<Record<string, HandlerSpec>>;
 export type HandlerName = keyof typeof HANDLERS;
+
+/** Handlers that change AWS resources, and so have member roles. */
+export const REMEDIATION_HANDLERS = (Object.keys(HANDLERS) as HandlerName[]).filter((h) => ((HANDLERS[h] as HandlerSpec).ec2Permissions ?? []).length > 0);
+
+/**
+ * The member role a remediation handler assumes in member accounts: one per handler, so that each
+ * function can do there exactly what its handler does and nothing of the other's.
+ */
+export function memberRoleNameOf(prefix: string, handler: HandlerName): string {
+  return `${prefix}-${handler}`;
+}
+
+/** The IAM path of a remediation handler's function roles: its member role trusts exactly the roles under it. */
+export function remediationRolePathOf(handler: HandlerName): string {
+  return `/guardduty-response/remediation/${handler}/`;
+}
 
 export function ec2PermissionsOf(handler: HandlerName): readonly Ec2Permission[] {
   const spec: HandlerSpec = HANDLERS[handler];

@@ -2,7 +2,8 @@
  * CDK context flags -> one validated, typed, readonly config. Read once, in `bin/`.
  * Every bad value throws a ConfigError that names the flag, the value and what is accepted.
  */
-import { PLAYBOOKS, PLAYBOOK_IDS, PlaybookId, isPlaybookId } from './catalog';
+import { PLAYBOOKS, PLAYBOOK_IDS, PlaybookId, REMEDIATION_HANDLERS, isPlaybookId } from './catalog';
+import { WRITTEN_TAG_KEY_PATTERNS } from './tags';
 import { parseCidr } from './ip';
 import { MAX_SEVERITY, SEVERITY_FLOOR, SEVERITY_LABELS } from './severity';
 
@@ -19,6 +20,7 @@ export const FLAG_DEFAULTS = {
   memberRoleName: 'GuardDutyResponseMember',
   trustedSshCidrs: '',
   securityAccountId: '',
+  organizationId: '',
   isolateMinSeverity: 'HIGH',
   isolateSnapshots: 'true',
 } as const;
@@ -37,6 +39,8 @@ export interface ResponseConfig {
   readonly remediation: RemediationConfig;
   /** The security account that member-account roles trust (the member stack needs it; the main stack does not). */
   readonly securityAccountId?: string;
+  /** The AWS Organizations id: remediation roles may assume member roles only in accounts of this organization. */
+  readonly organizationId?: string;
 }
 
 /** What every remediation playbook obeys. */
@@ -45,7 +49,7 @@ export interface RemediationConfig {
   readonly exclusionTag: string;
   /** Every mutating EC2 call is made with DryRun: true; alerts say "would have". */
   readonly dryRun: boolean;
-  /** The role assumed in member accounts (deployed there by lib/member-role-stack.ts). */
+  /** The prefix of the roles assumed in member accounts, one per remediation handler (deployed there by lib/member-role-stack.ts). */
   readonly memberRoleName: string;
   /** CIDR blocks allowed to reach SSH once it is closed to the world. */
   readonly trustedSshCidrs: readonly string[];
@@ -69,8 +73,14 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 
 /** EC2 tag keys: up to 128 Unicode letters, digits, spaces and _ . : / = + - @; `aws:` is reserved. */
 const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-/** IAM role names. */
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+/**
+ * The member role name prefix: each remediation handler's member role is `<prefix>-<handler>`
+ * (catalog memberRoleNameOf), and IAM role names are 1-64 of [\w+=,.@-].
+ */
+const LONGEST_HANDLER = Math.max(...REMEDIATION_HANDLERS.map((h) => h.length));
+const ROLE_NAME_PREFIX = new RegExp(`^[\\w+=,.@-]{1,${64 - 1 - LONGEST_HANDLER}}$`);
+/** AWS Organizations ids: `o-` and 10 to 32 lowercase letters or digits (Organizations API Reference, Organization). */
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 
 /**
@@ -95,15 +105,23 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Response
     minSeverity: parseSeverity('minSeverity', flag('minSeverity')),
     smsMinSeverity: parseSeverity('smsMinSeverity', flag('smsMinSeverity')),
     remediation: {
-      exclusionTag: parseString('exclusionTag', flag('exclusionTag'), TAG_KEY, 'a tag key of 1 to 128 letters, digits, spaces and _ . : / = + - @, not starting with aws:'),
+      exclusionTag: parseExclusionTag(flag('exclusionTag')),
       dryRun: parseBoolean('dryRun', flag('dryRun')),
-      memberRoleName: parseString('memberRoleName', flag('memberRoleName'), ROLE_NAME, 'an IAM role name of 1 to 64 letters, digits and + = , . @ _ -'),
+      memberRoleName: parseString(
+        'memberRoleName',
+        flag('memberRoleName'),
+        ROLE_NAME_PREFIX,
+        `an IAM role name prefix of 1 to ${64 - 1 - LONGEST_HANDLER} letters, digits and + = , . @ _ - (each remediation's member role is <prefix>-<handler>, at most 64 characters)`,
+      ),
       trustedSshCidrs: parseCidrList('trustedSshCidrs', flag('trustedSshCidrs')),
       isolateMinSeverity: parseSeverity('isolateMinSeverity', flag('isolateMinSeverity')),
       isolateSnapshots: parseBoolean('isolateSnapshots', flag('isolateSnapshots')),
     },
     ...(flag('securityAccountId') !== '' && {
       securityAccountId: parseString('securityAccountId', flag('securityAccountId'), ACCOUNT_ID, 'a 12-digit AWS account id'),
+    }),
+    ...(flag('organizationId') !== '' && {
+      organizationId: parseString('organizationId', flag('organizationId'), ORGANIZATION_ID, "an AWS Organizations id: 'o-' and 10 to 32 lowercase letters or digits"),
     }),
   };
 }
@@ -137,6 +155,17 @@ function parseList(flag: FlagName, value: unknown, syntax: RegExp, expected: str
     if (!result.includes(trimmed)) result.push(trimmed);
   }
   return result;
+}
+
+/**
+ * A tag key this stack writes could be written by its own roles, which would let a remediation
+ * exempt a resource: refuse such keys (the IAM grants allow exactly WRITTEN_TAG_KEY_PATTERNS).
+ */
+function parseExclusionTag(value: unknown): string {
+  const key = parseString('exclusionTag', value, TAG_KEY, 'a tag key of 1 to 128 letters, digits, spaces and _ . : / = + - @, not starting with aws:');
+  const written = WRITTEN_TAG_KEY_PATTERNS.find((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(key));
+  if (written) throw new ConfigError(`context flag 'exclusionTag': '${key}' is a tag key guardduty-response writes itself (${written}); choose another key, such as the default ${FLAG_DEFAULTS.exclusionTag}`);
+  return key;
 }
 
 function parseString(flag: FlagName, value: unknown, syntax: RegExp, expected: string): string {

@@ -1,10 +1,11 @@
 import { Aws, Fn, Lazy, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PlaybookId, isRemediation, playbookById } from './catalog';
+import { PlaybookId, isRemediation, memberRoleNameOf, playbookById } from './catalog';
 import { HANDLER_ENV } from './contract';
 import { ResponseConfig } from './config';
 import { AlertTopic } from './constructs/alert-topic';
@@ -63,19 +64,33 @@ export class GuardDutyResponseStack extends Stack {
             ...(isRemediation(playbook) && {
               [HANDLER_ENV.dryRun]: String(config.remediation.dryRun),
               [HANDLER_ENV.exclusionTag]: config.remediation.exclusionTag,
-              [HANDLER_ENV.memberRoleName]: config.remediation.memberRoleName,
+              [HANDLER_ENV.memberRoleName]: memberRoleNameOf(config.remediation.memberRoleName, playbook.handler),
               [HANDLER_ENV.trustedSshCidrs]: config.remediation.trustedSshCidrs.join(','),
               [HANDLER_ENV.isolateSnapshots]: String(config.remediation.isolateSnapshots),
               [HANDLER_ENV.securityAccountId]: Aws.ACCOUNT_ID,
             }),
           },
-          ...(isRemediation(playbook) && { memberRoleName: config.remediation.memberRoleName }),
+          ...(isRemediation(playbook) && {
+            remediation: {
+              memberRoleName: memberRoleNameOf(config.remediation.memberRoleName, playbook.handler),
+              exclusionTag: config.remediation.exclusionTag,
+              organizationId: config.organizationId,
+            },
+          }),
         });
         functions.set(route.playbookId, fn);
         target = new targets.LambdaFunction(fn.function, targetOptions(deadLetters.ruleTargetQueue));
       } else {
-        // findingRoutes adds the forwarding route only when an unclaimed-bus route exists.
-        target = new targets.EventBus(unclaimedBus!, { deadLetterQueue: deadLetters.ruleTargetQueue });
+        // findingRoutes adds the forwarding route only when an unclaimed-bus route exists. Its role
+        // trusts EventBridge for this rule only (aws:SourceAccount, aws:SourceArn: confused deputy).
+        const forwardingRole = new iam.Role(this, 'ForwardingRole', {
+          description: 'guardduty-response: forwards unclaimed findings to the unclaimed bus',
+          assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            ArnEquals: { 'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${ruleNamePrefix}${route.key}` },
+          }),
+        });
+        target = new targets.EventBus(unclaimedBus!, { deadLetterQueue: deadLetters.ruleTargetQueue, role: forwardingRole });
       }
       new PlaybookRule(this, `${route.key}-rule`, { route, eventBus: busOf(route.bus), target, ruleName: `${ruleNamePrefix}${route.key}` });
     }

@@ -2,7 +2,7 @@
  * The README tables that are derived from code. test/readme.test.ts fails when README.md differs;
  * `npx tsx lib/readme-tables.ts` prints them to paste.
  */
-import { HANDLERS, HandlerName, PLAYBOOKS, Playbook, ec2PermissionsOf } from './catalog';
+import { PLAYBOOKS, Playbook, REMEDIATION_HANDLERS, ec2PermissionsOf } from './catalog';
 import { GUARDDUTY_WRITE_OPERATIONS, GUARDDUTY_WRITE_OPERATION_NAMES, OperationRule } from './guardduty-operations';
 
 export function playbookTable(): string {
@@ -22,11 +22,17 @@ function matchesOf(p: Playbook): string {
 
 /** The IAM permissions of each remediation handler (its role in the security account, and the member role). */
 export function permissionTable(): string {
-  const handlers = (Object.keys(HANDLERS) as HandlerName[]).filter((h) => ec2PermissionsOf(h).length > 0);
-  const rows = handlers.flatMap((h) =>
+  const rows = REMEDIATION_HANDLERS.flatMap((h) =>
     ec2PermissionsOf(h).map((p) => {
       const resource = p.resources === '*' ? '`*`' : p.resources.map((kind) => `\`${kind}\``).join(', ');
-      const condition = [p.tagKeysLike && `, tag keys \`${p.tagKeysLike}\` only`, p.resourceTag && `, carrying tag \`${p.resourceTag}\` only`].filter(Boolean).join('');
+      const condition = [
+        p.tagKeys && `; tag keys ${p.tagKeys.map((k) => `\`${k}\``).join(', ')} only`,
+        p.createAction && `; only when created by \`${p.createAction}\``,
+        p.resourceTag && `; only resources tagged \`${p.resourceTag}\``,
+        p.requestTag && `; only when the request tags \`${p.requestTag}\``,
+      ]
+        .filter(Boolean)
+        .join('');
       return `| \`${h}\` | ${p.actions.map((a) => `\`${a}\``).join(', ')} | ${resource}${condition} | ${p.why} |`;
     }),
   );

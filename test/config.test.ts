@@ -114,13 +114,25 @@ describe('Function: loadConfig (remediation flags)', () => {
     expect(config.securityAccountId).toBe('111122223333');
   });
 
+  it('accepts the longest member role prefix and an organization id', () => {
+    const config = loadConfig({ memberRoleName: 'r'.repeat(53), organizationId: 'o-a1b2c3d4e5' });
+    expect(config.remediation.memberRoleName).toHaveLength(53);
+    expect(config.organizationId).toBe('o-a1b2c3d4e5');
+    expect(loadConfig({}).organizationId).toBeUndefined();
+  });
+
   it.each([
     ['exclusionTag', 'aws:exclude', /'exclusionTag': 'aws:exclude' is not a tag key/],
     ['exclusionTag', 'x'.repeat(129), /is not a tag key of 1 to 128/],
     ['exclusionTag', 'bad<tag>', /is not a tag key/],
     ['dryRun', 'yes', /'dryRun': 'yes' is not a boolean\. Valid values: true, false/],
-    ['memberRoleName', 'role with spaces', /'memberRoleName': 'role with spaces' is not an IAM role name/],
-    ['memberRoleName', 'r'.repeat(65), /is not an IAM role name/],
+    ['exclusionTag', 'guardduty-response:finding', /'exclusionTag': 'guardduty-response:finding' is a tag key guardduty-response writes itself/],
+    ['exclusionTag', 'guardduty-response:previous-groups:eni-1', /is a tag key guardduty-response writes itself \(guardduty-response:previous-groups:eni-\*\)/],
+    ['memberRoleName', 'role with spaces', /'memberRoleName': 'role with spaces' is not an IAM role name prefix of 1 to 53/],
+    // 54 + '-revoke-ssh' would be 65 characters: IAM role names hold 64.
+    ['memberRoleName', 'r'.repeat(54), /is not an IAM role name prefix of 1 to 53 .*<prefix>-<handler>, at most 64/],
+    ['organizationId', 'o-short', /'organizationId': 'o-short' is not an AWS Organizations id: 'o-' and 10 to 32 lowercase letters or digits/],
+    ['organizationId', 'O-ABCDEFGHIJ', /is not an AWS Organizations id/],
     ['trustedSshCidrs', '203.0.113.0', /'trustedSshCidrs': '203\.0\.113\.0' is not a CIDR block such as/],
     ['trustedSshCidrs', '203.0.113.7/24', /'203\.0\.113\.7\/24' has bits set after the \/24 prefix; write the network address/],
     ['trustedSshCidrs', '0.0.0.0/0', /'0\.0\.0\.0\/0' is the whole Internet/],

@@ -1,9 +1,8 @@
 import { App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MEMBER_STACK_ID, buildApp } from '../lib/app';
-import { HANDLERS, HandlerName, ec2PermissionsOf } from '../lib/catalog';
-import { REMEDIATION_ROLE_PATH } from '../lib/constructs/response-function';
+import { REMEDIATION_HANDLERS, ec2PermissionsOf, remediationRolePathOf } from '../lib/catalog';
 
 function synthMember(context: Record<string, unknown>) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context }, builtinCloudFormationValidation: false });
@@ -11,47 +10,46 @@ function synthMember(context: Record<string, unknown>) {
   return app;
 }
 
+type Statement = { Effect: string; Action: string | string[]; Condition?: Record<string, Record<string, unknown>> };
+
 describe('Stack: GuardDutyResponseMember', () => {
-  const app = synthMember({ securityAccountId: '111122223333', memberRoleName: 'SecOpsResponder' });
+  const app = synthMember({ securityAccountId: '111122223333', memberRoleName: 'SecOpsResponder', exclusionTag: 'Hold' });
   const template = Template.fromStack(app.node.findChild(MEMBER_STACK_ID) as never);
+  const roles = Object.entries(template.findResources('AWS::IAM::Role'));
+  const statementsOf = (roleId: string): Statement[] =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
 
   it('exists only when securityAccountId is given', () => {
     expect(synthMember({}).node.tryFindChild(MEMBER_STACK_ID)).toBeUndefined();
   });
 
-  it('creates the member role by its configured name, trusted only by the remediation roles of the security account', () => {
-    template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: 'SecOpsResponder',
-      AssumeRolePolicyDocument: {
-        Statement: [
-          {
-            Action: 'sts:AssumeRole',
-            Effect: 'Allow',
-            Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] } },
-            Condition: { ArnLike: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::111122223333:role${REMEDIATION_ROLE_PATH}*`]] } } },
-          },
-        ],
-      },
-    });
+  it('creates one role per remediation handler, named <memberRoleName>-<handler>', () => {
+    expect(roles.map(([, r]) => r.Properties.RoleName).sort()).toEqual(REMEDIATION_HANDLERS.map((h) => `SecOpsResponder-${h}`).sort());
   });
 
-  it('grants exactly what the remediations of the catalog call, each scoped as in the catalog', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    const expected = (Object.keys(HANDLERS) as HandlerName[]).flatMap(ec2PermissionsOf).map((p) => [...p.actions].sort().join(' '));
-    expect(expected.length).toBeGreaterThan(3);
-    expect(statements.map((s: { Action: string | string[] }) => [s.Action].flat().sort().join(' ')).sort()).toEqual(expected.sort());
-    expect(statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat()).filter((a: string) => a.startsWith('sts:') || a.startsWith('iam:'))).toEqual([]);
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: 'ec2:CreateTags',
-            Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['guardduty-response:*'] } },
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:*:', { Ref: 'AWS::AccountId' }, ':security-group/*']] },
-          }),
-        ]),
+  it.each(REMEDIATION_HANDLERS)("trusts only the security account's %s function roles, by their path", (handler) => {
+    const [, role] = roles.find(([, r]) => r.Properties.RoleName === `SecOpsResponder-${handler}`)!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] } },
+        Condition: { ArnLike: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::111122223333:role${remediationRolePathOf(handler)}*`]] } } },
       },
-    });
+    ]);
+  });
+
+  it.each(REMEDIATION_HANDLERS)("grants the %s role exactly its handler's catalog grants, and denies changes to excluded resources", (handler) => {
+    const [roleId] = roles.find(([, r]) => r.Properties.RoleName === `SecOpsResponder-${handler}`)!;
+    const statements = statementsOf(roleId);
+    const allows = statements.filter((s) => s.Effect === 'Allow').map((s) => [s.Action].flat().sort().join(' '));
+    expect(allows.sort()).toEqual(ec2PermissionsOf(handler).map((p) => [...p.actions].sort().join(' ')).sort());
+    const deny = statements.filter((s) => s.Effect === 'Deny');
+    expect(deny).toHaveLength(1);
+    expect(deny[0].Condition).toEqual({ Null: { 'aws:ResourceTag/Hold': 'false' } });
+    expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('sts:') || a.startsWith('iam:'))).toEqual([]);
   });
 
   it('passes cdk-nag AwsSolutions with every acknowledgement reasoned', () => {

@@ -92,8 +92,14 @@ describe('Resource policies: GuardDutyResponse', () => {
     });
   });
 
-  it('scopes every service-principal statement of the key, topic and queue with aws:SourceAccount and aws:SourceArn', () => {
-    const services = [...keyPolicy, ...topicPolicy, ...queuePolicy].filter((s) => (s.Principal as { Service?: unknown } | undefined)?.Service !== undefined);
+  it('scopes every service-principal statement of the key, topic, queue and role trust policies with aws:SourceAccount and aws:SourceArn', () => {
+    const trusts = ofType('AWS::IAM::Role')
+      .map(([, r]) => resolver.resolve(r.Properties!.AssumeRolePolicyDocument) as { Statement: Statement[] })
+      .flatMap((d) => d.Statement)
+      // Lambda assumes function roles with no source to check: the function is the role's only user.
+      .filter((s) => JSON.stringify(s.Principal) !== JSON.stringify({ Service: 'lambda.amazonaws.com' }));
+    expect(trusts).toHaveLength(1);
+    const services = [...keyPolicy, ...topicPolicy, ...queuePolicy, ...trusts].filter((s) => (s.Principal as { Service?: unknown } | undefined)?.Service !== undefined);
     expect(services.length).toBeGreaterThanOrEqual(3);
     for (const statement of services) {
       const keys = Object.values(statement.Condition ?? {}).flatMap((c) => Object.keys(c));

@@ -147,7 +147,7 @@ describe('CLI: npm run simulate', () => {
     writeFileSync(path.join(dir, 'member.json'), JSON.stringify(event));
     const { stdout } = await simulate(['--json', '-c', 'dryRun=true', '-c', 'trustedSshCidrs=203.0.113.0/24', path.join(dir, 'member.json')]);
     const [result] = jsonLines(stdout);
-    expect(result.actions[0]).toMatchObject({ service: 'sts', operation: 'AssumeRole', params: { RoleArn: 'arn:aws:iam::444455556666:role/GuardDutyResponseMember' } });
+    expect(result.actions[0]).toMatchObject({ service: 'sts', operation: 'AssumeRole', params: { RoleArn: 'arn:aws:iam::444455556666:role/GuardDutyResponseMember-revoke-ssh' } });
     const mutating = result.actions.filter((a) => !a.operation.startsWith('Describe') && a.service === 'ec2');
     expect(mutating.map((a) => [a.operation, a.account, a.params.DryRun])).toEqual([
       ['AuthorizeSecurityGroupIngress', '444455556666', true],

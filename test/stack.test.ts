@@ -144,7 +144,7 @@ describe('Stack: GuardDutyResponse remediation functions', () => {
     expect(revoke().fn.Properties.Environment.Variables).toMatchObject({
       DRY_RUN: 'true',
       EXCLUSION_TAG: 'Hold',
-      MEMBER_ROLE_NAME: 'SecOpsResponder',
+      MEMBER_ROLE_NAME: 'SecOpsResponder-revoke-ssh',
       TRUSTED_SSH_CIDRS: '203.0.113.0/24',
       // Resolved by CloudFormation: the account the stack is deployed in.
       SECURITY_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
@@ -153,9 +153,10 @@ describe('Stack: GuardDutyResponse remediation functions', () => {
 
   it('gives its role the remediation path, the EC2 actions it calls and sts:AssumeRole on the member role name only', () => {
     const roleId = revoke().fn.Properties.Role['Fn::GetAtt'][0];
-    template.hasResourceProperties('AWS::IAM::Role', { Path: '/guardduty-response/remediation/' });
+    template.hasResourceProperties('AWS::IAM::Role', { Path: '/guardduty-response/remediation/revoke-ssh/' });
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => p.Properties.Roles[0].Ref === roleId)!;
-    const actions = policy.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()).sort();
+    const allowed = policy.Properties.PolicyDocument.Statement.filter((s: { Effect: string }) => s.Effect === 'Allow');
+    const actions = [...new Set<string>(allowed.flatMap((s: { Action: string | string[] }) => [s.Action].flat()))].sort();
     expect(actions).toEqual([
       'ec2:AuthorizeSecurityGroupIngress',
       'ec2:CreateTags',
@@ -174,7 +175,7 @@ describe('Stack: GuardDutyResponse remediation functions', () => {
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual({
       Action: 'sts:AssumeRole',
       Effect: 'Allow',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/SecOpsResponder']] },
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/SecOpsResponder-revoke-ssh']] },
     });
   });
 
@@ -213,5 +214,15 @@ describe('Stack: GuardDutyResponse with isolate-instance on', () => {
     const ruleChanges = statements.find((s) => [s.Action].flat().includes('ec2:RevokeSecurityGroupEgress'))!;
     expect(ruleChanges.Condition).toEqual({ Null: { 'aws:ResourceTag/guardduty-response:isolation': 'false' } });
     expect(statements.flatMap((s) => [s.Action].flat())).toEqual(expect.arrayContaining(['autoscaling:DetachInstances', 'ec2:CreateSnapshot', 'ec2:ModifyInstanceAttribute', 'sts:AssumeRole']));
+  });
+});
+
+describe('Stack: GuardDutyResponse with organizationId', () => {
+  it('lets remediation functions assume member roles only in accounts of the organization', () => {
+    const { template } = synthStack({ organizationId: 'o-a1b2c3d4e5' });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const assume = statements.filter((s: { Action: string }) => s.Action === 'sts:AssumeRole');
+    expect(assume).toHaveLength(1);
+    expect(assume[0].Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } });
   });
 });

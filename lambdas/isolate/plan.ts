@@ -14,14 +14,15 @@
  * documented price of ending the attacker's existing sessions.
  */
 import type { Instance, IpPermission, SecurityGroup, Tag } from '@aws-sdk/client-ec2';
+import { PREVIOUS_GROUPS_TAG_PREFIX, TAG_KEYS, previousGroupsTag } from '../../lib/tags';
 
-export const ISOLATION_ROLE_TAG = 'guardduty-response:isolation';
+export const ISOLATION_ROLE_TAG = TAG_KEYS.isolationRole;
 export const ISOLATION_GROUP_NAME = 'guardduty-response-isolation';
 export const UNTRACKED_GROUP_NAME = 'guardduty-response-untracked';
-export const ISOLATED_AT_TAG = 'guardduty-response:isolated-at';
-export const FINDING_TAG = 'guardduty-response:finding';
+export const ISOLATED_AT_TAG = TAG_KEYS.isolatedAt;
+export const FINDING_TAG = TAG_KEYS.finding;
 /** One tag per interface (tag values hold 256 characters; an interface holds up to 5 groups). */
-export const PREVIOUS_GROUPS_TAG_PREFIX = 'guardduty-response:previous-groups:';
+export { PREVIOUS_GROUPS_TAG_PREFIX };
 
 /** Every flow in both directions, IPv4 and IPv6: what makes connections untracked. */
 export const ALL_TRAFFIC: readonly IpPermission[] = [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] }];
@@ -107,7 +108,7 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
       authorizeEgress: [],
     },
     instanceTags: [
-      ...interfaces.map((n) => ({ Key: `${PREVIOUS_GROUPS_TAG_PREFIX}${n.networkInterfaceId}`, Value: n.previousGroups.join(',') })),
+      ...interfaces.map((n) => ({ Key: previousGroupsTag(n.networkInterfaceId), Value: n.previousGroups.join(',') })),
       { Key: ISOLATED_AT_TAG, Value: input.now },
       { Key: FINDING_TAG, Value: input.findingId },
     ],
@@ -115,7 +116,7 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
     volumes: input.snapshots ? (instance.BlockDeviceMappings ?? []).map((m) => m.Ebs?.VolumeId).filter((v): v is string => v !== undefined) : [],
     snapshotTags: [
       { Key: FINDING_TAG, Value: input.findingId },
-      { Key: 'guardduty-response:evidence-of', Value: instance.InstanceId ?? 'unknown' },
+      { Key: TAG_KEYS.evidenceOf, Value: instance.InstanceId ?? 'unknown' },
     ],
   };
 }

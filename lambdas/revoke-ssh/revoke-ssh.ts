@@ -105,7 +105,16 @@ function stepsOf(target: Target, group: GroupPlan) {
   if (group.authorize.length > 0) {
     steps.push({
       description: `allow ${group.authorize.map((a) => a.text).join(', ')}`,
-      run: (DryRun: boolean) => target.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: group.groupId, IpPermissions: group.authorize.map((a) => a.permission), DryRun })),
+      // Every rule this stack adds carries the finding's tag (the IAM grant requires it).
+      run: (DryRun: boolean) =>
+        target.ec2.send(
+          new AuthorizeSecurityGroupIngressCommand({
+            GroupId: group.groupId,
+            IpPermissions: group.authorize.map((a) => a.permission),
+            TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: group.tags.filter((t) => t.Key === FINDING_TAG) }],
+            DryRun,
+          }),
+        ),
     });
   }
   steps.push({

@@ -6,9 +6,10 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { Ec2Permission, Playbook, ResourceKind, ec2PermissionsOf } from '../catalog';
+import { Playbook, isRemediation, remediationRolePathOf } from '../catalog';
 import { HANDLER_ENV } from '../contract';
 import { AlertTopic } from './alert-topic';
+import { acknowledgeScopedWildcards, remediationStatements } from './remediation-grants';
 
 const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
 
@@ -28,54 +29,21 @@ export interface ResponseFunctionProps {
    */
   readonly environment?: Readonly<Record<string, string>>;
   /**
-   * For remediation playbooks: the role assumed in member accounts. Its name is granted to
-   * sts:AssumeRole, and the function's role goes under REMEDIATION_ROLE_PATH, which member roles trust.
+   * For remediation playbooks: what the function may do. Its role goes under the handler's
+   * remediation path (which the handler's member role trusts), gets the handler's grants and the
+   * Deny on excluded resources, and may assume the handler's member role.
    * @default - not a remediation playbook
    */
-  readonly memberRoleName?: string;
-}
-
-/** The IAM path of remediation roles: the member role trusts exactly the roles under it in the security account. */
-export const REMEDIATION_ROLE_PATH = '/guardduty-response/remediation/';
-
-/** The IAM statements granting `permissions`, in the account `account` (own account: '*' would be wider than needed). */
-export function ec2Statements(permissions: readonly Ec2Permission[], account: string): iam.PolicyStatement[] {
-  return permissions.map(
-    (permission) =>
-      new iam.PolicyStatement({
-        actions: [...permission.actions],
-        resources: permission.resources === '*' ? ['*'] : permission.resources.map((kind) => arnOf(kind, account)),
-        conditions: {
-          ...(permission.tagKeysLike && { 'ForAllValues:StringLike': { 'aws:TagKeys': [permission.tagKeysLike] } }),
-          ...(permission.resourceTag && { Null: { [`aws:ResourceTag/${permission.resourceTag}`]: 'false' } }),
-        },
-      }),
-  );
-}
-
-/**
- * cdk-nag flags every wildcard resource; each grant of the catalog carries its reason, which
- * becomes the acknowledgement of exactly the wildcard it needs (resources of one kind in the own
- * account, or `*` where the service has no resource-level permission).
- */
-export function acknowledgeScopedWildcards(role: iam.IRole, permissions: readonly Ec2Permission[]): void {
-  const reasons = new Map<string, string[]>();
-  for (const permission of permissions) {
-    const resources = permission.resources === '*' ? ['*'] : permission.resources.map((kind) => arnOf(kind, '<AWS::AccountId>').replace(Aws.PARTITION, '<AWS::Partition>'));
-    for (const resource of resources) reasons.set(resource, [...(reasons.get(resource) ?? []), permission.why]);
-  }
-  for (const [resource, why] of reasons) {
-    Validations.of(role).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`, reason: `${why.join('; ')}.` });
-  }
-}
-
-/** Every resource of a kind in `account`, any region. */
-export function arnOf(kind: ResourceKind, account: string): string {
-  if (kind === 'autoScalingGroup') return `arn:${Aws.PARTITION}:autoscaling:*:${account}:autoScalingGroup:*:autoScalingGroupName/*`;
-  // Snapshot ARNs carry no account: arn:${Partition}:ec2:${Region}::snapshot/${SnapshotId}
-  // (Service Authorization Reference, Amazon EC2, resource types).
-  if (kind === 'snapshot') return `arn:${Aws.PARTITION}:ec2:*::snapshot/*`;
-  return `arn:${Aws.PARTITION}:ec2:*:${account}:${kind}/*`;
+  readonly remediation?: {
+    /** The member role the handler assumes in member accounts (catalog memberRoleNameOf). */
+    readonly memberRoleName: string;
+    readonly exclusionTag: string;
+    /**
+     * Member roles may be assumed only in accounts of this organization (aws:ResourceOrgID).
+     * @default - any account's role of that name
+     */
+    readonly organizationId?: string;
+  };
 }
 
 /**
@@ -95,22 +63,31 @@ export class ResponseFunction extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // A role of our own instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
-    const ec2Permissions = ec2PermissionsOf(playbook.handler);
+    const { remediation } = props;
+    if (isRemediation(playbook) !== (remediation !== undefined)) throw new Error(`playbook ${playbook.id}: remediation settings are given exactly to remediation playbooks`);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `guardduty-response playbook ${playbook.id}`,
-      ...(ec2Permissions.length > 0 && { path: REMEDIATION_ROLE_PATH }),
+      ...(remediation && { path: remediationRolePathOf(playbook.handler) }),
     });
     logGroup.grantWrite(this.role);
-    if (ec2Permissions.length > 0) {
-      for (const statement of ec2Statements(ec2Permissions, Aws.ACCOUNT_ID)) this.role.addToPrincipalPolicy(statement);
-      if (!props.memberRoleName) throw new Error(`remediation playbook ${playbook.id} needs memberRoleName`);
-      // Member accounts are not known at synth time; the role name is.
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:${Aws.PARTITION}:iam::*:role/${props.memberRoleName}`] }));
-      acknowledgeScopedWildcards(this.role, ec2Permissions);
+    if (remediation) {
+      for (const statement of remediationStatements(playbook.handler, remediation.exclusionTag)) this.role.addToPrincipalPolicy(statement);
+      // Member accounts are only known from the finding; the role name is known. With the
+      // organization id, IAM refuses a role of that name in an account outside it (aws:ResourceOrgID,
+      // set on sts:AssumeRole when the role's account is in an organization).
+      const memberRoles = `arn:${Aws.PARTITION}:iam::*:role/${remediation.memberRoleName}`;
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['sts:AssumeRole'],
+          resources: [memberRoles],
+          ...(remediation.organizationId && { conditions: { StringEquals: { 'aws:ResourceOrgID': remediation.organizationId } } }),
+        }),
+      );
+      acknowledgeScopedWildcards(this.role, playbook.handler);
       Validations.of(this.role).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${props.memberRoleName}]`,
-        reason: 'Member accounts are only known from the finding; only the member role, by its name, may be assumed.',
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${remediation.memberRoleName}]`,
+        reason: "Member accounts are only known from the finding; only this handler's member role, by its name, may be assumed.",
       });
     }
 
