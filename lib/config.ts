@@ -3,6 +3,7 @@
  * Every bad value throws a ConfigError that names the flag, the value and what is accepted.
  */
 import { PLAYBOOKS, PLAYBOOK_IDS, PlaybookId, REMEDIATION_HANDLERS, isPlaybookId } from './catalog';
+import { ACCOUNT_ID } from './aws-names';
 import { WRITTEN_TAG_KEY_PATTERNS } from './tags';
 import { parseCidr } from './ip';
 import { MAX_SEVERITY, SEVERITY_FLOOR, SEVERITY_LABELS } from './severity';
@@ -81,7 +82,6 @@ const LONGEST_HANDLER = Math.max(...REMEDIATION_HANDLERS.map((h) => h.length));
 const ROLE_NAME_PREFIX = new RegExp(`^[\\w+=,.@-]{1,${64 - 1 - LONGEST_HANDLER}}$`);
 /** AWS Organizations ids: `o-` and 10 to 32 lowercase letters or digits (Organizations API Reference, Organization). */
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * @param context every context value the app sees (`app.node.getAllContext()`); keys other than

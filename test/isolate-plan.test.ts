@@ -79,7 +79,7 @@ describe('Function: planIsolation', () => {
       Tags: [{ Key: ISOLATED_AT_TAG, Value: '2026-11-20T03:00:00.000Z' }],
       NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-iso' }] }],
     });
-    expect(plan({ instance: isolated, vpcGroups: [isolationGroup()] })).toEqual({ status: 'already-isolated', isolatedAt: '2026-11-20T03:00:00.000Z' });
+    expect(plan({ instance: isolated, vpcGroups: [isolationGroup()] })).toMatchObject({ status: 'already-isolated', isolatedAt: '2026-11-20T03:00:00.000Z' });
     // Tagged, but someone moved an interface back: isolate again.
     const reopened = instance({ Tags: isolated.Tags, NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-web' }] }] });
     expect(plan({ instance: reopened, vpcGroups: [isolationGroup()] }).status).toBe('isolate');

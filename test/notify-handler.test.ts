@@ -106,7 +106,8 @@ describe('Handler: notify', () => {
     const seen: unknown[] = [];
     jest.spyOn(logger, 'info').mockImplementation(() => seen.push(logger.getCorrelationId()));
     await handler(spambot());
-    expect(seen).toEqual(['b2c6e0f1b3d84c7e9f1a2b3c4d5e6f01']);
+    // Two log lines (the alert before publishing, then its message id), each with the finding id.
+    expect(seen).toEqual(['b2c6e0f1b3d84c7e9f1a2b3c4d5e6f01', 'b2c6e0f1b3d84c7e9f1a2b3c4d5e6f01']);
     expect(logger.getCorrelationId()).toBeUndefined();
   });
 });

@@ -97,7 +97,7 @@ describe('Handler: revoke-ssh-ingress', () => {
     expect(alert.email).toContain('- sg-0a1b2c3d4e5f60718 (web-sg): revoked tcp 22 from ::/0');
     expect(alert.email).toContain('- sg-0a1b2c3d4e5f60718 (web-sg): also used by eni-0bb22cc33dd44ee55 (i-0def5678abc123456)');
     expect(alert.email).toContain(
-      `aws ec2 authorize-security-group-ingress --region eu-west-1 --group-id sg-0a1b2c3d4e5f60718 --ip-permissions '[{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"IpRanges":[{"CidrIp":"0.0.0.0/0"}]},{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"Ipv6Ranges":[{"CidrIpv6":"::/0"}]}]'`,
+      `aws ec2 authorize-security-group-ingress --region eu-west-1 --group-id sg-0a1b2c3d4e5f60718 --ip-permissions '[{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"IpRanges":[{"CidrIp":"0.0.0.0/0","Description":"temporary ssh"}]},{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"Ipv6Ranges":[{"CidrIpv6":"::/0"}]}]'`,
     );
     expect(alert.email).toContain(`aws ec2 delete-tags --region eu-west-1 --resources sg-0a1b2c3d4e5f60718 --tags Key=${REMEDIATION_TAG} Key=${FINDING_TAG}`);
   });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PLAYBOOKS } from '../lib/catalog';
@@ -180,6 +180,23 @@ describe('CLI: npm run simulate', () => {
     expect(first.alerts[0].subject).toMatch(/^\[HIGH\] \[ISOLATED\] /);
     expect(second.alerts[0].subject).toMatch(/^\[HIGH\] \[ALREADY ISOLATED\] /);
     expect(second.actions.filter((a) => !a.operation.startsWith('Describe'))).toEqual([]);
+  });
+
+  it('reports an event with an empty or forged region as could-not-process and goes on with the next', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'events-'));
+    const example = JSON.parse(readFileSync(path.join(EXAMPLE_EVENTS_DIR, 'revoke-ssh-ingress.json'), 'utf8'));
+    const empty = { ...example, region: '', detail: { ...example.detail, region: '' } };
+    const forged = { ...example, detail: { ...example.detail, region: 'eu-west-1; echo pwned' } };
+    writeFileSync(path.join(dir, 'bad.json'), JSON.stringify([empty, forged]));
+    const { status, stdout } = await simulate(['--json', path.join(dir, 'bad.json'), path.join(EXAMPLE_EVENTS_DIR, 'ec2-spambot.json')]);
+    expect(status).toBe(1);
+    const [first, second, third] = jsonLines(stdout);
+    expect(first.errors).toEqual([expect.stringMatching(/could not process: the event's region "" is not an AWS region name/)]);
+    expect(second.errors).toEqual([expect.stringMatching(/the finding's region "eu-west-1; echo pwned" is not an AWS region name/)]);
+    expect(second.actions).toEqual([]);
+    expect(second.alerts[0].subject).toMatch(/^\[ERROR\] guardduty-response could not process an event/);
+    expect(third.errors).toEqual([]);
+    expect(third.alerts).toHaveLength(1);
   });
 
   it('reads the world from --world files and says which file is wrong', async () => {

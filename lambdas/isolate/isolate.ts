@@ -22,10 +22,11 @@ import {
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import type { Finding } from '../shared/finding';
 import { asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, StepResult, Target, errorText, findInstance, runSteps } from '../shared/remediation';
+import { OWN_ROLE, RemediationDependencies, RemediationError, StepKind, StepResult, Target, errorText, findInstance, runSteps } from '../shared/remediation';
+import { RESTORE_HEADER, commandLine, commentLine } from '../shared/shell';
 import type { FindingResponder } from '../shared/report';
 import { clean } from '../shared/text';
-import { GroupSetup, ISOLATION_ROLE_TAG, IsolationPlan, planIsolation } from './plan';
+import { GroupSetup, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, planIsolation } from './plan';
 
 type Report = (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof formatFindingAlert>;
 
@@ -60,7 +61,12 @@ export function isolate(dependencies: RemediationDependencies): FindingResponder
       case 'excluded':
         return report({ tag: 'EXCLUDED', summary: `Nothing was changed: instance ${instanceId} carries the exclusion tag '${clean(settings.exclusionTag, 128)}'. It is NOT isolated.` });
       case 'already-isolated':
-        return report({ tag: 'ALREADY ISOLATED', summary: `Already isolated (at ${clean(plan.isolatedAt, 40)}): every interface of ${instanceId} is in the isolation group. Nothing was changed.` });
+        // The instance's own record still gives the way back, even if the first alert was lost.
+        return report({
+          tag: 'ALREADY ISOLATED',
+          summary: `Already isolated (at ${clean(plan.isolatedAt, 40)}): every interface of ${instanceId} is in the isolation group. Nothing was changed.`,
+          restore: restoreCommands(plan, target, instanceId),
+        });
     }
     return execute(target, instanceId, plan, dependencies, report);
   };
@@ -93,9 +99,10 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
   const groupSteps = (setup: GroupSetup) => {
     const key = role(setup);
     const id = () => ids[key] ?? WOULD_BE_CREATED;
-    const steps: { description: string; run: (dryRun: boolean) => Promise<unknown> }[] = [];
+    const steps: { kind: StepKind; description: string; run: (dryRun: boolean) => Promise<unknown> }[] = [];
     if (!setup.existingId) {
       steps.push({
+        kind: 'create-group',
         description: `create the ${key} group ${setup.name} in ${plan.vpcId}`,
         run: async (DryRun) => {
           const created = await ec2.send(
@@ -117,6 +124,7 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
     if (setup.revokeEgress.length > 0) steps.push(revokeStep('remove its outbound rules', id, setup.revokeEgress, 'egress', key));
     if (setup.authorizeIngress.length > 0) {
       steps.push({
+        kind: 'authorize-ingress',
         description: 'allow all inbound traffic (untracked)',
         run: async (DryRun) => (notYetCreated(key, DryRun) ? undefined : ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id(), IpPermissions: [...setup.authorizeIngress], DryRun }))),
       });
@@ -125,6 +133,7 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
       // A new group already allows all outbound IPv4; only IPv6 is missing then.
       const egress: IpPermission[] = setup.existingId ? [...setup.authorizeEgress] : [{ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] }];
       steps.push({
+        kind: 'authorize-egress',
         description: 'allow all outbound traffic (untracked)',
         run: async (DryRun) => (notYetCreated(key, DryRun) ? undefined : ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: id(), IpPermissions: egress, DryRun }))),
       });
@@ -133,6 +142,7 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
   };
   function revokeStep(description: string, id: () => string, permissions: readonly IpPermission[], direction: 'ingress' | 'egress', key: 'untracked' | 'isolation') {
     return {
+      kind: direction === 'ingress' ? ('revoke-ingress' as const) : ('revoke-egress' as const),
       description,
       run: async (DryRun: boolean) =>
         notYetCreated(key, DryRun)
@@ -142,8 +152,11 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
           : ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: id(), IpPermissions: [...permissions], DryRun })),
     };
   }
+  // A run that stopped between the moves resumes where it stopped: interfaces already in the
+  // untracked group go on to the isolation group, isolated ones are not moved again.
   const moveAll = (key: 'untracked' | 'isolation') =>
-    plan.interfaces.map((n) => ({
+    plan.interfaces.filter((n) => (key === 'untracked' ? n.stage === 'start' : n.stage !== 'isolated')).map((n) => ({
+      kind: key === 'untracked' ? ('move-untracked' as const) : ('move-isolation' as const),
       description: `move ${n.networkInterfaceId} to the ${key} group`,
       run: async (DryRun: boolean) =>
         notYetCreated(key, DryRun) ? undefined : ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: n.networkInterfaceId, Groups: [ids[key] ?? WOULD_BE_CREATED], DryRun })),
@@ -152,7 +165,7 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
   // 1. Isolation, in order; it stops at its first failure. The way back is recorded before any move.
   const isolation = await runSteps(
     [
-      { description: 'record the previous groups on the instance', run: (DryRun) => ec2.send(new CreateTagsCommand({ Resources: [instanceId], Tags: [...plan.instanceTags], DryRun })) },
+      { kind: 'record', description: 'record the previous groups on the instance', run: (DryRun) => ec2.send(new CreateTagsCommand({ Resources: [instanceId], Tags: [...plan.instanceTags], DryRun })) },
       ...groupSteps(plan.untracked),
       ...groupSteps(plan.isolation),
       ...moveAll('untracked'),
@@ -164,10 +177,12 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
   // A move to the untracked group without the move to isolation would leave the instance open:
   // put such interfaces back in their previous groups.
   const rollback: StepResult[] = [];
-  if (!isolated && isolation.some((s) => s.description.endsWith('to the untracked group') && s.status === 'done')) {
+  if (!isolated && isolation.some((s) => s.kind === 'move-untracked' && s.status === 'done')) {
     rollback.push(
       ...(await runSteps(
-        plan.interfaces.map((n) => ({
+        // Only where the way back is known: an interface whose groups are not known stays where it is.
+        plan.interfaces.filter((n) => n.previousGroups.length > 0).map((n) => ({
+          kind: 'move-back' as const,
           description: `put ${n.networkInterfaceId} back in ${n.previousGroups.join(', ')}`,
           run: (DryRun: boolean) => ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: n.networkInterfaceId, Groups: [...n.previousGroups], DryRun })),
         })),
@@ -179,15 +194,15 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
   // 2. Evidence, each step on its own: one failing does not stop the others, nor undo the isolation.
   const evidence: StepResult[] = [];
   if (isolated) {
-    evidence.push(...(await runSteps([{ description: 'turn on termination protection', run: (DryRun) => ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, DisableApiTermination: { Value: true }, DryRun })) }], dryRun)));
+    evidence.push(...(await runSteps([{ kind: 'protect', description: 'turn on termination protection', run: (DryRun) => ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, DisableApiTermination: { Value: true }, DryRun })) }], dryRun)));
     if (plan.autoScalingGroupName) {
       const group = plan.autoScalingGroupName;
       const description = `detach from Auto Scaling group ${group} (desired capacity kept, so the group replaces it and never terminates the evidence)`;
       // Auto Scaling has no DryRun parameter: in a dry run the detach is reported, not made.
-      if (dryRun) evidence.push({ description, status: 'would' });
+      if (dryRun) evidence.push({ kind: 'detach', description, status: 'would' });
       else {
         const detach = () => target.autoScaling().send(new DetachInstancesCommand({ InstanceIds: [instanceId], AutoScalingGroupName: group, ShouldDecrementDesiredCapacity: false }));
-        evidence.push(...(await runSteps([{ description, run: detach }], false)));
+        evidence.push(...(await runSteps([{ kind: 'detach', description, run: detach }], false)));
       }
     }
     for (const volumeId of plan.volumes) {
@@ -195,6 +210,7 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
         ...(await runSteps(
           [
             {
+              kind: 'snapshot',
               description: `snapshot ${volumeId}`,
               run: (DryRun) =>
                 ec2.send(
@@ -241,14 +257,28 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
   });
 }
 
-/** The commands that undo the isolation: interfaces back to their groups, termination protection off, tags removed. */
-function restoreCommands(plan: Extract<IsolationPlan, { status: 'isolate' }>, target: Target, instanceId: string): string[] {
-  const region = `--region ${target.region}`;
-  const commands = [
-    ...plan.interfaces.map((n) => `aws ec2 modify-network-interface-attribute ${region} --network-interface-id ${n.networkInterfaceId} --groups ${n.previousGroups.join(' ')}`),
-    `aws ec2 modify-instance-attribute ${region} --instance-id ${instanceId} --no-disable-api-termination`,
-    `aws ec2 delete-tags ${region} --resources ${instanceId} --tags ${plan.instanceTags.map((t) => `Key=${t.Key}`).join(' ')}`,
-  ];
-  if (plan.autoScalingGroupName) commands.push(`# the instance was detached from ${plan.autoScalingGroupName}; to put it back: aws autoscaling attach-instances ${region} --instance-ids ${instanceId} --auto-scaling-group-name ${plan.autoScalingGroupName}`);
-  return target.principal === OWN_ROLE ? commands : [`# with credentials for account ${target.accountId}`, ...commands];
+/**
+ * The commands that undo the isolation: interfaces back to their recorded groups, termination
+ * protection off, this stack's tags removed, the instance back in its Auto Scaling group. Every
+ * argument is quoted (shell.ts): the group name comes from the member account.
+ */
+export function restoreCommands(
+  plan: { readonly interfaces: readonly InterfacePlan[]; readonly recordedTagKeys: readonly string[]; readonly autoScalingGroupName?: string },
+  target: Target,
+  instanceId: string,
+): string[] {
+  const region = ['--region', target.region];
+  const lines = [RESTORE_HEADER];
+  if (target.principal !== OWN_ROLE) lines.push(commentLine(`with credentials for account ${target.accountId}`));
+  for (const n of plan.interfaces) {
+    if (n.previousGroups.length === 0) lines.push(commentLine(`the groups of ${n.networkInterfaceId} before the isolation are not recorded: choose them yourself`));
+    else lines.push(commandLine(['aws', 'ec2', 'modify-network-interface-attribute', ...region, '--network-interface-id', n.networkInterfaceId, '--groups', ...n.previousGroups]));
+  }
+  lines.push(commandLine(['aws', 'ec2', 'modify-instance-attribute', ...region, '--instance-id', instanceId, '--no-disable-api-termination']));
+  lines.push(commandLine(['aws', 'ec2', 'delete-tags', ...region, '--resources', instanceId, '--tags', ...plan.recordedTagKeys.map((key) => `Key=${key}`)]));
+  if (plan.autoScalingGroupName) {
+    lines.push(commentLine('the instance was detached from its Auto Scaling group; to put it back:'));
+    lines.push(commandLine(['aws', 'autoscaling', 'attach-instances', ...region, '--instance-ids', instanceId, '--auto-scaling-group-name', plan.autoScalingGroupName]));
+  }
+  return lines;
 }

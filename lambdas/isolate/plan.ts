@@ -51,17 +51,34 @@ export interface GroupSetup {
   readonly authorizeEgress: readonly IpPermission[];
 }
 
+/** One interface of the instance: where it is now and where it was before any isolation. */
+export interface InterfacePlan {
+  readonly networkInterfaceId: string;
+  /**
+   * Its groups before the isolation: the instance's record when there is one (written before the
+   * first move, never overwritten), else its groups now unless one of them is this stack's own
+   * (a run stopped between the moves): then empty, not known.
+   */
+  readonly previousGroups: readonly string[];
+  /** Whether the plan writes the record (no record yet, and the groups now are the instance's own). */
+  readonly record: boolean;
+  /** How far an earlier run got: not moved, in the untracked group (resume at the second move), isolated. */
+  readonly stage: 'start' | 'untracked' | 'isolated';
+}
+
 export type IsolationPlan =
   | { readonly status: 'terminated' | 'excluded' }
-  | { readonly status: 'already-isolated'; readonly isolatedAt: string }
+  | { readonly status: 'already-isolated'; readonly isolatedAt: string; readonly interfaces: readonly InterfacePlan[]; readonly recordedTagKeys: readonly string[] }
   | {
       readonly status: 'isolate';
       readonly vpcId: string;
-      readonly interfaces: readonly { readonly networkInterfaceId: string; readonly previousGroups: readonly string[] }[];
+      readonly interfaces: readonly InterfacePlan[];
       readonly untracked: GroupSetup;
       readonly isolation: GroupSetup;
       /** Written first, before any move: the way back must exist before the change. */
       readonly instanceTags: readonly Tag[];
+      /** Every tag key of this stack on the instance once the plan ran (for the restore block). */
+      readonly recordedTagKeys: readonly string[];
       readonly autoScalingGroupName?: string;
       readonly volumes: readonly string[];
       readonly snapshotTags: readonly Tag[];
@@ -74,15 +91,35 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
   if (instance.State?.Name === 'terminated' || instance.State?.Name === 'shutting-down') return { status: 'terminated' };
   if (tagOf(instance.Tags, input.exclusionTag) !== undefined) return { status: 'excluded' };
   const isolationGroup = input.vpcGroups.find((g) => tagOf(g.Tags, ISOLATION_ROLE_TAG) === 'isolation');
-  const interfaces = (instance.NetworkInterfaces ?? []).map((n) => ({
-    networkInterfaceId: n.NetworkInterfaceId ?? 'unknown',
-    previousGroups: (n.Groups ?? []).map((g) => g.GroupId ?? 'unknown'),
-  }));
-  const isolatedAt = tagOf(instance.Tags, ISOLATED_AT_TAG);
-  if (isolatedAt && isolationGroup && interfaces.every((n) => n.previousGroups.length === 1 && n.previousGroups[0] === isolationGroup.GroupId)) {
-    return { status: 'already-isolated', isolatedAt };
-  }
   const untrackedGroup = input.vpcGroups.find((g) => tagOf(g.Tags, ISOLATION_ROLE_TAG) === 'untracked');
+  // Groups tagged as this stack's own are never anyone's "previous" groups: restoring into the
+  // untracked group would put the instance on the Internet, every port open.
+  const own = new Set(input.vpcGroups.filter((g) => tagOf(g.Tags, ISOLATION_ROLE_TAG) !== undefined).map((g) => g.GroupId));
+  const only = (groups: readonly string[], id: string | undefined) => id !== undefined && groups.length === 1 && groups[0] === id;
+  const interfaces = (instance.NetworkInterfaces ?? []).map((n): InterfacePlan => {
+    const networkInterfaceId = n.NetworkInterfaceId ?? 'unknown';
+    const now = (n.Groups ?? []).map((g) => g.GroupId ?? 'unknown');
+    const recorded = tagOf(instance.Tags, previousGroupsTag(networkInterfaceId));
+    const inOwn = now.some((id) => own.has(id));
+    return {
+      networkInterfaceId,
+      previousGroups: recorded !== undefined ? recorded.split(',').filter((g) => g !== '') : inOwn ? [] : now,
+      record: recorded === undefined && !inOwn,
+      stage: only(now, isolationGroup?.GroupId) ? 'isolated' : only(now, untrackedGroup?.GroupId) ? 'untracked' : 'start',
+    };
+  });
+  const isolatedAt = tagOf(instance.Tags, ISOLATED_AT_TAG);
+  const recordedTagKeys = [
+    ...new Set([
+      ...(instance.Tags ?? []).map((t) => t.Key ?? '').filter((k) => k.startsWith(PREVIOUS_GROUPS_TAG_PREFIX)),
+      ...interfaces.filter((n) => n.record).map((n) => previousGroupsTag(n.networkInterfaceId)),
+      ISOLATED_AT_TAG,
+      FINDING_TAG,
+    ]),
+  ];
+  if (isolatedAt && isolationGroup && interfaces.every((n) => n.stage === 'isolated')) {
+    return { status: 'already-isolated', isolatedAt, interfaces, recordedTagKeys };
+  }
   const hasAll = (rules: readonly IpPermission[] | undefined) =>
     (rules ?? []).some((r) => r.IpProtocol === '-1' && (r.IpRanges ?? []).some((x) => x.CidrIp === '0.0.0.0/0') && (r.Ipv6Ranges ?? []).some((x) => x.CidrIpv6 === '::/0'));
   return {
@@ -108,10 +145,12 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
       authorizeEgress: [],
     },
     instanceTags: [
-      ...interfaces.map((n) => ({ Key: previousGroupsTag(n.networkInterfaceId), Value: n.previousGroups.join(',') })),
-      { Key: ISOLATED_AT_TAG, Value: input.now },
+      // Never overwritten: a record that exists is the only true way back.
+      ...interfaces.filter((n) => n.record).map((n) => ({ Key: previousGroupsTag(n.networkInterfaceId), Value: n.previousGroups.join(',') })),
+      { Key: ISOLATED_AT_TAG, Value: isolatedAt ?? input.now },
       { Key: FINDING_TAG, Value: input.findingId },
     ],
+    recordedTagKeys,
     autoScalingGroupName: input.autoScalingGroupName,
     volumes: input.snapshots ? (instance.BlockDeviceMappings ?? []).map((m) => m.Ebs?.VolumeId).filter((v): v is string => v !== undefined) : [],
     snapshotTags: [

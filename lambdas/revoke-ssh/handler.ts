@@ -1,3 +1,4 @@
+import { parseActionableFinding } from '../shared/finding';
 import type { LambdaHandler } from '../shared/report';
 import { findingHandler } from '../shared/report';
 import type { RemediationDependencies } from '../shared/remediation';
@@ -5,5 +6,5 @@ import { revokeSsh } from './revoke-ssh';
 
 /** The revoke-ssh handler, given its clients: built by index.ts for Lambda and by the simulator offline. */
 export function createRevokeSshHandler(dependencies: RemediationDependencies): LambdaHandler {
-  return findingHandler(dependencies, revokeSsh(dependencies));
+  return findingHandler(dependencies, revokeSsh(dependencies), parseActionableFinding);
 }

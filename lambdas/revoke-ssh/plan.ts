@@ -44,6 +44,8 @@ export interface RuleChange {
   readonly text: string;
   /** Why it is authorized: the rule it keeps part of, or "trusted SSH". */
   readonly reason?: string;
+  /** For a revoked rule: the rule exactly as it was, description included, to put it back. */
+  readonly restore?: IpPermission;
 }
 
 export interface GroupPlan {
@@ -159,7 +161,8 @@ function change(permission: IpPermission, source: Source): RuleChange {
     ...(source.IpRanges && { IpRanges: source.IpRanges.map((r) => ({ CidrIp: r.CidrIp })) }),
     ...(source.Ipv6Ranges && { Ipv6Ranges: source.Ipv6Ranges.map((r) => ({ CidrIpv6: r.CidrIpv6 })) }),
   };
-  return { permission: revoked, text: ruleText(revoked) };
+  const restore: IpPermission = { ...revoked, ...(source.IpRanges && { IpRanges: source.IpRanges }), ...(source.Ipv6Ranges && { Ipv6Ranges: source.Ipv6Ranges }) };
+  return { permission: revoked, text: ruleText(revoked), restore };
 }
 
 /** What a world rule allowed besides TCP 22 from that source, as permissions to authorize. */

@@ -15,7 +15,8 @@ import {
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import type { Finding } from '../shared/finding';
 import { asArray, asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, StepResult, Target, asciiJson, errorText, findInstance, runSteps, shellQuote } from '../shared/remediation';
+import { OWN_ROLE, RemediationDependencies, RemediationError, StepKind, StepResult, Target, errorText, findInstance, runSteps } from '../shared/remediation';
+import { RESTORE_HEADER, asciiJson, commandLine, commentLine } from '../shared/shell';
 import type { FindingResponder, Response } from '../shared/report';
 import { clean } from '../shared/text';
 import { FINDING_TAG, GroupPlan, REMEDIATION_TAG, SshPlan, planSshRevocation } from './plan';
@@ -104,6 +105,7 @@ function stepsOf(target: Target, group: GroupPlan) {
   const steps = [];
   if (group.authorize.length > 0) {
     steps.push({
+      kind: 'authorize-ingress' as const,
       description: `allow ${group.authorize.map((a) => a.text).join(', ')}`,
       // Every rule this stack adds carries the finding's tag (the IAM grant requires it).
       run: (DryRun: boolean) =>
@@ -118,10 +120,12 @@ function stepsOf(target: Target, group: GroupPlan) {
     });
   }
   steps.push({
+    kind: 'revoke-ingress' as const,
     description: `revoke ${group.revoke.map((r) => r.text).join(', ')}`,
     run: (DryRun: boolean) => target.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: group.groupId, IpPermissions: group.revoke.map((r) => r.permission), DryRun })),
   });
   steps.push({
+    kind: 'tag' as const,
     description: `tag ${REMEDIATION_TAG} and ${FINDING_TAG}`,
     run: (DryRun: boolean) => target.ec2.send(new CreateTagsCommand({ Resources: [group.groupId], Tags: [...group.tags], DryRun })),
   });
@@ -150,8 +154,8 @@ function conclude(
     if (!steps) continue;
     const verb = dryRun ? 'would have ' : '';
     const done = steps.filter((s) => s.status !== 'failed');
-    const revokedNow = done.some((s) => s.description.startsWith('revoke'));
-    const authorizedNow = done.some((s) => s.description.startsWith('allow'));
+    const revokedNow = done.some((s) => s.kind === 'revoke-ingress');
+    const authorizedNow = done.some((s) => s.kind === 'authorize-ingress');
     for (const revoked of group.revoke) details.push(`${groupLabel(group)}: ${revokedNow ? `${verb}revoked` : 'NOT revoked'} ${revoked.text}`);
     for (const allowed of group.authorize) details.push(`${groupLabel(group)}: ${authorizedNow ? `${verb}allowed` : 'NOT allowed'} ${allowed.text} (${allowed.reason})`);
     if (group.droppedProtocols) details.push(`${groupLabel(group)}: IP protocols other than TCP, UDP and ICMP that the all-traffic rule allowed from the world ${dryRun ? 'would no longer be' : 'are no longer'} allowed`);
@@ -160,7 +164,8 @@ function conclude(
     if (!dryRun) commands.push(...restoreCommands(group, target, steps));
   }
   // In a member account the commands need that account's credentials: say so above them.
-  const restore = commands.length === 0 ? undefined : target.principal === OWN_ROLE ? commands : [`# with credentials for account ${target.accountId}`, ...commands];
+  const restore =
+    commands.length === 0 ? undefined : [RESTORE_HEADER, ...(target.principal === OWN_ROLE ? [] : [commentLine(`with credentials for account ${target.accountId}`)]), ...commands];
   const changed = succeeded.map(groupLabel).join(', ');
   const where = `on ${clean(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40)}`;
   if (failed.length > 0) {
@@ -185,14 +190,17 @@ function conclude(
   });
 }
 
-/** The AWS CLI commands that put back what the successful steps changed, newest change first. */
+/**
+ * The AWS CLI commands that put back what the successful steps changed, newest change first:
+ * revoked rules come back exactly, descriptions included. Every argument is quoted (shell.ts).
+ */
 function restoreCommands(group: GroupPlan, target: Target, steps: readonly StepResult[]): string[] {
-  const ok = (prefix: string) => steps.some((s) => s.status === 'done' && s.description.startsWith(prefix));
-  const base = `--region ${target.region} --group-id ${group.groupId}`;
+  const ok = (kind: StepKind) => steps.some((s) => s.status === 'done' && s.kind === kind);
+  const base = ['--region', target.region, '--group-id', group.groupId];
   const commands: string[] = [];
-  if (ok('tag')) commands.push(`aws ec2 delete-tags --region ${target.region} --resources ${group.groupId} --tags Key=${REMEDIATION_TAG} Key=${FINDING_TAG}`);
-  if (ok('revoke')) commands.push(`aws ec2 authorize-security-group-ingress ${base} --ip-permissions ${shellQuote(asciiJson(group.revoke.map((r) => r.permission)))}`);
-  if (ok('allow')) commands.push(`aws ec2 revoke-security-group-ingress ${base} --ip-permissions ${shellQuote(asciiJson(group.authorize.map((a) => a.permission)))}`);
+  if (ok('tag')) commands.push(commandLine(['aws', 'ec2', 'delete-tags', '--region', target.region, '--resources', group.groupId, '--tags', `Key=${REMEDIATION_TAG}`, `Key=${FINDING_TAG}`]));
+  if (ok('revoke-ingress')) commands.push(commandLine(['aws', 'ec2', 'authorize-security-group-ingress', ...base, '--ip-permissions', asciiJson(group.revoke.map((r) => r.restore ?? r.permission))]));
+  if (ok('authorize-ingress')) commands.push(commandLine(['aws', 'ec2', 'revoke-security-group-ingress', ...base, '--ip-permissions', asciiJson(group.authorize.map((a) => a.permission))]));
   return commands;
 }
 

@@ -64,7 +64,8 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
       ['Playbook', outcome.playbookId],
       ['Outcome', outcome.summary],
     ]),
-    list('Changes', outcome.details),
+    // Step descriptions carry names from the account (an Auto Scaling group name, a group name): cleaned like any value.
+    list('Changes', outcome.details?.map((line) => clean(line, 1000) ?? '')),
     list('To undo (AWS CLI)', outcome.restore, ''),
     section('Investigate', [
       ['Console', consoleLink(finding)],

@@ -3,7 +3,10 @@
  * checked once and narrowed to what handlers use. Everything else stays in `detail`, untrusted.
  */
 import { FINDING_DETAIL_TYPE, FINDING_SOURCE } from '../../lib/contract';
+import { ACCOUNT_ID, REGION_NAME } from '../../lib/aws-names';
 import { parseEnvelope } from './envelope';
+import { InvalidEventError } from './errors';
+import { clean } from './text';
 import { JsonObject, asNumber, asObject, asString, at } from './json';
 import type { ParsedEvent } from './report';
 
@@ -64,4 +67,26 @@ export function isSample(detail: JsonObject): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A finding a remediation may act on: its account and region decide where the calls go and are
+ * printed in restore commands, so they must be an account id and a region name. Checked at the
+ * door, before any AWS call; otherwise the event is reported as could-not-process and kept.
+ * (Notification playbooks accept any value, cleaned: public sample findings carry redacted ids,
+ * and a readable alert is worth more than a refusal.)
+ */
+export function parseActionableFinding(event: unknown): Finding {
+  const finding = parseFindingEvent(event);
+  // The detail's own values when present (even empty), else the envelope's, as parseFindingEvent chose.
+  const given = (key: 'accountId' | 'region', chosen: string) => (key in finding.detail ? String(finding.detail[key]) : chosen);
+  const accountId = given('accountId', finding.accountId);
+  const region = given('region', finding.region);
+  const problem = !ACCOUNT_ID.test(accountId)
+    ? `the finding's account id ${JSON.stringify(clean(accountId, 40) ?? '')} is not a 12-digit AWS account id`
+    : !REGION_NAME.test(region)
+      ? `the finding's region ${JSON.stringify(clean(region, 40) ?? '')} is not an AWS region name`
+      : undefined;
+  if (problem) throw new InvalidEventError(problem, finding.eventId, FINDING_DETAIL_TYPE);
+  return finding;
 }

@@ -118,7 +118,11 @@ export async function findInstance(dependencies: RemediationDependencies, findin
 
 export type StepStatus = 'done' | 'would' | 'failed';
 
+/** What a step does, for control flow and restore commands (never its prose). */
+export type StepKind = 'record' | 'create-group' | 'revoke-ingress' | 'revoke-egress' | 'authorize-ingress' | 'authorize-egress' | 'move-untracked' | 'move-isolation' | 'move-back' | 'protect' | 'detach' | 'snapshot' | 'tag';
+
 export interface StepResult {
+  readonly kind: StepKind;
   readonly description: string;
   readonly status: StepStatus;
   readonly error?: string;
@@ -130,20 +134,20 @@ export interface StepResult {
  * `DryRun: true`; EC2's DryRunOperation answer means it would have succeeded.
  */
 export async function runSteps(
-  steps: readonly { readonly description: string; readonly run: (dryRun: boolean) => Promise<unknown> }[],
+  steps: readonly { readonly kind: StepKind; readonly description: string; readonly run: (dryRun: boolean) => Promise<unknown> }[],
   dryRun: boolean,
 ): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const step of steps) {
     try {
       await step.run(dryRun);
-      results.push({ description: step.description, status: dryRun ? 'would' : 'done' });
+      results.push({ kind: step.kind, description: step.description, status: dryRun ? 'would' : 'done' });
     } catch (error) {
       if (dryRun && (error as { name?: string }).name === 'DryRunOperation') {
-        results.push({ description: step.description, status: 'would' });
+        results.push({ kind: step.kind, description: step.description, status: 'would' });
         continue;
       }
-      results.push({ description: step.description, status: 'failed', error: errorText(error) });
+      results.push({ kind: step.kind, description: step.description, status: 'failed', error: errorText(error) });
       break;
     }
   }
@@ -153,14 +157,4 @@ export async function runSteps(
 export function errorText(error: unknown): string {
   if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
   return String(error);
-}
-
-/** Single-quotes a value for a POSIX shell. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-/** JSON with every non-ASCII character escaped: safe to paste, nothing invisible (U+202E) inside. */
-export function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

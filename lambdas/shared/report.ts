@@ -73,6 +73,9 @@ export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies
         return;
       }
       const alert = 'failure' in response ? response.alert : response;
+      // Logged whole before publishing: if SNS fails after a remediation, what was changed and the
+      // commands that undo it are still in the function's log (kept 90 days, retained with the stack).
+      logger.info('alert to publish', { subject: alert.subject, email: alert.email });
       const messageId = await publish(context, alert);
       logger.info('alert published', { subject: alert.subject, messageId });
       if ('failure' in response) {
@@ -89,8 +92,8 @@ export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies
 /** A handler core for findings. */
 export type FindingResponder = Responder<Finding>;
 
-export function findingHandler(context: HandlerDependencies, respond: FindingResponder): LambdaHandler {
-  return eventHandler(context, parseFindingEvent, async (finding) => {
+export function findingHandler(context: HandlerDependencies, respond: FindingResponder, parse: (event: unknown) => Finding = parseFindingEvent): LambdaHandler {
+  return eventHandler(context, parse, async (finding) => {
     const claim = context.deferredClaims.find((c) => matchesEventPattern({ detail: c.detail }, { detail: finding.detail }));
     if (claim) return { skip: `${finding.type} is claimed by ${claim.playbookId}, which alerts on it` };
     try {

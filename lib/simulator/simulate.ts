@@ -12,6 +12,7 @@ import { HANDLER_FACTORIES } from '../../lambdas/registry';
 import { Environment, settingsFromEnvironment } from '../../lambdas/shared/environment';
 import type { AwsCredentials } from '../../lambdas/shared/remediation';
 import { remediationSettingsFromEnvironment } from '../../lambdas/shared/remediation-environment';
+import { REGION_NAME } from '../aws-names';
 import { PlaybookId, isPlaybookId, isRemediation, playbookById } from '../catalog';
 import { HANDLER_ENV } from '../contract';
 import { TemplateRule, routeEvent, rulesFromTemplate } from '../template-router';
@@ -76,6 +77,13 @@ export class Simulator {
     // The topic lives in the account and region where EventBridge delivered the event.
     const account = typeof envelope.account === 'string' ? envelope.account : FALLBACK_ACCOUNT;
     const region = typeof envelope.region === 'string' ? envelope.region : FALLBACK_REGION;
+    // EventBridge always sets the region of the bus: an event without one could never be delivered.
+    // (The account is not checked here: public sample events carry redacted ones, and remediations
+    // check the finding's account at their own door.)
+    if (!REGION_NAME.test(region)) {
+      result.errors.push(`could not process: the event's region ${JSON.stringify(region.slice(0, 40))} is not an AWS region name`);
+      return result;
+    }
     for (const delivery of routeEvent(this.template, this.rules, event)) {
       const playbookId = this.playbookOf(delivery.functionId);
       const calls: AwsCall[] = [];
