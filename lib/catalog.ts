@@ -181,6 +181,17 @@ export const HANDLERS = {
 } as const satisfies Readonly<Record<string, HandlerSpec>>;
 export type HandlerName = keyof typeof HANDLERS;
 
+/**
+ * What every remediation function's own role may read in GuardDuty, to act only on findings
+ * GuardDuty confirms (lambdas/shared/verify.ts). Security account only: member roles get nothing
+ * of it. Neither action supports resource-level permissions (SAR, Amazon GuardDuty).
+ */
+export const VERIFY_FINDING_PERMISSION: Ec2Permission = {
+  actions: ['guardduty:ListDetectors', 'guardduty:GetFindings'],
+  resources: '*',
+  why: 'reads the finding back from GuardDuty before any change (acts only on what GuardDuty confirms); these GuardDuty actions support no resource-level permissions',
+};
+
 /** Handlers that change AWS resources, and so have member roles. */
 export const REMEDIATION_HANDLERS = (Object.keys(HANDLERS) as HandlerName[]).filter((h) => ((HANDLERS[h] as HandlerSpec).ec2Permissions ?? []).length > 0);
 

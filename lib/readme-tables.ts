@@ -2,7 +2,7 @@
  * The README tables that are derived from code. test/readme.test.ts fails when README.md differs;
  * `npx tsx lib/readme-tables.ts` prints them to paste.
  */
-import { PLAYBOOKS, Playbook, REMEDIATION_HANDLERS, ec2PermissionsOf } from './catalog';
+import { PLAYBOOKS, Playbook, REMEDIATION_HANDLERS, VERIFY_FINDING_PERMISSION, ec2PermissionsOf } from './catalog';
 import { GUARDDUTY_WRITE_OPERATIONS, GUARDDUTY_WRITE_OPERATION_NAMES, OperationRule } from './guardduty-operations';
 
 export function playbookTable(): string {
@@ -36,7 +36,8 @@ export function permissionTable(): string {
       return `| \`${h}\` | ${p.actions.map((a) => `\`${a}\``).join(', ')} | ${resource}${condition} | ${p.why} |`;
     }),
   );
-  return ['| handler | actions | resources (in the account, any region) | why |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  const verify = `| every remediation (function role only) | ${VERIFY_FINDING_PERMISSION.actions.map((a) => `\`${a}\``).join(', ')} | \`*\` | ${VERIFY_FINDING_PERMISSION.why} |`;
+  return ['| handler | actions | resources (in the account, any region) | why |', '| --- | --- | --- | --- |', ...rows, verify].join('\n');
 }
 
 /** The GuardDuty operations the tamper playbook alerts on, with their severity and what raises it. */

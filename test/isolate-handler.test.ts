@@ -171,7 +171,7 @@ describe('Handler: isolate-instance', () => {
   it.each([
     ['terminated', { instance: instance({ State: { Name: 'terminated', Code: 48 } }) }, /^\[HIGH\] \[NOTHING TO DO\] /, /terminated or terminating; nothing to isolate/],
     ['already isolated', { instance: instance({ Tags: [{ Key: ISOLATED_AT_TAG, Value: 'T0' }], NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-iso' }] }] }) }, /^\[HIGH\] \[ALREADY ISOLATED\] /, /Already isolated \(at T0\)/],
-    ['excluded', { instance: instance({ Tags: [{ Key: 'guardduty-response:exclude', Value: 'forensics team' }] }) }, /^\[HIGH\] \[EXCLUDED\] /, /carries the exclusion tag 'guardduty-response:exclude'\. It is NOT isolated\./],
+    ['excluded', { instance: instance({ Tags: [{ Key: 'guardduty-response:exclude', Value: 'forensics team' }] }) }, /^\[HIGH\] \[EXCLUDED\] /, /carries the exclusion tag 'guardduty-response:exclude'\. It is NOT isolated: it is still on the network\./],
   ])('reports an instance that is %s and changes nothing', async (_name, options, subject, text) => {
     world(options);
     const { handler } = handlerWith();
@@ -258,5 +258,27 @@ describe('Handler: isolate-instance', () => {
     expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, { RoleArn: 'arn:aws:iam::444455556666:role/GuardDutyResponseMember' });
     expect(regions).toEqual(['us-west-2:ASIAMEMBER']);
     expect(published().email).toContain('# with credentials for account 444455556666');
+  });
+});
+
+describe('Handler: isolate-instance, excluded instances', () => {
+  beforeEach(() => {
+    ec2.reset();
+    autoScaling.reset();
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('alerts at HIGH at least when a compromised instance was left on the network because of the exclusion tag', async () => {
+    // Prepare: a MEDIUM finding (isolateMinSeverity=MEDIUM lets isolation claim it) on an excluded instance.
+    world({ instance: instance({ Tags: [{ Key: 'guardduty-response:exclude', Value: 'x' }] }) });
+    const event = c2();
+    event.detail.severity = 5;
+    // Act
+    await handlerWith().handler(event);
+    // Assess
+    const input = sns.commandCalls(PublishCommand)[0].args[0].input;
+    expect(input.Subject).toMatch(/^\[HIGH\] \[EXCLUDED\] /);
+    expect(input.MessageAttributes?.severity_score).toEqual({ DataType: 'Number', StringValue: '7' });
   });
 });

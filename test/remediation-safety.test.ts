@@ -238,3 +238,29 @@ describe('Alerts: the Changes list is cleaned like any value', () => {
     expect(changes).not.toMatch(/[\u001b<>]|\nFAKE LINE/);
   });
 });
+
+describe('Remediations: act only on what GuardDuty confirms', () => {
+  beforeEach(() => {
+    ec2.reset();
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+  const probe = () => structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event);
+
+  it('changes nothing, calls no EC2 API and alerts [NOT VERIFIED] for a finding GuardDuty does not confirm', async () => {
+    const { dependencies } = remediationDependencies('revoke-ssh-ingress');
+    await createRevokeSshHandler({ ...dependencies, verifyFinding: async () => ({ verified: false, reason: 'GuardDuty does not know finding x' }) })(probe());
+    expect(ec2.calls()).toHaveLength(0);
+    const input = sns.commandCalls(PublishCommand)[0].args[0].input;
+    expect(input.Subject).toMatch(/\[NOT VERIFIED\]/);
+    expect(JSON.parse(input.Message!).email).toContain('Nothing was changed: GuardDuty does not know finding x.');
+  });
+
+  it('fails the invocation (retry, then the dead-letter queue) when GuardDuty cannot be asked', async () => {
+    const { dependencies } = remediationDependencies('isolate-instance');
+    const handler = createIsolateHandler({ ...dependencies, verifyFinding: async () => Promise.reject(Object.assign(new Error('rate exceeded'), { name: 'ThrottlingException' })) });
+    await expect(handler(structuredClone(fixtureFindings().find((f) => f.file.endsWith('c2-high.json'))!.event))).rejects.toThrow(/reading the finding back from GuardDuty failed: ThrottlingException: rate exceeded/);
+    expect(ec2.calls()).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Subject).toMatch(/\[ISOLATION FAILED\]/);
+  });
+});

@@ -120,8 +120,8 @@ describe('CLI: npm run simulate', () => {
     const { status, stdout } = await simulate(['--json', example, example]);
     expect(status).toBe(0);
     const [first, second] = jsonLines(stdout);
-    expect(first.actions.map((a) => a.operation)).toEqual(['DescribeInstances', 'DescribeSecurityGroups', 'DescribeNetworkInterfaces', 'RevokeSecurityGroupIngress', 'CreateTags']);
-    expect(first.actions[3]).toEqual({
+    expect(first.actions.map((a) => a.operation)).toEqual(['ListDetectors', 'GetFindings', 'DescribeInstances', 'DescribeSecurityGroups', 'DescribeNetworkInterfaces', 'RevokeSecurityGroupIngress', 'CreateTags']);
+    expect(first.actions[5]).toEqual({
       service: 'ec2',
       operation: 'RevokeSecurityGroupIngress',
       account: '111122223333',
@@ -136,7 +136,7 @@ describe('CLI: npm run simulate', () => {
       },
     });
     expect(first.alerts[0].subject).toMatch(/^\[MEDIUM\] \[SSH CLOSED\] /);
-    expect(second.actions.map((a) => a.operation)).toEqual(['DescribeInstances', 'DescribeSecurityGroups', 'DescribeNetworkInterfaces']);
+    expect(second.actions.map((a) => a.operation)).toEqual(['ListDetectors', 'GetFindings', 'DescribeInstances', 'DescribeSecurityGroups', 'DescribeNetworkInterfaces']);
     expect(second.alerts[0].subject).toMatch(/^\[MEDIUM\] \[ALREADY REMEDIATED\] /);
   });
 
@@ -147,7 +147,9 @@ describe('CLI: npm run simulate', () => {
     writeFileSync(path.join(dir, 'member.json'), JSON.stringify(event));
     const { stdout } = await simulate(['--json', '-c', 'dryRun=true', '-c', 'trustedSshCidrs=203.0.113.0/24', path.join(dir, 'member.json')]);
     const [result] = jsonLines(stdout);
-    expect(result.actions[0]).toMatchObject({ service: 'sts', operation: 'AssumeRole', params: { RoleArn: 'arn:aws:iam::444455556666:role/GuardDutyResponseMember-revoke-ssh' } });
+    // GuardDuty confirms the finding first (the simulator knows each replayed finding), then the member role is assumed.
+    expect(result.actions.slice(0, 2).map((a) => `${a.service}:${a.operation}`)).toEqual(['guardduty:ListDetectors', 'guardduty:GetFindings']);
+    expect(result.actions[2]).toMatchObject({ service: 'sts', operation: 'AssumeRole', params: { RoleArn: 'arn:aws:iam::444455556666:role/GuardDutyResponseMember-revoke-ssh' } });
     const mutating = result.actions.filter((a) => !a.operation.startsWith('Describe') && a.service === 'ec2');
     expect(mutating.map((a) => [a.operation, a.account, a.params.DryRun])).toEqual([
       ['AuthorizeSecurityGroupIngress', '444455556666', true],
@@ -163,7 +165,7 @@ describe('CLI: npm run simulate', () => {
     expect(status).toBe(0);
     const [first, second] = jsonLines(stdout);
     expect(first.playbooks).toEqual(['isolate-instance']);
-    expect(first.actions.filter((a) => !a.operation.startsWith('Describe')).map((a) => `${a.service}:${a.operation}`)).toEqual([
+    expect(first.actions.filter((a) => !/^(Describe|List|Get)/.test(a.operation)).map((a) => `${a.service}:${a.operation}`)).toEqual([
       'ec2:CreateTags',
       'ec2:CreateSecurityGroup',
       'ec2:AuthorizeSecurityGroupIngress',
@@ -179,7 +181,19 @@ describe('CLI: npm run simulate', () => {
     expect(first.actions.find((a) => a.operation === 'DetachInstances')!.params).toEqual({ InstanceIds: ['i-0abc1234def567890'], AutoScalingGroupName: 'web-asg', ShouldDecrementDesiredCapacity: false });
     expect(first.alerts[0].subject).toMatch(/^\[HIGH\] \[ISOLATED\] /);
     expect(second.alerts[0].subject).toMatch(/^\[HIGH\] \[ALREADY ISOLATED\] /);
-    expect(second.actions.filter((a) => !a.operation.startsWith('Describe'))).toEqual([]);
+    expect(second.actions.filter((a) => !/^(Describe|List|Get)/.test(a.operation))).toEqual([]);
+  });
+
+  it('changes nothing and alerts [NOT VERIFIED] when GuardDuty does not know the findings (--unknown-to-guardduty)', async () => {
+    const example = path.join(EXAMPLE_EVENTS_DIR, 'revoke-ssh-ingress.json');
+    const isolation = path.join(EXAMPLE_EVENTS_DIR, 'all-other-findings.json');
+    const { status, stdout } = await simulate(['--json', '--unknown-to-guardduty', '-c', 'playbook:isolate-instance=true', example, isolation]);
+    expect(status).toBe(0);
+    for (const result of jsonLines(stdout)) {
+      expect(result.actions.map((a) => `${a.service}:${a.operation}`)).toEqual(['guardduty:ListDetectors', 'guardduty:GetFindings']);
+      expect(result.alerts[0].subject).toMatch(/\[NOT VERIFIED\]/);
+      expect(result.alerts[0].email).toContain('Nothing was changed: GuardDuty does not know finding');
+    }
   });
 
   it('reports an event with an empty or forged region as could-not-process and goes on with the next', async () => {

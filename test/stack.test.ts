@@ -164,6 +164,8 @@ describe('Stack: GuardDutyResponse remediation functions', () => {
       'ec2:DescribeNetworkInterfaces',
       'ec2:DescribeSecurityGroups',
       'ec2:RevokeSecurityGroupIngress',
+      'guardduty:GetFindings',
+      'guardduty:ListDetectors',
       'kms:Decrypt',
       'kms:GenerateDataKey*',
       'logs:CreateLogStream',

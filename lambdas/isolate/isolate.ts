@@ -19,10 +19,11 @@ import {
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
+import { SEVERITY_FLOOR } from '../../lib/severity';
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import type { Finding } from '../shared/finding';
 import { asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, StepKind, StepResult, Target, errorText, findInstance, runSteps } from '../shared/remediation';
+import { OWN_ROLE, RemediationDependencies, RemediationError, StepKind, StepResult, Target, errorText, findInstance, runSteps, unverifiedSummary } from '../shared/remediation';
 import { RESTORE_HEADER, commandLine, commentLine } from '../shared/shell';
 import type { FindingResponder } from '../shared/report';
 import { clean } from '../shared/text';
@@ -44,6 +45,7 @@ export function isolate(dependencies: RemediationDependencies): FindingResponder
       });
     }
     const lookup = await findInstance(dependencies, finding);
+    if (lookup.kind === 'unverified') return report({ tag: 'NOT VERIFIED', summary: clean(unverifiedSummary(lookup.reason), 600)! });
     if (lookup.kind === 'failed') return { alert: report({ tag: 'ISOLATION FAILED', summary: `Nothing was changed: ${lookup.failure.message}.` }), failure: lookup.failure };
     if (lookup.kind === 'gone') return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(lookup.instanceId, 40)} no longer exists; nothing to do.` });
     const { target } = lookup;
@@ -59,7 +61,12 @@ export function isolate(dependencies: RemediationDependencies): FindingResponder
       case 'terminated':
         return report({ tag: 'NOTHING TO DO', summary: `Instance ${instanceId} is terminated or terminating; nothing to isolate.` });
       case 'excluded':
-        return report({ tag: 'EXCLUDED', summary: `Nothing was changed: instance ${instanceId} carries the exclusion tag '${clean(settings.exclusionTag, 128)}'. It is NOT isolated.` });
+        // A compromised instance left on the network is worth a page, whatever the finding's score.
+        return report({
+          tag: 'EXCLUDED',
+          summary: `Nothing was changed: instance ${instanceId} carries the exclusion tag '${clean(settings.exclusionTag, 128)}'. It is NOT isolated: it is still on the network.`,
+          atLeastSeverity: SEVERITY_FLOOR.HIGH,
+        });
       case 'already-isolated':
         // The instance's own record still gives the way back, even if the first alert was lost.
         return report({

@@ -15,7 +15,7 @@ import {
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import type { Finding } from '../shared/finding';
 import { asArray, asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, StepKind, StepResult, Target, errorText, findInstance, runSteps } from '../shared/remediation';
+import { OWN_ROLE, RemediationDependencies, RemediationError, StepKind, StepResult, Target, errorText, findInstance, runSteps, unverifiedSummary } from '../shared/remediation';
 import { RESTORE_HEADER, asciiJson, commandLine, commentLine } from '../shared/shell';
 import type { FindingResponder, Response } from '../shared/report';
 import { clean } from '../shared/text';
@@ -37,6 +37,7 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
       });
     }
     const lookup = await findInstance(dependencies, finding);
+    if (lookup.kind === 'unverified') return report({ tag: 'NOT VERIFIED', summary: clean(unverifiedSummary(lookup.reason), 600)! });
     if (lookup.kind === 'failed') return { alert: report({ tag: 'REMEDIATION FAILED', summary: `Nothing was changed: ${lookup.failure.message}.` }), failure: lookup.failure };
     if (lookup.kind === 'gone') return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(lookup.instanceId, 40)} no longer exists; nothing to do.` });
     const { target, instance } = lookup;

@@ -34,11 +34,18 @@ export interface Outcome {
   readonly details?: readonly string[];
   /** Shell commands that undo what was done, in order. */
   readonly restore?: readonly string[];
+  /**
+   * Rate the alert at least this (the finding's own score otherwise): e.g. HIGH when a compromised
+   * instance was not isolated because it carries the exclusion tag, so that phones ring.
+   * @default - the finding's severity
+   */
+  readonly atLeastSeverity?: number;
 }
 
 export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
-  const label = severityLabel(finding.severity);
-  const score = Math.round(finding.severity * 10) / 10;
+  const severity = Math.max(finding.severity, outcome.atLeastSeverity ?? 0);
+  const label = severityLabel(severity);
+  const score = Math.round(severity * 10) / 10;
   const type = clean(finding.type, 120) ?? 'unknown type';
   const resource = describeResource(finding.detail);
   const where = `${clean(finding.accountId, 20) ?? 'unknown account'}/${clean(finding.region, 30) ?? 'unknown region'}`;

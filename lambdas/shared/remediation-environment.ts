@@ -5,10 +5,12 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { STSClient } from '@aws-sdk/client-sts';
 import { HANDLER_ENV } from '../../lib/contract';
 import { Environment, dependenciesFromEnvironment, requiredEnv } from './environment';
 import type { RemediationDependencies, RemediationSettings } from './remediation';
+import { guardDutyVerifier } from './verify';
 
 export function remediationSettingsFromEnvironment(env: Environment): RemediationSettings {
   return {
@@ -24,6 +26,7 @@ export function remediationSettingsFromEnvironment(env: Environment): Remediatio
 export function remediationFromEnvironment(): RemediationDependencies {
   const ec2Clients = new Map<string, EC2Client>();
   let sts: STSClient | undefined;
+  const guardDutyClients = new Map<string, GuardDutyClient>();
   return {
     ...dependenciesFromEnvironment(),
     settings: remediationSettingsFromEnvironment(process.env),
@@ -36,6 +39,11 @@ export function remediationFromEnvironment(): RemediationDependencies {
     },
     autoScalingClient: (region, credentials) => new AutoScalingClient({ region, ...(credentials && { credentials }) }),
     stsClient: () => (sts ??= new STSClient({})),
+    verifyFinding: guardDutyVerifier((region) => {
+      let client = guardDutyClients.get(region);
+      if (!client) guardDutyClients.set(region, (client = new GuardDutyClient({ region })));
+      return client;
+    }),
     now: () => new Date(),
   };
 }

@@ -9,6 +9,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Finding } from './finding';
 import { asString, at } from './json';
 import type { HandlerDependencies } from './report';
+import type { FindingVerifier } from './verify';
 
 export interface RemediationSettings {
   readonly dryRun: boolean;
@@ -34,6 +35,8 @@ export interface RemediationDependencies extends HandlerDependencies {
   readonly ec2Client: (region: string, credentials?: AwsCredentials) => EC2Client;
   readonly autoScalingClient: (region: string, credentials?: AwsCredentials) => AutoScalingClient;
   readonly stsClient: () => STSClient;
+  /** Reads the finding back from GuardDuty before any change (verify.ts). */
+  readonly verifyFinding: FindingVerifier;
   readonly now: () => Date;
 }
 
@@ -97,15 +100,23 @@ export async function targetOf(dependencies: RemediationDependencies, finding: F
   }
 }
 
-/** What every instance remediation reads first: the instance the finding names, where it lives now. */
+/** What every instance remediation reads first: whether GuardDuty confirms the finding, then the instance it names, where it lives now. */
 export type InstanceLookup =
   | { readonly kind: 'found'; readonly target: Target; readonly instance: Instance; readonly instanceId: string }
   | { readonly kind: 'gone'; readonly instanceId: string }
+  | { readonly kind: 'unverified'; readonly reason: string }
   | { readonly kind: 'failed'; readonly failure: RemediationError };
 
 export async function findInstance(dependencies: RemediationDependencies, finding: Finding): Promise<InstanceLookup> {
   const instanceId = asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId'));
   if (!instanceId) return { kind: 'failed', failure: new RemediationError('the finding names no instance (resource.instanceDetails.instanceId)') };
+  try {
+    // Before any other call: a finding GuardDuty does not confirm changes nothing (verify.ts).
+    const verification = await dependencies.verifyFinding(finding);
+    if (!verification.verified) return { kind: 'unverified', reason: verification.reason };
+  } catch (error) {
+    return { kind: 'failed', failure: new RemediationError(`reading the finding back from GuardDuty failed: ${errorText(error)}`, { cause: error }) };
+  }
   try {
     const target = await targetOf(dependencies, finding);
     const instance = (await target.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0];
@@ -114,6 +125,11 @@ export async function findInstance(dependencies: RemediationDependencies, findin
     if ((error as { name?: string }).name === 'InvalidInstanceID.NotFound') return { kind: 'gone', instanceId };
     return { kind: 'failed', failure: error instanceof RemediationError ? error : new RemediationError(`reading the instance failed: ${errorText(error)}`, { cause: error }) };
   }
+}
+
+/** The alert's words for a finding GuardDuty does not confirm: nothing was changed, and why. */
+export function unverifiedSummary(reason: string): string {
+  return `Nothing was changed: ${reason}. A remediation acts only on findings GuardDuty confirms (same account, Region, type and resource, not archived); this event may be forged, or the finding archived since. Check who can put events on the bus or invoke the function.`;
 }
 
 export type StepStatus = 'done' | 'would' | 'failed';

@@ -1,6 +1,6 @@
 import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Ec2Permission, HandlerName, arnPatternOf, ec2PermissionsOf, isMutating } from '../catalog';
+import { Ec2Permission, HandlerName, VERIFY_FINDING_PERMISSION, arnPatternOf, ec2PermissionsOf, isMutating } from '../catalog';
 
 /**
  * The IAM statements of a remediation handler, for its function roles in the security account and
@@ -59,7 +59,7 @@ export function acknowledgeScopedWildcards(role: iam.IRole, handler: HandlerName
   for (const permission of ec2PermissionsOf(handler)) {
     for (const resource of resourcesOf(permission, '<AWS::Partition>', '<AWS::AccountId>')) reasons.set(resource, [...(reasons.get(resource) ?? []), permission.why]);
   }
-  reasons.set('*', [...(reasons.get('*') ?? []), 'the Deny of every change to a resource carrying the exclusion tag applies to every resource']);
+  reasons.set('*', [...(reasons.get('*') ?? []), 'the Deny of every change to a resource carrying the exclusion tag applies to every resource', VERIFY_FINDING_PERMISSION.why]);
   for (const [resource, why] of reasons) {
     Validations.of(role).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`, reason: `${why.join('; ')}.` });
   }

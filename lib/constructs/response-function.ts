@@ -6,7 +6,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { Playbook, isRemediation, remediationRolePathOf } from '../catalog';
+import { Playbook, VERIFY_FINDING_PERMISSION, isRemediation, remediationRolePathOf } from '../catalog';
 import { HANDLER_ENV } from '../contract';
 import { AlertTopic } from './alert-topic';
 import { acknowledgeScopedWildcards, remediationStatements } from './remediation-grants';
@@ -73,6 +73,7 @@ export class ResponseFunction extends Construct {
     logGroup.grantWrite(this.role);
     if (remediation) {
       for (const statement of remediationStatements(playbook.handler, remediation.exclusionTag)) this.role.addToPrincipalPolicy(statement);
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...VERIFY_FINDING_PERMISSION.actions], resources: ['*'] }));
       // Member accounts are only known from the finding; the role name is known. With the
       // organization id, IAM refuses a role of that name in an account outside it (aws:ResourceOrgID,
       // set on sts:AssumeRole when the role's account is in an organization).

@@ -1,5 +1,5 @@
 /**
- * `npm run simulate -- [-c key=value ...] [--world FILE ...] [--json] [EVENT_FILE_OR_DIR ...]`
+ * `npm run simulate -- [-c key=value ...] [--world FILE ...] [--json] [--unknown-to-guardduty] [EVENT_FILE_OR_DIR ...]`
  *
  * Synthesizes the app with the given context (cdk.json's context, then `-c` flags, validated as
  * `cdk synth` validates them), routes each event through the synthesized rules and runs the
@@ -28,13 +28,15 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-export const USAGE = `usage: npm run simulate -- [-c key=value ...] [--world FILE ...] [--json] [EVENT_FILE_OR_DIR ...]
+export const USAGE = `usage: npm run simulate -- [-c key=value ...] [--world FILE ...] [--json] [--unknown-to-guardduty] [EVENT_FILE_OR_DIR ...]
 
   -c, --context key=value   a CDK context flag, as with cdk synth (repeatable)
   --world FILE              AWS CLI JSON output (describe-instances, describe-security-groups,
                             describe-volumes) that EC2 calls see; repeatable, merged
                             (default: examples/world/*.json)
   --json                    one JSON object per event per line on stdout
+  --unknown-to-guardduty    GuardDuty knows none of the events (as for forged ones): remediations
+                            verify each finding with GetFindings, change nothing, alert [NOT VERIFIED]
   -h, --help                this help
 
 Without event files, replays examples/events/. A directory means its *.json files.
@@ -44,6 +46,7 @@ interface Arguments {
   readonly context: Record<string, string>;
   readonly worldFiles: string[];
   readonly json: boolean;
+  readonly unknownToGuardDuty: boolean;
   readonly paths: string[];
   readonly help: boolean;
 }
@@ -51,7 +54,7 @@ interface Arguments {
 class UsageError extends Error {}
 
 export function parseArguments(argv: readonly string[]): Arguments {
-  const args: Arguments = { context: {}, worldFiles: [], json: false, paths: [], help: false };
+  const args: Arguments = { context: {}, worldFiles: [], json: false, unknownToGuardDuty: false, paths: [], help: false };
   const valueOf = (flag: string, i: number): string => {
     const value = argv[i + 1];
     if (value === undefined || value.startsWith('-')) throw new UsageError(`${flag} needs a value`);
@@ -71,6 +74,8 @@ export function parseArguments(argv: readonly string[]): Arguments {
       args.worldFiles.push(arg.slice('--world='.length));
     } else if (arg === '--json') {
       (args as { json: boolean }).json = true;
+    } else if (arg === '--unknown-to-guardduty') {
+      (args as { unknownToGuardDuty: boolean }).unknownToGuardDuty = true;
     } else if (arg === '-h' || arg === '--help') {
       (args as { help: boolean }).help = true;
     } else if (arg.startsWith('-') && arg !== '-') {
@@ -108,7 +113,7 @@ export async function runSimulate(argv: readonly string[], io: Io): Promise<numb
   try {
     worldFiles = args.worldFiles.length > 0 ? args.worldFiles : jsonFilesIn(EXAMPLE_WORLD_DIR);
     const world = Ec2World.fromDocuments(worldFiles.map((file) => ({ file, json: readJson(file) })));
-    simulator = new Simulator(synthesizeTemplate(args.context), world);
+    simulator = new Simulator(synthesizeTemplate(args.context), world, undefined, !args.unknownToGuardDuty);
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof WorldFileError || error instanceof InputError)) throw error;
     io.stderr.write(`guardduty-response: ${error.message}\n`);

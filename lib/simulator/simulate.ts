@@ -6,12 +6,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { HANDLER_FACTORIES } from '../../lambdas/registry';
 import { Environment, settingsFromEnvironment } from '../../lambdas/shared/environment';
 import type { AwsCredentials } from '../../lambdas/shared/remediation';
 import { remediationSettingsFromEnvironment } from '../../lambdas/shared/remediation-environment';
+import { guardDutyVerifier } from '../../lambdas/shared/verify';
 import { REGION_NAME } from '../aws-names';
 import { PlaybookId, isPlaybookId, isRemediation, playbookById } from '../catalog';
 import { HANDLER_ENV } from '../contract';
@@ -41,6 +43,9 @@ export interface EventResult {
 
 type Template = Parameters<typeof rulesFromTemplate>[0];
 
+/** The detector GuardDuty's ListDetectors answers offline. */
+const OFFLINE_DETECTOR_ID = '0ff11e0000000000000000000000000d';
+
 /** Used when an event carries no account or region of its own. */
 const FALLBACK_ACCOUNT = '111122223333';
 const FALLBACK_REGION = 'us-east-1';
@@ -48,13 +53,39 @@ const FALLBACK_REGION = 'us-east-1';
 export class Simulator {
   private readonly rules: TemplateRule[];
 
+  /** What GuardDuty's GetFindings answers offline, by `<region>/<finding id>`. */
+  private readonly knownFindings = new Map<string, Record<string, unknown>>();
+
   constructor(
     private readonly template: Template,
     private readonly world: Ec2World,
     /** The clock remediations stamp their tags with. */
     private readonly now: () => Date = () => new Date(),
+    /**
+     * Whether GuardDuty knows each replayed finding (so remediations verify it and act); false
+     * shows what a forged event gets: nothing changed, a [NOT VERIFIED] alert.
+     */
+    private readonly guardDutyKnowsReplayedFindings = true,
   ) {
     this.rules = rulesFromTemplate(template);
+  }
+
+  /** The finding as GetFindings returns it (the API's PascalCase shape), for the fields remediations compare. */
+  private remember(detail: Record<string, unknown>): void {
+    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const resource = (detail.resource ?? {}) as { instanceDetails?: { instanceId?: unknown }; resourceType?: unknown };
+    const service = (detail.service ?? {}) as { archived?: unknown };
+    const id = text(detail.id);
+    const region = text(detail.region);
+    if (!id || !region) return;
+    this.knownFindings.set(`${region}/${id}`, {
+      Id: id,
+      AccountId: text(detail.accountId),
+      Region: region,
+      Type: text(detail.type),
+      Resource: { ResourceType: text(resource.resourceType), InstanceDetails: { InstanceId: text(resource.instanceDetails?.instanceId) } },
+      Service: { Archived: service.archived === true },
+    });
   }
 
   /** The playbooks with a rule in the template, in catalog order. */
@@ -65,6 +96,7 @@ export class Simulator {
   async run(file: string, event: unknown): Promise<EventResult> {
     const envelope = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
     const detail = (typeof envelope.detail === 'object' && envelope.detail !== null ? envelope.detail : {}) as Record<string, unknown>;
+    if (this.guardDutyKnowsReplayedFindings) this.remember(detail);
     const result: EventResult = {
       file,
       eventId: typeof envelope.id === 'string' ? envelope.id : null,
@@ -104,6 +136,7 @@ export class Simulator {
         autoScalingClient: (callRegion: string, credentials?: AwsCredentials) =>
           offline(new AutoScalingClient({ region: callRegion, credentials: credentials ?? OFFLINE_CREDENTIALS }), 'autoscaling', accountOf(credentials) ?? account, callRegion),
         stsClient: () => offline(new STSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sts', account, region),
+        verifyFinding: guardDutyVerifier((callRegion) => offline(new GuardDutyClient({ region: callRegion, credentials: OFFLINE_CREDENTIALS }), 'guardduty', account, callRegion)),
         now: this.now,
       });
       result.playbooks.push(playbookId);
@@ -124,6 +157,11 @@ export class Simulator {
     }
     if (call.service === 'ec2') return this.world.call(call.operation, call.params);
     if (call.service === 'autoscaling') return this.world.callAutoScaling(call.operation, call.params);
+    if (call.service === 'guardduty' && call.operation === 'ListDetectors') return { DetectorIds: [OFFLINE_DETECTOR_ID] };
+    if (call.service === 'guardduty' && call.operation === 'GetFindings') {
+      const ids = (call.params.FindingIds as string[] | undefined) ?? [];
+      return { Findings: ids.map((id) => this.knownFindings.get(`${call.region}/${id}`)).filter((f) => f !== undefined) };
+    }
     if (call.service === 'sts' && call.operation === 'AssumeRole') {
       // Offline credentials that name the account, so the calls made with them show where they go.
       const account = /^arn:[\w-]+:iam::(\d{12}):role\//.exec(String(call.params.RoleArn))?.[1] ?? 'unknown';
