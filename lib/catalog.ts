@@ -34,6 +34,13 @@ export interface Ec2Permission {
   readonly resourceTag?: string;
   /** aws:RequestTag/<key> must be present: the request must write this tag on what it creates. */
   readonly requestTag?: string;
+  /**
+   * Resource kinds the action only refers to and does not change (the groups an interface is put
+   * in, the VPC a group is created in, the volume a snapshot is taken of). The Deny on excluded
+   * resources does not cover them: putting an interface back into its own group that carries the
+   * exclusion tag must never be refused, or a failed isolation would leave it in the untracked group.
+   */
+  readonly referencedOnly?: readonly ResourceKind[];
   /** Why this grant (and what IAM cannot narrow further): shown in the README and kept beside each cdk-nag acknowledgement. */
   readonly why: string;
 }
@@ -116,6 +123,7 @@ export const HANDLERS = {
       {
         actions: ['ec2:CreateSecurityGroup'],
         resources: ['vpc'],
+        referencedOnly: ['vpc'],
         why: 'creates the isolation and untracked groups of a VPC the first time, in any VPC',
       },
       {
@@ -140,6 +148,7 @@ export const HANDLERS = {
       {
         actions: ['ec2:ModifyNetworkInterfaceAttribute'],
         resources: ['network-interface', 'security-group', 'instance', 'subnet'],
+        referencedOnly: ['security-group', 'subnet'],
         why: 'moves the interfaces to the untracked, then the isolation group (and back, when the second move fails); IAM cannot limit the groups, because the way back is to the instance\'s own groups',
       },
       {
@@ -150,7 +159,8 @@ export const HANDLERS = {
       {
         actions: ['ec2:CreateSnapshot'],
         resources: ['volume'],
-        why: 'snapshots the volumes as evidence',
+        referencedOnly: ['volume'],
+        why: 'snapshots the volumes as evidence (the instance is checked for the exclusion tag; a volume is only read)',
       },
       {
         actions: ['ec2:CreateSnapshot'],

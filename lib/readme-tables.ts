@@ -30,6 +30,7 @@ export function permissionTable(): string {
         p.createAction && `; only when created by \`${p.createAction}\``,
         p.resourceTag && `; only resources tagged \`${p.resourceTag}\``,
         p.requestTag && `; only when the request tags \`${p.requestTag}\``,
+        p.referencedOnly && `; the exclusion Deny spares ${p.referencedOnly.map((k) => `\`${k}\``).join(', ')} (only referred to)`,
       ]
         .filter(Boolean)
         .join('');

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { MEMBER_STACK_ID, STACK_ID, buildApp } from '../lib/app';
-import { HandlerName, PLAYBOOKS, REMEDIATION_HANDLERS, isMutating, playbookById } from '../lib/catalog';
+import { HandlerName, PLAYBOOKS, REMEDIATION_HANDLERS, ec2PermissionsOf, isMutating, playbookById } from '../lib/catalog';
 import { EXAMPLE_EVENTS_DIR, EXAMPLE_WORLD_DIR } from '../lib/simulator/cli';
 import { Ec2World } from '../lib/simulator/ec2-world';
 import type { AwsCall } from '../lib/simulator/offline-aws';
@@ -131,6 +131,15 @@ function requestsOf(call: AwsCall, resourceTags: (id: string) => Tags): Request[
   }
 }
 
+/**
+ * Whether the catalog says the action only refers to this resource (the groups an interface is put
+ * in, the VPC of a new group, the volume of a snapshot): the exclusion Deny does not cover those.
+ */
+function onlyReferenced(action: string, resource: string): boolean {
+  const kind = /:(?:\d{12}|):([a-zA-Z-]+)[/:]/.exec(resource)?.[1];
+  return REMEDIATION_HANDLERS.flatMap(ec2PermissionsOf).some((p) => p.actions.includes(action) && (p.referencedOnly ?? []).some((k) => k === kind));
+}
+
 interface Observed {
   readonly playbookId: string;
   readonly call: AwsCall;
@@ -205,7 +214,7 @@ describe('IAM: every call the remediations make is allowed by the role that make
   it('denies each of those changes when the resource carries the exclusion tag', () => {
     const allowed = observed.flatMap((o) =>
       o.requests
-        .filter((r) => isMutating(r.action) && r.action !== 'sts:AssumeRole')
+        .filter((r) => isMutating(r.action) && r.action !== 'sts:AssumeRole' && !onlyReferenced(r.action, r.resource))
         .filter((r) => evaluate(statementsFor(o), { ...r, context: { ...r.context, [`aws:ResourceTag/${EXCLUSION}`]: 'anything' } }) !== 'deny')
         .map((r) => `${o.playbookId}: ${r.action} on ${r.resource}`),
     );
@@ -243,6 +252,12 @@ describe('IAM: what the grants refuse', () => {
     expect(evaluate(isolateMember, { action: 'ec2:AuthorizeSecurityGroupIngress', resource: memberSg })).not.toBe('allow');
   });
 
+  it('puts an interface back into its own groups even when one carries the exclusion tag (a failed isolation must not stay open)', () => {
+    const back = { action: 'ec2:ModifyNetworkInterfaceAttribute', context: { [`aws:ResourceTag/${EXCLUSION}`]: 'x' } };
+    expect(evaluate(isolate, { ...back, resource: sg })).toBe('allow');
+    expect(evaluate(isolate, { ...back, resource: SAR_ARN['network-interface']('eu-west-1', SECURITY, 'eni-1') })).toBe('deny');
+  });
+
   it('snapshots only with the finding tag in the request', () => {
     const snapshot = SAR_ARN.snapshot('eu-west-1', SECURITY, 'snap-1');
     expect(evaluate(isolate, { action: 'ec2:CreateSnapshot', resource: snapshot })).not.toBe('allow');
@@ -273,7 +288,7 @@ describe('IAM: a walk over every statement of both stacks', () => {
     for (const { stack, id, statements } of roles) {
       for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
         for (const action of [statement.Action].flat().filter((a): a is string => !!a && /^(ec2|autoscaling):/.test(a) && isMutating(a))) {
-          for (const pattern of [statement.Resource].flat()) {
+          for (const pattern of [statement.Resource].flat().filter((r) => !onlyReferenced(action, String(r)))) {
             const resource = String(pattern).replace(/\*/g, 'x1');
             const context = { [`aws:ResourceTag/${EXCLUSION}`]: 'x', 'aws:TagKeys': ['guardduty-response:finding'], 'ec2:CreateAction': 'CreateSecurityGroup', 'aws:RequestTag/guardduty-response:finding': 'f' };
             if (evaluate(statements, { action, resource, context }) !== 'deny') reachable.push(`${stack}/${id}: ${action} on ${resource}`);

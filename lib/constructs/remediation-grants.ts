@@ -1,6 +1,6 @@
 import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Ec2Permission, HandlerName, VERIFY_FINDING_PERMISSION, arnPatternOf, ec2PermissionsOf, isMutating } from '../catalog';
+import { Ec2Permission, HandlerName, ResourceKind, VERIFY_FINDING_PERMISSION, arnPatternOf, ec2PermissionsOf, isMutating } from '../catalog';
 
 /**
  * The IAM statements of a remediation handler, for its function roles in the security account and
@@ -10,7 +10,6 @@ import { Ec2Permission, HandlerName, VERIFY_FINDING_PERMISSION, arnPatternOf, ec
  */
 export function remediationStatements(handler: HandlerName, exclusionTag: string): iam.PolicyStatement[] {
   const permissions = ec2PermissionsOf(handler);
-  const mutating = [...new Set(permissions.flatMap((p) => p.actions).filter(isMutating))];
   return [
     ...permissions.map(
       (permission) =>
@@ -20,14 +19,41 @@ export function remediationStatements(handler: HandlerName, exclusionTag: string
           conditions: conditionsOf(permission),
         }),
     ),
-    new iam.PolicyStatement({
-      sid: 'NeverChangeExcludedResources',
-      effect: iam.Effect.DENY,
-      actions: mutating,
-      resources: ['*'],
-      conditions: { Null: { [`aws:ResourceTag/${exclusionTag}`]: 'false' } },
-    }),
+    ...exclusionDenials(handler).map(
+      ({ actions, resources }, i) =>
+        new iam.PolicyStatement({
+          sid: `NeverChangeExcludedResources${i === 0 ? '' : i + 1}`,
+          effect: iam.Effect.DENY,
+          actions,
+          resources,
+          conditions: { Null: { [`aws:ResourceTag/${exclusionTag}`]: 'false' } },
+        }),
+    ),
   ];
+}
+
+/**
+ * What the exclusion Deny covers: every mutating action on every resource (`*`), except that an
+ * action which refers to resources it does not change is denied only on those it changes.
+ */
+export function exclusionDenials(handler: HandlerName): { actions: string[]; resources: string[] }[] {
+  const permissions = ec2PermissionsOf(handler);
+  const partial = new Map<string, Set<string>>();
+  for (const permission of permissions.filter((p) => p.referencedOnly)) {
+    for (const action of permission.actions.filter(isMutating)) {
+      const set = partial.get(action) ?? new Set<string>();
+      for (const kind of (permission.resources as readonly ResourceKind[]).filter((k) => !permission.referencedOnly!.includes(k))) set.add(arnPatternOf(kind, Aws.PARTITION, Aws.ACCOUNT_ID));
+      partial.set(action, set);
+    }
+  }
+  // An action granted elsewhere on resources it changes is denied there too.
+  for (const permission of permissions.filter((p) => !p.referencedOnly && p.resources !== '*')) {
+    for (const action of permission.actions.filter((a) => partial.has(a))) {
+      for (const kind of permission.resources as readonly ResourceKind[]) partial.get(action)!.add(arnPatternOf(kind, Aws.PARTITION, Aws.ACCOUNT_ID));
+    }
+  }
+  const everywhere = [...new Set(permissions.flatMap((p) => p.actions).filter(isMutating))].filter((a) => !partial.has(a));
+  return [...(everywhere.length > 0 ? [{ actions: everywhere, resources: ['*'] }] : []), ...[...partial].filter(([, r]) => r.size > 0).map(([action, resources]) => ({ actions: [action], resources: [...resources] }))];
 }
 
 function resourcesOf(permission: Ec2Permission, partition: string, account: string): string[] {
