@@ -73,15 +73,16 @@ export function findingRoutes(config: ResponseConfig): RouteSpec[] {
     bus: BUS_OF_TIER[p.tier],
     playbookId: p.id,
     description: `[${p.id}] ${p.title}: ${p.summary}`,
-    // On the unclaimed bus, the fallback takes what the response and family playbooks leave.
-    pattern: pattern(p.tier === 'fallback' ? complementOf(ofTier('response', 'family'), config) : [claimOf(p, config)]),
+    // On the unclaimed bus, the fallback takes what the response and family playbooks leave,
+    // and every finding without a numeric severity (which no claim matches).
+    pattern: pattern(p.tier === 'fallback' ? [...complementOf(ofTier('response', 'family'), config), ...UNSCORED] : [claimOf(p, config)]),
   }));
   if (enabled.some((p) => BUS_OF_TIER[p.tier] === 'unclaimed')) {
     routes.push({
       key: FORWARD_ROUTE_KEY,
       bus: 'default',
       description: `[${FORWARD_ROUTE_KEY}] Forwards findings that no enabled specific playbook claims to the response, family and fallback playbooks.`,
-      pattern: pattern(complementOf(ofTier('specific'), config)),
+      pattern: pattern([...complementOf(ofTier('specific'), config), ...UNSCORED]),
     });
   }
   return routes;
@@ -90,6 +91,8 @@ export function findingRoutes(config: ResponseConfig): RouteSpec[] {
 /** One alternative of a finding pattern: a `detail` condition and the severity range it holds for. */
 interface Alternative {
   readonly detail: Record<string, unknown>;
+  /** A severity condition of its own, instead of a numeric range (for findings without a numeric severity). */
+  readonly severity?: readonly unknown[];
   /** Lowest severity, beyond minSeverity. */
   readonly atLeast?: number;
   /** Severity strictly below this. */
@@ -139,6 +142,19 @@ function complementOf(playbooks: readonly FindingPlaybook[], config: ResponseCon
   return alternatives;
 }
 
+/**
+ * Findings whose severity is missing, null or not a number. Every claim requires a numeric
+ * severity (`numeric` matches numbers only), so without these alternatives such a finding would
+ * match no rule and vanish. They go to the forward rule and the fallback only: exactly one
+ * function (all-other-findings) receives them, and it reports the event as could-not-process and
+ * keeps it. `wildcard: "*"` matches any string; `null` matches null (EventBridge User Guide,
+ * "Content filtering in event patterns").
+ */
+const UNSCORED: readonly Alternative[] = [
+  { detail: {}, severity: [{ exists: false }] },
+  { detail: {}, severity: [null, { wildcard: '*' }] },
+];
+
 /** A claim another playbook's function must not alert on: its playbook and its `detail` pattern. */
 export interface DeferredClaim {
   readonly playbookId: PlaybookId;
@@ -154,8 +170,8 @@ export function deferredClaims(config: ResponseConfig, except?: PlaybookId): Def
   return playbooks
     .filter((p) => config.playbooks[p.id] && p.id !== except && (p.tier === 'specific' || p.tier === 'response') && p.where)
     .map((p) => {
-      const floor = severityFloorOf(p, config);
-      return { playbookId: p.id, detail: { ...claimCondition(p), ...(floor !== undefined && { severity: [{ numeric: ['>=', floor] }] }) } };
+      // Like its rule, a claim holds for numeric severities only: an unscored finding is nobody's claim but the fallback's.
+      return { playbookId: p.id, detail: { ...claimCondition(p), severity: [{ numeric: ['>=', severityFloorOf(p, config) ?? 0] }] } };
     });
 }
 
@@ -168,17 +184,17 @@ function nest(path: readonly string[], leaf: unknown[]): Record<string, unknown>
  * or into each alternative of an `$or` when one has its own range: a field may appear once.
  */
 function findingPattern(minSeverity: number, alternatives: readonly Alternative[]): RoutePattern {
-  // At LOW no lower bound at all: every finding GuardDuty can emit alerts, even one scored below 1.
-  const severity = (a: Alternative): unknown[] | undefined => {
-    const low = Math.max(minSeverity, a.atLeast ?? 0);
-    const bounds = [...(low > SEVERITY_FLOOR.LOW ? ['>=', low] : []), ...(a.below !== undefined ? ['<', a.below] : [])];
-    return bounds.length > 0 ? [{ numeric: bounds }] : undefined;
+  // Every claim requires a numeric severity, from 0 at LOW (every finding GuardDuty can emit,
+  // even one scored below 1): findings without one go to UNSCORED's alternatives alone.
+  const severity = (a: Alternative): unknown[] => {
+    if (a.severity) return [...a.severity];
+    const low = Math.max(minSeverity > SEVERITY_FLOOR.LOW ? minSeverity : 0, a.atLeast ?? 0);
+    return [{ numeric: ['>=', low, ...(a.below !== undefined ? ['<', a.below] : [])] }];
   };
-  const withSeverity = (a: Alternative) => ({ ...a.detail, ...(severity(a) && { severity: severity(a) }) });
+  const withSeverity = (a: Alternative) => ({ ...a.detail, severity: severity(a) });
   // A range that holds no score (below the floor but at least minSeverity, with floor <= minSeverity) matches nothing: leave it out.
   const possible = alternatives.filter((a) => a.below === undefined || a.below > Math.max(minSeverity, a.atLeast ?? 0));
-  const nonEmpty = possible.filter((a) => Object.keys(withSeverity(a)).length > 0 || possible.length === 1);
-  const detail = nonEmpty.length === 1 ? withSeverity(nonEmpty[0]) : { $or: nonEmpty.map(withSeverity) };
+  const detail = possible.length === 1 ? withSeverity(possible[0]) : { $or: possible.map(withSeverity) };
   return {
     source: [FINDING_SOURCE],
     'detail-type': [FINDING_DETAIL_TYPE],

@@ -26,8 +26,10 @@ function claims(playbook: FindingPlaybook, event: Record<string, unknown>, confi
 function oracle(context: Record<string, unknown>, event: Record<string, unknown>): string[] {
   const config = loadConfig(context);
   const detail = event.detail as { type: string; severity: number };
-  if (detail.severity < config.minSeverity) return [];
   const enabled = FINDING_PLAYBOOKS.filter((p) => config.playbooks[p.id]);
+  // No numeric severity: no claim can be decided; the fallback alone reports it (as could-not-process).
+  if (typeof detail.severity !== 'number') return enabled.filter((p) => p.tier === 'fallback').map((p) => p.id);
+  if (detail.severity < config.minSeverity) return [];
   for (const tier of ['specific', 'response', 'family'] as Tier[]) {
     const claimant = enabled.filter((p) => p.tier === tier && claims(p, event, config));
     if (claimant.length > 0) return claimant.map((p) => p.id);
@@ -45,8 +47,21 @@ function eventsForEveryKnownType(base: EventFile): EventFile[] {
   });
 }
 
+/** The same findings without a usable severity: missing, null, a string. */
+function unscored(bases: readonly EventFile[]): EventFile[] {
+  return bases.flatMap((base) =>
+    [undefined, null, 'HIGH', '8.0'].map((severity) => {
+      const event = structuredClone(base.event) as { detail: Record<string, unknown> };
+      if (severity === undefined) delete event.detail.severity;
+      else event.detail.severity = severity;
+      return { file: `${base.file} with severity ${JSON.stringify(severity)}`, event };
+    }),
+  );
+}
+
 const corpus = corpusFindings();
-const events: EventFile[] = [...corpus, ...fixtureFindings(), ...eventsForEveryKnownType(corpus[0])];
+const fixtures = fixtureFindings();
+const events: EventFile[] = [...corpus, ...fixtures, ...eventsForEveryKnownType(corpus[0]), ...unscored(fixtures)];
 
 const configurations: [string, Record<string, unknown>][] = [
   ['every playbook on', {}],

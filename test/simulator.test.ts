@@ -106,11 +106,12 @@ describe('CLI: npm run simulate', () => {
     expect(results.map((r) => [path.basename(r.file), r.playbooks, r.alerts.length, r.errors.length])).toEqual([
       ['1-good.json', ['ec2-spambot'], 1, 0],
       ['2-broken.json', [], 0, 1],
-      ['3-text-severity.json', ['ec2-spambot'], 1, 1],
+      // No numeric severity: the fallback alone receives it (routing.ts UNSCORED) and reports it.
+      ['3-text-severity.json', ['all-other-findings'], 1, 1],
       ['4-good.json', ['s3-findings'], 1, 0],
     ]);
     expect(results[1].errors[0]).toMatch(/2-broken\.json could not be read as JSON: /);
-    expect(results[2].errors[0]).toBe('ec2-spambot: InvalidEventError: detail.severity is "high", not a number');
+    expect(results[2].errors[0]).toBe('all-other-findings: InvalidEventError: detail.severity is "high", not a number');
     expect(results[2].alerts[0].subject).toBe('[ERROR] guardduty-response could not process an event (e-3)');
     expect(stderr).toContain('simulate: 2 of 4 event(s) could not be processed');
   });

@@ -1,6 +1,7 @@
 /** The EventBridge envelope every handler checks first: one place for the checks and their messages. */
 import { InvalidEventError } from './errors';
 import { JsonObject, asObject, asString } from './json';
+import { boundedJson } from './text';
 
 export interface Envelope {
   readonly envelope: JsonObject;
@@ -19,8 +20,8 @@ export function parseEnvelope(event: unknown, source: string, detailType: string
   const fail = (problem: string): never => {
     throw new InvalidEventError(problem, eventId, actualDetailType);
   };
-  if (envelope.source !== source) fail(`source is ${JSON.stringify(envelope.source)}, expected "${source}"`);
-  if (actualDetailType !== detailType) fail(`detail-type is ${JSON.stringify(envelope['detail-type'])}, expected "${detailType}"`);
+  if (envelope.source !== source) fail(`source is ${shown(envelope.source)}, expected "${source}"`);
+  if (actualDetailType !== detailType) fail(`detail-type is ${shown(envelope['detail-type'])}, expected "${detailType}"`);
   const detail = asObject(envelope.detail) ?? fail('the event has no detail object');
   return { envelope, eventId, detailType: actualDetailType, detail, fail };
 }
@@ -29,4 +30,13 @@ function describeKind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
+}
+
+/**
+ * A value from the event as a could-not-process alert shows it: `missing` when absent (never
+ * "undefined"), else its JSON, bounded (the alert cleans it again).
+ */
+export function shown(value: unknown): string {
+  if (value === undefined) return 'missing';
+  return boundedJson(value, 100);
 }

@@ -4,7 +4,7 @@
  */
 import { FINDING_DETAIL_TYPE, FINDING_SOURCE } from '../../lib/contract';
 import { ACCOUNT_ID, REGION_NAME } from '../../lib/aws-names';
-import { parseEnvelope } from './envelope';
+import { parseEnvelope, shown } from './envelope';
 import { InvalidEventError } from './errors';
 import { clean } from './text';
 import { JsonObject, asNumber, asObject, asString, at } from './json';
@@ -30,7 +30,7 @@ export function parseFindingEvent(event: unknown): Finding {
   const { envelope, eventId, detail, fail } = parseEnvelope(event, FINDING_SOURCE, FINDING_DETAIL_TYPE);
   const id = asString(detail.id) ?? fail('detail.id (the finding id) is missing');
   const type = asString(detail.type) ?? fail('detail.type (the finding type) is missing');
-  const severity = asNumber(detail.severity) ?? fail(`detail.severity is ${JSON.stringify(detail.severity)}, not a number`);
+  const severity = asNumber(detail.severity) ?? fail(detail.severity === undefined ? 'detail.severity is missing' : `detail.severity is ${shown(detail.severity)}, not a number`);
   // The envelope's account and region are the finding's in every captured event; the detail's win when present.
   const accountId = asString(detail.accountId) ?? asString(envelope.account) ?? fail('neither detail.accountId nor account is present');
   const region = asString(detail.region) ?? asString(envelope.region) ?? fail('neither detail.region nor region is present');

@@ -53,3 +53,34 @@ export function toPrintableAscii(text: string): string {
     .replace(/\u2026/g, '...')
     .replace(/[^\x20-\x7e]/g, '?');
 }
+
+/**
+ * JSON of a value from an event, bounded in depth and in length: nesting below `maxDepth` becomes
+ * "...", and the walk stops once `maxLength` characters are written. An attacker's 10,000-deep
+ * object would make JSON.stringify overflow the stack (RangeError) and cost the alert.
+ */
+export function boundedJson(value: unknown, maxLength = MAX_VALUE_LENGTH, maxDepth = 8): string {
+  let out = '';
+  const write = (v: unknown, depth: number): void => {
+    if (out.length > maxLength) return;
+    if (v === null || typeof v !== 'object') {
+      out += JSON.stringify(v) ?? 'null';
+      return;
+    }
+    if (depth >= maxDepth) {
+      out += '"..."';
+      return;
+    }
+    const entries: [string | undefined, unknown][] = Array.isArray(v) ? v.map((item) => [undefined, item]) : Object.entries(v as Record<string, unknown>);
+    out += Array.isArray(v) ? '[' : '{';
+    entries.forEach(([key, item], i) => {
+      if (out.length > maxLength) return;
+      if (i > 0) out += ',';
+      if (key !== undefined) out += `${JSON.stringify(key)}:`;
+      write(item, depth + 1);
+    });
+    out += Array.isArray(v) ? ']' : '}';
+  };
+  write(value, 0);
+  return out.length > maxLength ? `${out.slice(0, maxLength)}...` : out;
+}

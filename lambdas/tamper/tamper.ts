@@ -10,7 +10,7 @@ import { Alert, MAX_SMS_LENGTH, MAX_SUBJECT_LENGTH, fitSubject, section } from '
 import { ApiCall } from '../shared/api-call';
 import { asString, at } from '../shared/json';
 import { Responder } from '../shared/report';
-import { clean, truncate } from '../shared/text';
+import { boundedJson, clean, truncate } from '../shared/text';
 import { describePrincipal, describeRequest } from './describe-call';
 
 export function tamper(playbookId: string, ownRoleArns: readonly string[]): Responder<ApiCall> {
@@ -43,7 +43,7 @@ export function formatTamperAlert(call: ApiCall, playbookId: string): Alert {
       ['Operation', `${clean(call.eventSource, 80) ?? 'guardduty.amazonaws.com'} ${operation}`],
       ['Result', failure ? `FAILED: ${failure}${call.errorMessage ? `: ${clean(call.errorMessage, 300)}` : ''}` : 'succeeded'],
       ...request.lines,
-      ['Request', clean(JSON.stringify(call.requestParameters), 1000)],
+      ['Request', clean(boundedJson(call.requestParameters, 1000), 1000)],
     ]),
     section('Severity', [
       ['Severity', severity],
