@@ -116,9 +116,9 @@ export const HANDLERS = {
       'Cuts the instance off the network (through an untracked group to an isolation group without rules, ending existing connections), protects it from termination, detaches it from its Auto Scaling group, snapshots its volumes, then alerts with what it did and how to undo it.',
     ec2Permissions: [
       {
-        actions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'autoscaling:DescribeAutoScalingInstances'],
+        actions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeInstanceAttribute', 'ec2:DescribeSnapshots', 'autoscaling:DescribeAutoScalingInstances'],
         resources: '*',
-        why: 'reads the instance, the isolation groups of its VPC and its Auto Scaling group; Describe actions support no resource-level permissions',
+        why: 'reads the instance, the isolation groups of its VPC, its Auto Scaling group and the evidence already kept (termination protection, snapshots); Describe actions support no resource-level permissions',
       },
       {
         actions: ['ec2:CreateSecurityGroup'],

@@ -3,6 +3,8 @@ import {
   CreateSecurityGroupCommand,
   CreateSnapshotCommand,
   CreateTagsCommand,
+  DescribeInstanceAttributeCommand,
+  DescribeSnapshotsCommand,
   ModifyInstanceAttributeCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
@@ -148,10 +150,15 @@ describe('Class: Ec2World', () => {
       { file: 'asg.json', json: { AutoScalingInstances: [{ InstanceId: 'i-0abc1234def567890', AutoScalingGroupName: 'web-asg', AvailabilityZone: 'eu-west-1a', LifecycleState: 'InService', HealthStatus: 'HEALTHY', ProtectedFromScaleIn: false }] } },
     ]);
     const ec2 = clientFor(world);
+    const protection = () => ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: 'i-0abc1234def567890', Attribute: 'disableApiTermination' }));
+    expect((await protection()).DisableApiTermination).toEqual({ Value: false });
     await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: 'i-0abc1234def567890', DisableApiTermination: { Value: true } }));
+    expect((await protection()).DisableApiTermination).toEqual({ Value: true });
     const snapshot = await ec2.send(new CreateSnapshotCommand({ VolumeId: 'vol-0a1b2c3d4e5f60001', TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'guardduty-response:finding', Value: 'f-1' }] }] }));
     expect(snapshot).toMatchObject({ SnapshotId: expect.stringMatching(/^snap-/), VolumeId: 'vol-0a1b2c3d4e5f60001', State: 'pending', Tags: [{ Key: 'guardduty-response:finding', Value: 'f-1' }] });
     await expect(ec2.send(new CreateSnapshotCommand({ VolumeId: 'vol-0000000000000dead' }))).rejects.toMatchObject({ name: 'InvalidVolume.NotFound' });
+    const kept = await ec2.send(new DescribeSnapshotsCommand({ Filters: [{ Name: 'tag:guardduty-response:finding', Values: ['f-1'] }] }));
+    expect(kept.Snapshots?.map((s) => s.VolumeId)).toEqual(['vol-0a1b2c3d4e5f60001']);
     expect(world.callAutoScaling('DescribeAutoScalingInstances', { InstanceIds: ['i-0abc1234def567890'] })).toMatchObject({ AutoScalingInstances: [{ AutoScalingGroupName: 'web-asg' }] });
     world.callAutoScaling('DetachInstances', { InstanceIds: ['i-0abc1234def567890'], AutoScalingGroupName: 'web-asg', ShouldDecrementDesiredCapacity: false });
     expect(world.callAutoScaling('DescribeAutoScalingInstances', { InstanceIds: ['i-0abc1234def567890'] })).toEqual({ AutoScalingInstances: [] });

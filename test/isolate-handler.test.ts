@@ -5,7 +5,9 @@ import {
   CreateSecurityGroupCommand,
   CreateSnapshotCommand,
   CreateTagsCommand,
+  DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
   EC2ServiceException,
@@ -38,9 +40,11 @@ const existingGroups = (): SecurityGroup[] => [
   { GroupId: 'sg-untracked', VpcId: 'vpc-1', IpPermissions: [...ALL_TRAFFIC], IpPermissionsEgress: [...ALL_TRAFFIC], Tags: [{ Key: ISOLATION_ROLE_TAG, Value: 'untracked' }] },
 ];
 
-function world(options: { instance?: Instance; groups?: SecurityGroup[]; asg?: string } = {}) {
+function world(options: { instance?: Instance; groups?: SecurityGroup[]; asg?: string; evidenceKept?: boolean } = {}) {
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [options.instance ?? instance()] }] });
   ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: options.groups ?? existingGroups() });
+  ec2.on(DescribeInstanceAttributeCommand).resolves({ InstanceId: 'i-0abc1234def567890', DisableApiTermination: { Value: options.evidenceKept === true } });
+  ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: options.evidenceKept ? [{ SnapshotId: 'snap-1', VolumeId: 'vol-root', State: 'completed' }] : [] });
   autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({
     AutoScalingInstances: options.asg ? [{ InstanceId: 'i-0abc1234def567890', AutoScalingGroupName: options.asg, AvailabilityZone: 'eu-west-1a', LifecycleState: 'InService', HealthStatus: 'HEALTHY', ProtectedFromScaleIn: false }] : [],
   });
@@ -170,7 +174,12 @@ describe('Handler: isolate-instance', () => {
 
   it.each([
     ['terminated', { instance: instance({ State: { Name: 'terminated', Code: 48 } }) }, /^\[HIGH\] \[NOTHING TO DO\] /, /terminated or terminating; nothing to isolate/],
-    ['already isolated', { instance: instance({ Tags: [{ Key: ISOLATED_AT_TAG, Value: 'T0' }], NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-iso' }] }] }) }, /^\[HIGH\] \[ALREADY ISOLATED\] /, /Already isolated \(at T0\)/],
+    [
+      'already isolated, with its evidence kept',
+      { instance: instance({ Tags: [{ Key: ISOLATED_AT_TAG, Value: 'T0' }], NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-iso' }] }] }), evidenceKept: true },
+      /^\[HIGH\] \[ALREADY ISOLATED\] /,
+      /Already isolated \(at T0\)/,
+    ],
     ['excluded', { instance: instance({ Tags: [{ Key: 'guardduty-response:exclude', Value: 'forensics team' }] }) }, /^\[HIGH\] \[EXCLUDED\] /, /carries the exclusion tag 'guardduty-response:exclude'\. It is NOT isolated: it is still on the network\./],
   ])('reports an instance that is %s and changes nothing', async (_name, options, subject, text) => {
     world(options);
@@ -280,5 +289,46 @@ describe('Handler: isolate-instance, excluded instances', () => {
     const input = sns.commandCalls(PublishCommand)[0].args[0].input;
     expect(input.Subject).toMatch(/^\[HIGH\] \[EXCLUDED\] /);
     expect(input.MessageAttributes?.severity_score).toEqual({ DataType: 'Number', StringValue: '7' });
+  });
+});
+
+describe('Handler: isolate-instance, evidence that failed', () => {
+  beforeEach(() => {
+    ec2.reset();
+    autoScaling.reset();
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('fails while a snapshot fails, and the next delivery takes it and succeeds (the isolation is not redone)', async () => {
+    // Prepare: the first delivery isolates, but the snapshot fails.
+    world();
+    ec2.on(CreateSnapshotCommand).rejects(Object.assign(new Error('snapshot limit'), { name: 'SnapshotCreationPerVolumeRateExceeded' }));
+    const { handler } = handlerWith();
+    // Act + Assess: the invocation fails (retried, then kept in the dead-letter queue), and says so.
+    await expect(handler(c2())).rejects.toThrow(/evidence|snapshot/);
+    expect(published().subject).toMatch(/\[ISOLATION FAILED\]/);
+
+    // Prepare: the retry sees the instance isolated and protected, without its snapshot; EC2 now takes it.
+    const tags = ec2.commandCalls(CreateTagsCommand)[0].args[0].input.Tags!;
+    ec2.reset();
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    world({ instance: instance({ Tags: tags, NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-iso' }] }] }) });
+    ec2.on(DescribeInstanceAttributeCommand).resolves({ DisableApiTermination: { Value: true } });
+    // Act
+    await handler(c2());
+    // Assess: only the pending snapshot is taken; nothing moves again.
+    expect(sequence()).toEqual(['CreateSnapshot(vol-root)']);
+    const alert = published();
+    expect(alert.subject).toMatch(/\[EVIDENCE KEPT\]/);
+    expect(alert.email).toContain('snapshot vol-root');
+  });
+
+  it('fails again while the pending evidence still fails', async () => {
+    world({ instance: instance({ Tags: [{ Key: ISOLATED_AT_TAG, Value: 'T0' }], NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-iso' }] }] }) });
+    ec2.on(CreateSnapshotCommand).rejects(Object.assign(new Error('still failing'), { name: 'InternalError' }));
+    await expect(handlerWith().handler(c2())).rejects.toThrow(/evidence step\(s\) for i-0abc1234def567890 still fail/);
+    expect(published().subject).toMatch(/\[ISOLATION FAILED\]/);
   });
 });

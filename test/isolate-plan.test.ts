@@ -14,7 +14,17 @@ const isolationGroup = (rules: Partial<SecurityGroup> = {}): SecurityGroup => ({
 });
 const untrackedGroup = (): SecurityGroup => ({ GroupId: 'sg-untracked', VpcId: 'vpc-1', IpPermissions: [...ALL_TRAFFIC], IpPermissionsEgress: [...ALL_TRAFFIC], Tags: [{ Key: ISOLATION_ROLE_TAG, Value: 'untracked' }] });
 const plan = (overrides: Partial<IsolationInput> = {}) =>
-  planIsolation({ instance: instance(), vpcGroups: [], exclusionTag: 'guardduty-response:exclude', snapshots: true, findingId: 'f-1', now: '2026-11-20T03:30:00.000Z', ...overrides });
+  planIsolation({
+    instance: instance(),
+    vpcGroups: [],
+    exclusionTag: 'guardduty-response:exclude',
+    snapshots: true,
+    findingId: 'f-1',
+    now: '2026-11-20T03:30:00.000Z',
+    terminationProtected: false,
+    snapshotted: [],
+    ...overrides,
+  });
 
 describe('Function: planIsolation', () => {
   it('plans both groups for creation when the VPC has none yet, recording the way back first', () => {
@@ -25,7 +35,7 @@ describe('Function: planIsolation', () => {
       interfaces: [{ networkInterfaceId: 'eni-a', previousGroups: ['sg-web', 'sg-ssh'] }],
       untracked: { existingId: undefined, authorizeIngress: ALL_TRAFFIC, authorizeEgress: ALL_TRAFFIC },
       isolation: { existingId: undefined, revokeIngress: [], revokeEgress: [] },
-      volumes: ['vol-root'],
+      evidence: { protect: true, volumes: ['vol-root'] },
     });
     if (result.status !== 'isolate') throw new Error('unreachable');
     expect(result.instanceTags).toEqual([
@@ -58,12 +68,14 @@ describe('Function: planIsolation', () => {
 
   it('snapshots every attached EBS volume, or none when snapshots are off', () => {
     const disks = instance({ BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-root' } }, { Ebs: { VolumeId: 'vol-data' } }, { DeviceName: '/dev/sdb' }] });
-    expect(plan({ instance: disks })).toMatchObject({ volumes: ['vol-root', 'vol-data'], snapshotTags: [{ Key: FINDING_TAG, Value: 'f-1' }, { Key: 'guardduty-response:evidence-of', Value: 'i-1' }] });
-    expect(plan({ instance: disks, snapshots: false })).toMatchObject({ volumes: [] });
+    expect(plan({ instance: disks })).toMatchObject({ evidence: { volumes: ['vol-root', 'vol-data'], snapshotTags: [{ Key: FINDING_TAG, Value: 'f-1' }, { Key: 'guardduty-response:evidence-of', Value: 'i-1' }] } });
+    expect(plan({ instance: disks, snapshots: false })).toMatchObject({ evidence: { volumes: [] } });
+    // Evidence an earlier delivery kept is not kept twice: protection on, one volume snapshotted.
+    expect(plan({ instance: disks, terminationProtected: true, snapshotted: ['vol-root'] })).toMatchObject({ evidence: { protect: false, volumes: ['vol-data'] } });
   });
 
   it('carries the Auto Scaling group to detach from', () => {
-    expect(plan({ autoScalingGroupName: 'web-asg' })).toMatchObject({ autoScalingGroupName: 'web-asg' });
+    expect(plan({ autoScalingGroupName: 'web-asg' })).toMatchObject({ evidence: { autoScalingGroupName: 'web-asg' } });
   });
 
   it.each(['terminated', 'shutting-down'] as const)('does nothing to a %s instance', (name) => {

@@ -2,7 +2,9 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeAutoScalingInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import {
   CreateSnapshotCommand,
+  DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
@@ -49,6 +51,12 @@ const ownGroups = () => [
   { GroupId: 'sg-untracked', VpcId: 'vpc-1', IpPermissions: [...ALL_TRAFFIC], IpPermissionsEgress: [...ALL_TRAFFIC], Tags: [{ Key: ISOLATION_ROLE_TAG, Value: 'untracked' }] },
 ];
 
+/** No evidence kept yet: termination protection off, no evidence snapshot. */
+function noEvidenceYet(): void {
+  ec2.on(DescribeInstanceAttributeCommand).resolves({ DisableApiTermination: { Value: false } });
+  ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+}
+
 /** The restore block of the one published alert: its command lines, each parsed by a shell parser. */
 function restoreBlock(): { lines: string[]; argvs: ReturnType<typeof parse>[] } {
   const calls = sns.commandCalls(PublishCommand);
@@ -66,6 +74,7 @@ function restoreBlock(): { lines: string[]; argvs: ReturnType<typeof parse>[] } 
 describe('Restore commands: safe to paste whatever the names hold', () => {
   beforeEach(() => {
     ec2.reset();
+    noEvidenceYet();
     autoScaling.reset();
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
@@ -124,6 +133,7 @@ describe('Restore commands: safe to paste whatever the names hold', () => {
 describe('Isolation: a retry after a partial run', () => {
   beforeEach(() => {
     ec2.reset();
+    noEvidenceYet();
     autoScaling.reset();
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
@@ -159,6 +169,7 @@ describe('Isolation: a retry after a partial run', () => {
 describe('Remediations: account and region checked at the door', () => {
   beforeEach(() => {
     ec2.reset();
+    noEvidenceYet();
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   });
@@ -182,6 +193,7 @@ describe('Remediations: account and region checked at the door', () => {
 describe('Remediations: nothing lost when publishing fails', () => {
   beforeEach(() => {
     ec2.reset();
+    noEvidenceYet();
     autoScaling.reset();
     sns.reset();
   });
@@ -206,6 +218,8 @@ describe('Remediations: nothing lost when publishing fails', () => {
     // Act: the retry finds the instance isolated (the world as the first run left it) and SNS works again.
     const tags = ec2.commandCalls(CreateTagsCommand)[0].args[0].input.Tags!;
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [testInstance({ Tags: tags, NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-iso' }] }] })] }] });
+    ec2.on(DescribeInstanceAttributeCommand).resolves({ DisableApiTermination: { Value: true } });
+    ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1', VolumeId: 'vol-root', State: 'pending' }] });
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
     await createIsolateHandler(dependencies)(event());
@@ -219,6 +233,7 @@ describe('Remediations: nothing lost when publishing fails', () => {
 describe('Alerts: the Changes list is cleaned like any value', () => {
   beforeEach(() => {
     ec2.reset();
+    noEvidenceYet();
     autoScaling.reset();
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
@@ -242,6 +257,7 @@ describe('Alerts: the Changes list is cleaned like any value', () => {
 describe('Remediations: act only on what GuardDuty confirms', () => {
   beforeEach(() => {
     ec2.reset();
+    noEvidenceYet();
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   });

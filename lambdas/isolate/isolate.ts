@@ -11,7 +11,9 @@ import {
   CreateSecurityGroupCommand,
   CreateSnapshotCommand,
   CreateTagsCommand,
+  DescribeInstanceAttributeCommand,
   DescribeSecurityGroupsCommand,
+  DescribeSnapshotsCommand,
   type Instance,
   type IpPermission,
   ModifyInstanceAttributeCommand,
@@ -27,7 +29,8 @@ import { OWN_ROLE, RemediationDependencies, RemediationError, StepKind, StepResu
 import { RESTORE_HEADER, commandLine, commentLine } from '../shared/shell';
 import type { FindingResponder } from '../shared/report';
 import { clean } from '../shared/text';
-import { GroupSetup, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, planIsolation } from './plan';
+import { TAG_KEYS } from '../../lib/tags';
+import { EvidencePlan, GroupSetup, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, planIsolation } from './plan';
 
 type Report = (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof formatFindingAlert>;
 
@@ -68,15 +71,43 @@ export function isolate(dependencies: RemediationDependencies): FindingResponder
           atLeastSeverity: SEVERITY_FLOOR.HIGH,
         });
       case 'already-isolated':
-        // The instance's own record still gives the way back, even if the first alert was lost.
-        return report({
-          tag: 'ALREADY ISOLATED',
-          summary: `Already isolated (at ${clean(plan.isolatedAt, 40)}): every interface of ${instanceId} is in the isolation group. Nothing was changed.`,
-          restore: restoreCommands(plan, target, instanceId),
-        });
+        return finishIsolated(target, instanceId, plan, dependencies.settings.dryRun, report);
     }
     return execute(target, instanceId, plan, dependencies, report);
   };
+}
+
+/**
+ * An instance isolated earlier: its network stays cut; evidence an earlier delivery could not keep
+ * is kept now, and the invocation fails again while any of it still fails (retry, then the DLQ).
+ * The instance's own record gives the way back, even if the first alert was lost.
+ */
+async function finishIsolated(target: Target, instanceId: string, plan: Extract<IsolationPlan, { status: 'already-isolated' }>, dryRun: boolean, report: Report) {
+  const at = clean(plan.isolatedAt, 40);
+  const restore = restoreCommands(plan, target, instanceId);
+  if (!evidencePending(plan.evidence)) {
+    return report({ tag: 'ALREADY ISOLATED', summary: `Already isolated (at ${at}): every interface of ${instanceId} is in the isolation group, and its evidence is kept. Nothing was changed.`, restore });
+  }
+  const steps = await keepEvidence(target, instanceId, plan.evidence, dryRun);
+  const details = steps.map(describeStep);
+  const failed = steps.filter((s) => s.status === 'failed');
+  if (failed.length > 0) {
+    return {
+      alert: report({ tag: 'ISOLATION FAILED', summary: `Isolated since ${at} (its network is cut), but evidence steps still FAIL; see below. The event is kept in the dead-letter queue.`, details, restore }),
+      failure: new RemediationError(`${failed.length} evidence step(s) for ${instanceId} still fail: ${failed.map((s) => s.description).join('; ')}`),
+    };
+  }
+  return report({
+    tag: dryRun ? 'DRY RUN' : 'EVIDENCE KEPT',
+    summary: `Already isolated (at ${at}); ${dryRun ? 'would have finished' : 'finished'} keeping the evidence an earlier delivery could not keep.`,
+    details,
+    restore,
+  });
+}
+
+/** One line of the Changes list for a step. */
+function describeStep(step: StepResult): string {
+  return `${step.status === 'failed' ? 'FAILED to ' : step.status === 'would' ? 'would have: ' : ''}${step.description}${step.error ? `: ${clean(step.error, 300)}` : ''}`;
 }
 
 async function observeAndPlan(target: Target, instance: Instance, finding: Finding, dependencies: RemediationDependencies): Promise<IsolationPlan> {
@@ -84,11 +115,19 @@ async function observeAndPlan(target: Target, instance: Instance, finding: Findi
   const vpcGroups = vpcId
     ? ((await target.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'tag-key', Values: [ISOLATION_ROLE_TAG] }] }))).SecurityGroups ?? [])
     : [];
-  const membership = await target.autoScaling().send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instance.InstanceId!] }));
+  const instanceId = instance.InstanceId!;
+  const membership = await target.autoScaling().send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
+  // The evidence as it is now: what an earlier delivery kept is not kept twice.
+  const protection = await target.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }));
+  const kept = dependencies.settings.isolateSnapshots
+    ? ((await target.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: `tag:${TAG_KEYS.evidenceOf}`, Values: [instanceId] }] }))).Snapshots ?? [])
+    : [];
   return planIsolation({
     instance,
     vpcGroups,
     autoScalingGroupName: membership.AutoScalingInstances?.[0]?.AutoScalingGroupName,
+    terminationProtected: protection.DisableApiTermination?.Value === true,
+    snapshotted: kept.filter((snapshot) => snapshot.State !== 'error').map((snapshot) => snapshot.VolumeId ?? ''),
     exclusionTag: dependencies.settings.exclusionTag,
     snapshots: dependencies.settings.isolateSnapshots,
     findingId: finding.id,
@@ -199,47 +238,12 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
   }
 
   // 2. Evidence, each step on its own: one failing does not stop the others, nor undo the isolation.
-  const evidence: StepResult[] = [];
-  if (isolated) {
-    evidence.push(...(await runSteps([{ kind: 'protect', description: 'turn on termination protection', run: (DryRun) => ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, DisableApiTermination: { Value: true }, DryRun })) }], dryRun)));
-    if (plan.autoScalingGroupName) {
-      const group = plan.autoScalingGroupName;
-      const description = `detach from Auto Scaling group ${group} (desired capacity kept, so the group replaces it and never terminates the evidence)`;
-      // Auto Scaling has no DryRun parameter: in a dry run the detach is reported, not made.
-      if (dryRun) evidence.push({ kind: 'detach', description, status: 'would' });
-      else {
-        const detach = () => target.autoScaling().send(new DetachInstancesCommand({ InstanceIds: [instanceId], AutoScalingGroupName: group, ShouldDecrementDesiredCapacity: false }));
-        evidence.push(...(await runSteps([{ kind: 'detach', description, run: detach }], false)));
-      }
-    }
-    for (const volumeId of plan.volumes) {
-      evidence.push(
-        ...(await runSteps(
-          [
-            {
-              kind: 'snapshot',
-              description: `snapshot ${volumeId}`,
-              run: (DryRun) =>
-                ec2.send(
-                  new CreateSnapshotCommand({
-                    VolumeId: volumeId,
-                    Description: `guardduty-response evidence of ${instanceId}`,
-                    TagSpecifications: [{ ResourceType: 'snapshot', Tags: [...plan.snapshotTags] }],
-                    DryRun,
-                  }),
-                ),
-            },
-          ],
-          dryRun,
-        )),
-      );
-    }
-  }
+  const evidence = isolated ? await keepEvidence(target, instanceId, plan.evidence, dryRun) : [];
 
   const all = [...isolation, ...rollback, ...evidence];
   const failed = all.filter((s) => s.status === 'failed');
-  const details = all.map((s) => `${s.status === 'failed' ? 'FAILED to ' : s.status === 'would' ? 'would have: ' : ''}${s.description}${s.error ? `: ${clean(s.error, 300)}` : ''}`);
-  const restore = isolated && !dryRun ? restoreCommands(plan, target, instanceId) : undefined;
+  const details = all.map(describeStep);
+  const restore = isolated && !dryRun ? restoreCommands({ ...plan, autoScalingGroupName: plan.evidence.autoScalingGroupName }, target, instanceId) : undefined;
   if (failed.length > 0) {
     const failure = new RemediationError(`${failed.length} step(s) of the isolation of ${instanceId} failed: ${failed.map((s) => s.description).join('; ')}`);
     return {
@@ -262,6 +266,41 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
     details,
     restore,
   });
+}
+
+/**
+ * The evidence steps still pending (plan.ts EvidencePlan), each on its own: termination
+ * protection, the detach from the Auto Scaling group, a snapshot of each volume not yet kept.
+ */
+async function keepEvidence(target: Target, instanceId: string, evidence: EvidencePlan, dryRun: boolean): Promise<StepResult[]> {
+  const { ec2 } = target;
+  const results: StepResult[] = [];
+  if (evidence.protect) {
+    results.push(...(await runSteps([{ kind: 'protect', description: 'turn on termination protection', run: (DryRun) => ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, DisableApiTermination: { Value: true }, DryRun })) }], dryRun)));
+  }
+  if (evidence.autoScalingGroupName) {
+    const group = evidence.autoScalingGroupName;
+    const description = `detach from Auto Scaling group ${group} (desired capacity kept, so the group replaces it and never terminates the evidence)`;
+    // Auto Scaling has no DryRun parameter: in a dry run the detach is reported, not made.
+    if (dryRun) results.push({ kind: 'detach', description, status: 'would' });
+    else {
+      const detach = () => target.autoScaling().send(new DetachInstancesCommand({ InstanceIds: [instanceId], AutoScalingGroupName: group, ShouldDecrementDesiredCapacity: false }));
+      results.push(...(await runSteps([{ kind: 'detach', description, run: detach }], false)));
+    }
+  }
+  for (const volumeId of evidence.volumes) {
+    const snapshot = (DryRun: boolean) =>
+      ec2.send(
+        new CreateSnapshotCommand({
+          VolumeId: volumeId,
+          Description: `guardduty-response evidence of ${instanceId}`,
+          TagSpecifications: [{ ResourceType: 'snapshot', Tags: [...evidence.snapshotTags] }],
+          DryRun,
+        }),
+      );
+    results.push(...(await runSteps([{ kind: 'snapshot', description: `snapshot ${volumeId}`, run: snapshot }], dryRun)));
+  }
+  return results;
 }
 
 /**

@@ -33,6 +33,10 @@ export interface IsolationInput {
   readonly vpcGroups: readonly SecurityGroup[];
   /** The Auto Scaling group the instance belongs to, if any. */
   readonly autoScalingGroupName?: string;
+  /** Whether termination protection is on now (DescribeInstanceAttribute). */
+  readonly terminationProtected: boolean;
+  /** Volumes that already have an evidence snapshot of this instance (tagged evidence-of, not failed). */
+  readonly snapshotted: readonly string[];
   readonly exclusionTag: string;
   readonly snapshots: boolean;
   readonly findingId: string;
@@ -66,9 +70,29 @@ export interface InterfacePlan {
   readonly stage: 'start' | 'untracked' | 'isolated';
 }
 
+/**
+ * The evidence still to keep, decided from what EC2 says now: a step that failed on an earlier
+ * delivery (or never ran, the invocation having stopped) is still pending, and the next delivery
+ * finishes it; one that is done is never repeated.
+ */
+export interface EvidencePlan {
+  readonly protect: boolean;
+  readonly autoScalingGroupName?: string;
+  readonly volumes: readonly string[];
+  readonly snapshotTags: readonly Tag[];
+}
+
+export const evidencePending = (evidence: EvidencePlan): boolean => evidence.protect || evidence.autoScalingGroupName !== undefined || evidence.volumes.length > 0;
+
 export type IsolationPlan =
   | { readonly status: 'terminated' | 'excluded' }
-  | { readonly status: 'already-isolated'; readonly isolatedAt: string; readonly interfaces: readonly InterfacePlan[]; readonly recordedTagKeys: readonly string[] }
+  | {
+      readonly status: 'already-isolated';
+      readonly isolatedAt: string;
+      readonly interfaces: readonly InterfacePlan[];
+      readonly recordedTagKeys: readonly string[];
+      readonly evidence: EvidencePlan;
+    }
   | {
       readonly status: 'isolate';
       readonly vpcId: string;
@@ -79,9 +103,7 @@ export type IsolationPlan =
       readonly instanceTags: readonly Tag[];
       /** Every tag key of this stack on the instance once the plan ran (for the restore block). */
       readonly recordedTagKeys: readonly string[];
-      readonly autoScalingGroupName?: string;
-      readonly volumes: readonly string[];
-      readonly snapshotTags: readonly Tag[];
+      readonly evidence: EvidencePlan;
     };
 
 const tagOf = (tags: readonly Tag[] | undefined, key: string) => (tags ?? []).find((t) => t.Key === key)?.Value;
@@ -117,8 +139,17 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
       FINDING_TAG,
     ]),
   ];
+  const evidence: EvidencePlan = {
+    protect: !input.terminationProtected,
+    autoScalingGroupName: input.autoScalingGroupName,
+    volumes: input.snapshots ? (instance.BlockDeviceMappings ?? []).map((m) => m.Ebs?.VolumeId).filter((v): v is string => v !== undefined && !input.snapshotted.includes(v)) : [],
+    snapshotTags: [
+      { Key: FINDING_TAG, Value: input.findingId },
+      { Key: TAG_KEYS.evidenceOf, Value: instance.InstanceId ?? 'unknown' },
+    ],
+  };
   if (isolatedAt && isolationGroup && interfaces.every((n) => n.stage === 'isolated')) {
-    return { status: 'already-isolated', isolatedAt, interfaces, recordedTagKeys };
+    return { status: 'already-isolated', isolatedAt, interfaces, recordedTagKeys, evidence };
   }
   const hasAll = (rules: readonly IpPermission[] | undefined) =>
     (rules ?? []).some((r) => r.IpProtocol === '-1' && (r.IpRanges ?? []).some((x) => x.CidrIp === '0.0.0.0/0') && (r.Ipv6Ranges ?? []).some((x) => x.CidrIpv6 === '::/0'));
@@ -151,11 +182,6 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
       { Key: FINDING_TAG, Value: input.findingId },
     ],
     recordedTagKeys,
-    autoScalingGroupName: input.autoScalingGroupName,
-    volumes: input.snapshots ? (instance.BlockDeviceMappings ?? []).map((m) => m.Ebs?.VolumeId).filter((v): v is string => v !== undefined) : [],
-    snapshotTags: [
-      { Key: FINDING_TAG, Value: input.findingId },
-      { Key: TAG_KEYS.evidenceOf, Value: instance.InstanceId ?? 'unknown' },
-    ],
+    evidence,
   };
 }

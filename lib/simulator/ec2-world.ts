@@ -226,6 +226,13 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     return {};
   },
 
+  DescribeInstanceAttribute: (state, input) => {
+    const id = String(input.InstanceId ?? '');
+    if (!state.instances.some((i) => i.InstanceId === id)) throw ec2Error('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+    if (input.Attribute !== 'disableApiTermination') throw ec2Error('UnsupportedOperation', 'the offline world models DescribeInstanceAttribute with disableApiTermination only');
+    return { InstanceId: id, DisableApiTermination: { Value: state.attributes[id]?.DisableApiTermination === true } };
+  },
+
   CreateSnapshot: (state, input) => {
     const volumeId = String(input.VolumeId ?? '');
     if (!state.volumes.some((v) => v.VolumeId === volumeId)) throw ec2Error('InvalidVolume.NotFound', `The volume '${volumeId}' does not exist.`);
