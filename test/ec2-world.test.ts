@@ -163,6 +163,10 @@ describe('Class: Ec2World', () => {
     world.callAutoScaling('DetachInstances', { InstanceIds: ['i-0abc1234def567890'], AutoScalingGroupName: 'web-asg', ShouldDecrementDesiredCapacity: false });
     expect(world.callAutoScaling('DescribeAutoScalingInstances', { InstanceIds: ['i-0abc1234def567890'] })).toEqual({ AutoScalingInstances: [] });
     expect(() => world.callAutoScaling('DetachInstances', { InstanceIds: ['i-0abc1234def567890'], AutoScalingGroupName: 'web-asg' })).toThrow('The instance i-0abc1234def567890 is not part of Auto Scaling group web-asg.');
+    // Names Auto Scaling refuses (space, ':', control characters, unicode) are refused here too; shell metacharacters are allowed.
+    for (const name of ['two words', 'a:b', 'x\ny', 'caf\u00e9']) expect(() => world.callAutoScaling('DetachInstances', { InstanceIds: ['i-1'], AutoScalingGroupName: name })).toThrow(/failed to satisfy constraint/);
+    expect(() => world.callAutoScaling('DetachInstances', { InstanceIds: ['i-1'], AutoScalingGroupName: 'web;$(id)`x`' })).toThrow(/is not part of Auto Scaling group/);
+    expect(() => Ec2World.fromDocuments([{ file: 'asg.json', json: { AutoScalingInstances: [{ InstanceId: 'i-1', AutoScalingGroupName: 'has space' }] } }])).toThrow(/asg\.json.*failed to satisfy constraint/);
   });
 
   it('merges several files, a later resource replacing an earlier one with the same id', () => {

@@ -152,7 +152,7 @@ async function observeCalls(): Promise<Observed[]> {
   // The same findings in the security account, then in a member account (through its member roles), each on a fresh world.
   for (const accountId of [SECURITY, MEMBER]) {
     const world = Ec2World.fromDocuments(readdirSync(EXAMPLE_WORLD_DIR).map((f) => ({ file: f, json: JSON.parse(readFileSync(path.join(EXAMPLE_WORLD_DIR, f), 'utf8')) })));
-    const simulator = new Simulator(main as never, world, () => new Date('2026-11-20T03:30:00Z'));
+    const simulator = new Simulator(main as never, world, { now: () => new Date('2026-11-20T03:30:00Z') });
     for (const file of ['revoke-ssh-ingress.json', 'all-other-findings.json']) {
       const event = JSON.parse(readFileSync(path.join(EXAMPLE_EVENTS_DIR, file), 'utf8'));
       const result = await simulator.run(file, { ...event, detail: { ...event.detail, accountId } });

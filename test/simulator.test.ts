@@ -197,6 +197,36 @@ describe('CLI: npm run simulate', () => {
     }
   });
 
+  it('injects a failure with --fail-after and shows the next delivery resuming instead of starting over', async () => {
+    const example = path.join(EXAMPLE_EVENTS_DIR, 'all-other-findings.json');
+    // The 11th mutating call of the run is the snapshot, after the isolation.
+    const { status, stdout } = await simulate(['--json', '--fail-after', '11', '-c', 'playbook:isolate-instance=true', example, example]);
+    expect(status).toBe(1);
+    const [first, second] = jsonLines(stdout);
+    expect(first.alerts[0].subject).toMatch(/\[ISOLATION FAILED\]/);
+    expect(first.alerts[0].email).toMatch(/FAILED to snapshot vol-0a1b2c3d4e5f60001: InternalError: injected by --fail-after 11/);
+    expect(first.errors).toHaveLength(1);
+    // The retry only keeps the missing evidence: nothing moves, nothing is recorded again.
+    expect(second.actions.filter((a) => !/^(Describe|List|Get)/.test(a.operation)).map((a) => a.operation)).toEqual(['CreateSnapshot']);
+    expect(second.alerts[0].subject).toMatch(/\[EVIDENCE KEPT\]/);
+    expect(second.errors).toEqual([]);
+  });
+
+  it('refuses a --fail-after that is not a positive whole number', async () => {
+    const { status, stderr } = await simulate(['--fail-after', 'soon']);
+    expect(status).toBe(2);
+    expect(stderr).toContain("--fail-after needs a positive whole number, not 'soon'");
+  });
+
+  it('prints event values cleaned in its human output: no terminal escapes from a finding', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'events-'));
+    const example = JSON.parse(readFileSync(path.join(EXAMPLE_EVENTS_DIR, 'ec2-spambot.json'), 'utf8'));
+    writeFileSync(path.join(dir, 'hostile.json'), JSON.stringify({ ...example, id: 'e\u001b[2J\u001b[31mred', detail: { ...example.detail, type: 'Backdoor:EC2/Spambot\u202e\nFAKE' } }));
+    const { stdout } = await simulate([path.join(dir, 'hostile.json')]);
+    expect(stdout).not.toMatch(/[\u001b\u202e]/);
+    expect(stdout).not.toMatch(/\nFAKE/);
+  });
+
   it('reports an event with an empty or forged region as could-not-process and goes on with the next', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'events-'));
     const example = JSON.parse(readFileSync(path.join(EXAMPLE_EVENTS_DIR, 'revoke-ssh-ingress.json'), 'utf8'));

@@ -1,5 +1,5 @@
 /**
- * `npm run simulate -- [-c key=value ...] [--world FILE ...] [--json] [--unknown-to-guardduty] [EVENT_FILE_OR_DIR ...]`
+ * `npm run simulate -- [-c key=value ...] [--world FILE ...] [--json] [--fail-after N] [--unknown-to-guardduty] [EVENT_FILE_OR_DIR ...]`
  *
  * Synthesizes the app with the given context (cdk.json's context, then `-c` flags, validated as
  * `cdk synth` validates them), routes each event through the synthesized rules and runs the
@@ -28,13 +28,15 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-export const USAGE = `usage: npm run simulate -- [-c key=value ...] [--world FILE ...] [--json] [--unknown-to-guardduty] [EVENT_FILE_OR_DIR ...]
+export const USAGE = `usage: npm run simulate -- [-c key=value ...] [--world FILE ...] [--json] [--fail-after N] [--unknown-to-guardduty] [EVENT_FILE_OR_DIR ...]
 
   -c, --context key=value   a CDK context flag, as with cdk synth (repeatable)
   --world FILE              AWS CLI JSON output (describe-instances, describe-security-groups,
                             describe-volumes) that EC2 calls see; repeatable, merged
                             (default: examples/world/*.json)
   --json                    one JSON object per event per line on stdout
+  --fail-after N            the Nth mutating EC2 or Auto Scaling call of the run fails (InternalError):
+                            give the same event twice to watch the remediation resume
   --unknown-to-guardduty    GuardDuty knows none of the events (as for forged ones): remediations
                             verify each finding with GetFindings, change nothing, alert [NOT VERIFIED]
   -h, --help                this help
@@ -47,6 +49,7 @@ interface Arguments {
   readonly worldFiles: string[];
   readonly json: boolean;
   readonly unknownToGuardDuty: boolean;
+  readonly failAfter?: number;
   readonly paths: string[];
   readonly help: boolean;
 }
@@ -74,6 +77,11 @@ export function parseArguments(argv: readonly string[]): Arguments {
       args.worldFiles.push(arg.slice('--world='.length));
     } else if (arg === '--json') {
       (args as { json: boolean }).json = true;
+    } else if (arg === '--fail-after') {
+      const value = valueOf(arg, i);
+      if (!/^[1-9]\d{0,5}$/.test(value)) throw new UsageError(`--fail-after needs a positive whole number, not '${value}'`);
+      (args as { failAfter?: number }).failAfter = Number(value);
+      i++;
     } else if (arg === '--unknown-to-guardduty') {
       (args as { unknownToGuardDuty: boolean }).unknownToGuardDuty = true;
     } else if (arg === '-h' || arg === '--help') {
@@ -113,7 +121,7 @@ export async function runSimulate(argv: readonly string[], io: Io): Promise<numb
   try {
     worldFiles = args.worldFiles.length > 0 ? args.worldFiles : jsonFilesIn(EXAMPLE_WORLD_DIR);
     const world = Ec2World.fromDocuments(worldFiles.map((file) => ({ file, json: readJson(file) })));
-    simulator = new Simulator(synthesizeTemplate(args.context), world, undefined, !args.unknownToGuardDuty);
+    simulator = new Simulator(synthesizeTemplate(args.context), world, { guardDutyKnowsReplayedFindings: !args.unknownToGuardDuty, failAfter: args.failAfter });
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof WorldFileError || error instanceof InputError)) throw error;
     io.stderr.write(`guardduty-response: ${error.message}\n`);

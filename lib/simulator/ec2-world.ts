@@ -92,6 +92,13 @@ export class Ec2World {
       world.upsert('volumes', 'VolumeId', volumes as Volume[]);
       const memberships = list('AutoScalingInstances');
       memberships.forEach(requireId('AutoScalingInstances', 'InstanceId'));
+      for (const membership of memberships) {
+        try {
+          checkAutoScalingGroupName(String(membership.AutoScalingGroupName ?? ''));
+        } catch (error) {
+          throw new WorldFileError(file, `AutoScalingInstances: ${(error as Error).message}`);
+        }
+      }
       world.upsert('autoScalingInstances', 'InstanceId', memberships as unknown as AutoScalingInstanceDetails[]);
     }
     return world;
@@ -274,6 +281,7 @@ const AUTO_SCALING_OPERATIONS: Readonly<Record<string, Operation>> = {
   },
   DetachInstances: (state, input) => {
     const group = String(input.AutoScalingGroupName ?? '');
+    checkAutoScalingGroupName(group);
     for (const id of stringList(input.InstanceIds) ?? []) {
       const index = state.autoScalingInstances.findIndex((m) => m.InstanceId === id && m.AutoScalingGroupName === group);
       if (index < 0) throw autoScalingError('ValidationError', `The instance ${id} is not part of Auto Scaling group ${group}.`);
@@ -282,6 +290,16 @@ const AUTO_SCALING_OPERATIONS: Readonly<Record<string, Operation>> = {
     return { Activities: [] };
   },
 };
+
+/**
+ * Auto Scaling group names: 1-255 printable ASCII characters (33-126) without ':', which separates
+ * the parts of the group's ARN. Quotes, `;`, `$( )` and backticks are allowed, and the restore
+ * commands quote them; names with spaces, control characters or unicode are refused here, so the
+ * simulator never shows a detach Lambda could not make.
+ */
+function checkAutoScalingGroupName(name: string): void {
+  if (!/^[\x21-\x39\x3b-\x7e]{1,255}$/.test(name)) throw autoScalingError('ValidationError', `1 validation error detected: Value '${name.slice(0, 80)}' at 'autoScalingGroupName' failed to satisfy constraint`);
+}
 
 function autoScalingError(code: string, message: string): Error {
   return Object.assign(new Error(message), { name: code, $fault: 'client' });

@@ -1,4 +1,6 @@
 /** Human output of the simulator: per event, the playbooks, the AWS calls and the alert as received. */
+import { asciiJson } from '../../lambdas/shared/shell';
+import { clean } from '../../lambdas/shared/text';
 import { EventResult } from './simulate';
 
 export interface Style {
@@ -21,8 +23,10 @@ const indent = (text: string, prefix: string) =>
     .join('\n');
 
 export function renderHuman(result: EventResult, style: Style): string {
-  const lines: string[] = [style.heading(`== ${result.file}`)];
-  lines.push(`  event:     ${result.eventId ?? '(no id)'}  ${result.findingType ?? '(no type)'}`);
+  // Everything from an event is cleaned as alerts are (control, ANSI, bidi characters, bounded):
+  // a finding type or id must not rewrite the terminal the simulator prints to.
+  const lines: string[] = [style.heading(`== ${clean(result.file, 300) ?? ''}`)];
+  lines.push(`  event:     ${clean(result.eventId, 100) ?? '(no id)'}  ${clean(result.findingType, 200) ?? '(no type)'}`);
   lines.push(
     `  playbooks: ${
       result.playbooks.length > 0 ? style.bold(result.playbooks.join(', ')) : style.dim('none matched (below minSeverity, switched off, or not an event any playbook handles)')
@@ -34,8 +38,8 @@ export function renderHuman(result: EventResult, style: Style): string {
     lines.push('  AWS calls:');
     for (const call of result.actions) {
       const dryRun = call.params.DryRun === true ? style.bold(' [dry run]') : '';
-      lines.push(`    ${call.service}:${call.operation} in ${call.account}/${call.region}${dryRun}`);
-      lines.push(`      ${JSON.stringify(call.params)}`);
+      lines.push(`    ${call.service}:${call.operation} in ${clean(call.account, 20)}/${clean(call.region, 30)}${dryRun}`);
+      lines.push(`      ${asciiJson(call.params)}`);
     }
   }
   for (const alert of result.alerts) {
@@ -46,6 +50,6 @@ export function renderHuman(result: EventResult, style: Style): string {
     lines.push('    Email:');
     lines.push(indent(alert.email.trimEnd(), '      | '));
   }
-  for (const error of result.errors) lines.push(`  ${style.error('error:')} ${error}`);
+  for (const error of result.errors) lines.push(`  ${style.error('error:')} ${clean(error, 1000)}`);
   return `${lines.join('\n')}\n\n`;
 }

@@ -50,23 +50,46 @@ const OFFLINE_DETECTOR_ID = '0ff11e0000000000000000000000000d';
 const FALLBACK_ACCOUNT = '111122223333';
 const FALLBACK_REGION = 'us-east-1';
 
+export interface SimulatorOptions {
+  /**
+   * The clock remediations stamp their tags with.
+   * @default - the wall clock
+   */
+  readonly now?: () => Date;
+  /**
+   * Whether GuardDuty knows each replayed finding (so remediations verify it and act); false
+   * shows what a forged event gets: nothing changed, a [NOT VERIFIED] alert.
+   * @default true
+   */
+  readonly guardDutyKnowsReplayedFindings?: boolean;
+  /**
+   * The Nth mutating EC2 or Auto Scaling call of the run fails (InternalError), as a timeout or an
+   * outage would: replay the same event to watch the remediation resume.
+   * @default - no call fails
+   */
+  readonly failAfter?: number;
+}
+
 export class Simulator {
   private readonly rules: TemplateRule[];
 
   /** What GuardDuty's GetFindings answers offline, by `<region>/<finding id>`. */
   private readonly knownFindings = new Map<string, Record<string, unknown>>();
 
+  private readonly now: () => Date;
+  private readonly guardDutyKnowsReplayedFindings: boolean;
+  private readonly failAfter?: number;
+  /** Mutating EC2 and Auto Scaling calls answered so far in this run (for failAfter). */
+  private mutatingCalls = 0;
+
   constructor(
     private readonly template: Template,
     private readonly world: Ec2World,
-    /** The clock remediations stamp their tags with. */
-    private readonly now: () => Date = () => new Date(),
-    /**
-     * Whether GuardDuty knows each replayed finding (so remediations verify it and act); false
-     * shows what a forged event gets: nothing changed, a [NOT VERIFIED] alert.
-     */
-    private readonly guardDutyKnowsReplayedFindings = true,
+    options: SimulatorOptions = {},
   ) {
+    this.now = options.now ?? (() => new Date());
+    this.guardDutyKnowsReplayedFindings = options.guardDutyKnowsReplayedFindings ?? true;
+    this.failAfter = options.failAfter;
     this.rules = rulesFromTemplate(template);
   }
 
@@ -154,6 +177,9 @@ export class Simulator {
     if (call.service === 'sns' && call.operation === 'Publish') {
       result.alerts.push(alertOf(call.params));
       return { MessageId: `offline-${result.alerts.length}` };
+    }
+    if ((call.service === 'ec2' || call.service === 'autoscaling') && !/^(Describe|List|Get)/.test(call.operation) && ++this.mutatingCalls === this.failAfter) {
+      throw Object.assign(new Error(`injected by --fail-after ${this.failAfter}: call ${this.mutatingCalls} of the run fails`), { name: 'InternalError', $fault: 'server' });
     }
     if (call.service === 'ec2') return this.world.call(call.operation, call.params);
     if (call.service === 'autoscaling') return this.world.callAutoScaling(call.operation, call.params);
