@@ -22,14 +22,15 @@ import {
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import { SEVERITY_FLOOR } from '../../lib/severity';
+import { TAG_KEYS } from '../../lib/tags';
+import { MOVE_RESERVE_MS } from '../../lib/timing';
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import type { Finding } from '../shared/finding';
 import { asString, at } from '../shared/json';
 import { OWN_ROLE, RemediationDependencies, RemediationError, StepKind, StepResult, Target, errorText, findInstance, runSteps, unverifiedSummary } from '../shared/remediation';
 import { RESTORE_HEADER, commandLine, commentLine } from '../shared/shell';
-import type { FindingResponder } from '../shared/report';
+import type { FindingResponder, Invocation } from '../shared/report';
 import { clean } from '../shared/text';
-import { TAG_KEYS } from '../../lib/tags';
 import { EvidencePlan, GroupSetup, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, planIsolation } from './plan';
 
 type Report = (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof formatFindingAlert>;
@@ -39,7 +40,7 @@ const WOULD_BE_CREATED = 'sg-(would be created)';
 
 export function isolate(dependencies: RemediationDependencies): FindingResponder {
   const { playbookId, settings } = dependencies;
-  return async (finding) => {
+  return async (finding, invocation) => {
     const report: Report = (outcome) => formatFindingAlert(finding, { playbookId, ...outcome });
     if (finding.sample) {
       const named = clean(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40);
@@ -73,7 +74,7 @@ export function isolate(dependencies: RemediationDependencies): FindingResponder
       case 'already-isolated':
         return finishIsolated(target, instanceId, plan, dependencies.settings.dryRun, report);
     }
-    return execute(target, instanceId, plan, dependencies, report);
+    return execute(target, instanceId, plan, dependencies, report, invocation);
   };
 }
 
@@ -135,7 +136,7 @@ async function observeAndPlan(target: Target, instance: Instance, finding: Findi
   });
 }
 
-async function execute(target: Target, instanceId: string, plan: Extract<IsolationPlan, { status: 'isolate' }>, dependencies: RemediationDependencies, report: Report) {
+async function execute(target: Target, instanceId: string, plan: Extract<IsolationPlan, { status: 'isolate' }>, dependencies: RemediationDependencies, report: Report, invocation: Invocation) {
   const { dryRun } = dependencies.settings;
   const ec2 = target.ec2;
   const ids: { untracked?: string; isolation?: string } = { untracked: plan.untracked.existingId, isolation: plan.isolation.existingId };
@@ -214,6 +215,16 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
       { kind: 'record', description: 'record the previous groups on the instance', run: (DryRun) => ec2.send(new CreateTagsCommand({ Resources: [instanceId], Tags: [...plan.instanceTags], DryRun })) },
       ...groupSteps(plan.untracked),
       ...groupSteps(plan.isolation),
+      // Never start the moves without the time to finish them (and to move back): a timeout
+      // between them would leave the interfaces in the untracked group, open to everything.
+      {
+        kind: 'time-check',
+        description: 'check there is time left to finish the moves',
+        run: async () => {
+          const needed = MOVE_RESERVE_MS * plan.interfaces.length;
+          if (invocation.remainingMs() < needed) throw new RemediationError(`only ${invocation.remainingMs()} ms left of the invocation, ${needed} ms needed to finish the moves safely; the next delivery resumes here`);
+        },
+      },
       ...moveAll('untracked'),
       ...moveAll('isolation'),
     ],

@@ -6,6 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { HANDLER_ENV } from '../../lib/contract';
+import { SDK_TIMING } from '../../lib/timing';
 import type { DeferredClaim } from '../../lib/routing';
 import type { HandlerDependencies } from './report';
 
@@ -28,6 +29,14 @@ export function settingsFromEnvironment(env: Environment): Pick<HandlerDependenc
   };
 }
 
+/** Every AWS client of a function: bounded attempts, each bounded in time (lib/timing.ts). */
+export const CLIENT_TIMING = {
+  maxAttempts: SDK_TIMING.maxAttempts,
+  // Without throwOnRequestTimeout, this SDK's HTTP handler only logs a warning when the request
+  // timeout passes and goes on waiting (measured with bench/worst-case-call.ts).
+  requestHandler: { connectionTimeout: SDK_TIMING.connectionTimeoutMs, requestTimeout: SDK_TIMING.requestTimeoutMs, throwOnRequestTimeout: true },
+} as const;
+
 export function dependenciesFromEnvironment(): HandlerDependencies {
-  return { sns: new SNSClient({}), logger: new Logger(), ...settingsFromEnvironment(process.env) };
+  return { sns: new SNSClient(CLIENT_TIMING), logger: new Logger(), ...settingsFromEnvironment(process.env) };
 }

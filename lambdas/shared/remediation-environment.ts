@@ -8,7 +8,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { STSClient } from '@aws-sdk/client-sts';
 import { HANDLER_ENV } from '../../lib/contract';
-import { Environment, dependenciesFromEnvironment, requiredEnv } from './environment';
+import { CLIENT_TIMING, Environment, dependenciesFromEnvironment, requiredEnv } from './environment';
 import type { RemediationDependencies, RemediationSettings } from './remediation';
 import { guardDutyVerifier } from './verify';
 
@@ -32,16 +32,16 @@ export function remediationFromEnvironment(): RemediationDependencies {
     settings: remediationSettingsFromEnvironment(process.env),
     ec2Client: (region, credentials) => {
       // The function's own clients are reused across invocations; assumed-role clients live one invocation.
-      if (credentials) return new EC2Client({ region, credentials });
+      if (credentials) return new EC2Client({ ...CLIENT_TIMING, region, credentials });
       let client = ec2Clients.get(region);
-      if (!client) ec2Clients.set(region, (client = new EC2Client({ region })));
+      if (!client) ec2Clients.set(region, (client = new EC2Client({ ...CLIENT_TIMING, region })));
       return client;
     },
-    autoScalingClient: (region, credentials) => new AutoScalingClient({ region, ...(credentials && { credentials }) }),
-    stsClient: () => (sts ??= new STSClient({})),
+    autoScalingClient: (region, credentials) => new AutoScalingClient({ ...CLIENT_TIMING, region, ...(credentials && { credentials }) }),
+    stsClient: () => (sts ??= new STSClient(CLIENT_TIMING)),
     verifyFinding: guardDutyVerifier((region) => {
       let client = guardDutyClients.get(region);
-      if (!client) guardDutyClients.set(region, (client = new GuardDutyClient({ region })));
+      if (!client) guardDutyClients.set(region, (client = new GuardDutyClient({ ...CLIENT_TIMING, region })));
       return client;
     }),
     now: () => new Date(),

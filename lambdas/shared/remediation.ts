@@ -135,7 +135,7 @@ export function unverifiedSummary(reason: string): string {
 export type StepStatus = 'done' | 'would' | 'failed';
 
 /** What a step does, for control flow and restore commands (never its prose). */
-export type StepKind = 'record' | 'create-group' | 'revoke-ingress' | 'revoke-egress' | 'authorize-ingress' | 'authorize-egress' | 'move-untracked' | 'move-isolation' | 'move-back' | 'protect' | 'detach' | 'snapshot' | 'tag';
+export type StepKind = 'time-check' | 'record' | 'create-group' | 'revoke-ingress' | 'revoke-egress' | 'authorize-ingress' | 'authorize-egress' | 'move-untracked' | 'move-isolation' | 'move-back' | 'protect' | 'detach' | 'snapshot' | 'tag';
 
 export interface StepResult {
   readonly kind: StepKind;

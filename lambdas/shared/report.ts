@@ -22,7 +22,17 @@ export interface HandlerDependencies {
   readonly deferredClaims: readonly DeferredClaim[];
 }
 
-export type LambdaHandler = (event: unknown) => Promise<void>;
+/** What Lambda passes besides the event: the time left (Lambda's context object has more). */
+export interface InvocationContext {
+  readonly getRemainingTimeInMillis: () => number;
+}
+
+export type LambdaHandler = (event: unknown, context?: InvocationContext) => Promise<void>;
+
+/** The time left in this invocation; without a Lambda context (simulator, tests), unbounded. */
+export interface Invocation {
+  readonly remainingMs: () => number;
+}
 
 /** What the shell needs of any parsed event: ids for the logs. */
 export interface ParsedEvent {
@@ -41,11 +51,12 @@ export interface ParsedEvent {
  */
 export type Response = Alert | { readonly skip: string } | { readonly alert: Alert; readonly failure: Error };
 
-export type Responder<E> = (event: E) => Promise<Response>;
+export type Responder<E> = (event: E, invocation: Invocation) => Promise<Response>;
 
 export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies, parse: (event: unknown) => E, respond: Responder<E>): LambdaHandler {
   const { logger } = context;
-  return async (event: unknown) => {
+  return async (event: unknown, lambdaContext?: InvocationContext) => {
+    const invocation: Invocation = { remainingMs: () => lambdaContext?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY };
     let parsed: E;
     try {
       parsed = parse(event);
@@ -60,7 +71,7 @@ export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies
     try {
       let response: Response;
       try {
-        response = await respond(parsed);
+        response = await respond(parsed, invocation);
       } catch (error) {
         // Never leave without an alert, even on a bug: report the event, then fail into the DLQ.
         const problem = `the ${context.playbookId} handler failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
@@ -93,11 +104,11 @@ export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies
 export type FindingResponder = Responder<Finding>;
 
 export function findingHandler(context: HandlerDependencies, respond: FindingResponder, parse: (event: unknown) => Finding = parseFindingEvent): LambdaHandler {
-  return eventHandler(context, parse, async (finding) => {
+  return eventHandler(context, parse, async (finding, invocation) => {
     const claim = context.deferredClaims.find((c) => matchesEventPattern({ detail: c.detail }, { detail: finding.detail }));
     if (claim) return { skip: `${finding.type} is claimed by ${claim.playbookId}, which alerts on it` };
     try {
-      return await respond(finding);
+      return await respond(finding, invocation);
     } catch (error) {
       // A playbook never leaves without its alert, even on a bug: say what is known, keep the event.
       const failure = error instanceof Error ? error : new Error(String(error));
