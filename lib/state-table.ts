@@ -1,0 +1,19 @@
+/**
+ * The finding-state table's schema, shared by the stack (which creates it), the simulator and the
+ * tests (which create it in a local DynamoDB): one string partition key, a TTL attribute.
+ */
+export const STATE_TABLE = {
+  partitionKey: 'pk',
+  /** Epoch seconds after which DynamoDB deletes the item (TTL). */
+  ttlAttribute: 'expiresAt',
+} as const;
+
+/** The CreateTable input for a local DynamoDB (dynalite, moto): the same key schema as the stack's table. */
+export function localStateTableInput(tableName: string) {
+  return {
+    TableName: tableName,
+    AttributeDefinitions: [{ AttributeName: STATE_TABLE.partitionKey, AttributeType: 'S' as const }],
+    KeySchema: [{ AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' as const }],
+    BillingMode: 'PAY_PER_REQUEST' as const,
+  };
+}
