@@ -158,6 +158,7 @@ async function simulatorRate(): Promise<number> {
     done += events.length;
     elapsed = Number(process.hrtime.bigint() - start) / 1e9;
   }
+  await simulator.close();
   return done / elapsed;
 }
 

@@ -24,6 +24,7 @@ export const FLAG_DEFAULTS = {
   organizationId: '',
   isolateMinSeverity: 'HIGH',
   isolateSnapshots: 'true',
+  realertHours: '24',
 } as const;
 export type FlagName = keyof typeof FLAG_DEFAULTS;
 
@@ -38,6 +39,8 @@ export interface ResponseConfig {
   /** SMS subscriptions only receive alerts at or above this score. */
   readonly smsMinSeverity: number;
   readonly remediation: RemediationConfig;
+  /** Hours of a finding's own clock between two "still active" reminders; 0: never remind. */
+  readonly realertHours: number;
   /** The security account that member-account roles trust (the member stack needs it; the main stack does not). */
   readonly securityAccountId?: string;
   /** The AWS Organizations id: remediation roles may assume member roles only in accounts of this organization. */
@@ -104,6 +107,7 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Response
     alertPhoneNumbers: parseList('alertPhoneNumbers', flag('alertPhoneNumbers'), E164, 'an E.164 phone number such as +14155550100'),
     minSeverity: parseSeverity('minSeverity', flag('minSeverity')),
     smsMinSeverity: parseSeverity('smsMinSeverity', flag('smsMinSeverity')),
+    realertHours: parseHours('realertHours', flag('realertHours')),
     remediation: {
       exclusionTag: parseExclusionTag(flag('exclusionTag')),
       dryRun: parseBoolean('dryRun', flag('dryRun')),
@@ -185,6 +189,13 @@ function parseCidrList(flag: FlagName, value: unknown): string[] {
     if (cidr.maskBits === 0) throw new ConfigError(`context flag '${flag}': '${text}' is the whole Internet; trusted CIDRs must be narrower`);
   }
   return cidrs;
+}
+
+/** Whole hours from 0 (off) to a year. */
+function parseHours(flag: FlagName, value: unknown): number {
+  const hours = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,4}$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(hours) || hours < 0 || hours > 8760) throw new ConfigError(`context flag '${flag}': ${describe(value)} is not a number of hours. Valid values: a whole number from 0 (no reminders) to 8760`);
+  return hours;
 }
 
 function parseSeverity(flag: FlagName, value: unknown): number {

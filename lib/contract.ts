@@ -17,6 +17,9 @@ export const HANDLER_ENV = {
   isolateSnapshots: 'ISOLATE_SNAPSHOTS',
   /** The account the stack is deployed in: calls for its own findings use the function's own role. */
   securityAccountId: 'SECURITY_ACCOUNT_ID',
+  /** Finding playbooks: the finding-state table, and the hours between reminders (0: none). */
+  stateTable: 'STATE_TABLE',
+  realertHours: 'REALERT_HOURS',
 } as const;
 
 /** Message attributes on every alert; SMS subscriptions filter on `severityScore`. */
@@ -27,7 +30,12 @@ export const ALERT_ATTRIBUTES = {
   playbookId: 'playbook',
   account: 'account',
   region: 'region',
+  /** `all`, or `email-only` (reminders, sample findings): the SMS filter policy requires `all`. */
+  channel: 'channel',
 } as const;
+
+/** The values of the `channel` attribute. */
+export const ALERT_CHANNELS = { all: 'all', emailOnly: 'email-only' } as const;
 
 /** The EventBridge envelope of a GuardDuty finding. */
 export const FINDING_SOURCE = 'aws.guardduty';

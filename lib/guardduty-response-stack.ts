@@ -10,6 +10,7 @@ import { HANDLER_ENV } from './contract';
 import { ResponseConfig } from './config';
 import { AlertTopic } from './constructs/alert-topic';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
+import { FindingStateTable } from './constructs/finding-state-table';
 import { PlaybookRule, targetOptions } from './constructs/playbook-rule';
 import { ResponseFunction } from './constructs/response-function';
 import { BusName, allRoutes, deferredClaims } from './routing';
@@ -44,6 +45,8 @@ export class GuardDutyResponseStack extends Stack {
     // The DLQ keeps what could not be handled; its alarm makes sure someone hears about it.
     this.alertTopic.notifyOnAlarm(deadLetters.alarm);
 
+    const findingState = new FindingStateTable(this, 'FindingState', { key });
+
     const routes = allRoutes(config);
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     const unclaimedBus = routes.some((r) => r.bus === 'unclaimed')
@@ -60,6 +63,7 @@ export class GuardDutyResponseStack extends Stack {
           alertTopic: this.alertTopic,
           deadLetterQueue: this.deadLetterQueue,
           environment: {
+            ...(playbook.trigger === 'finding' && { [HANDLER_ENV.stateTable]: findingState.table.tableName, [HANDLER_ENV.realertHours]: String(config.realertHours) }),
             ...(route.bus === 'unclaimed' && deferredClaims(config, route.playbookId).length > 0 && { [HANDLER_ENV.deferredClaims]: JSON.stringify(deferredClaims(config, route.playbookId)) }),
             ...(isRemediation(playbook) && {
               [HANDLER_ENV.dryRun]: String(config.remediation.dryRun),
@@ -78,6 +82,7 @@ export class GuardDutyResponseStack extends Stack {
             },
           }),
         });
+        if (playbook.trigger === 'finding') findingState.grantDecide(fn.role);
         functions.set(route.playbookId, fn);
         target = new targets.LambdaFunction(fn.function, targetOptions(deadLetters.ruleTargetQueue));
       } else {

@@ -50,7 +50,14 @@ describe('Function: formatFindingAlert', () => {
       [ALERT_ATTRIBUTES.playbookId]: 'ec2-spambot',
       [ALERT_ATTRIBUTES.account]: '111122223333',
       [ALERT_ATTRIBUTES.region]: 'eu-west-1',
+      [ALERT_ATTRIBUTES.channel]: 'all',
     });
+  });
+
+  it('sends sample findings to email only (channel attribute, which the SMS filter policy requires to be "all")', () => {
+    const sample = structuredClone(fixtureFindings().find((f) => f.file.endsWith('spambot.json'))!.event) as { detail: Record<string, any> };
+    sample.detail.service.additionalInfo = { sample: true };
+    expect(alertOf(sample).attributes[ALERT_ATTRIBUTES.channel]).toBe('email-only');
   });
 
   it.each([

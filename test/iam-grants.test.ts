@@ -159,6 +159,7 @@ async function observeCalls(): Promise<Observed[]> {
       expect(result.errors).toEqual([]);
       for (const call of result.actions) observed.push({ playbookId: result.playbooks[0], call, requests: requestsOf(call, tagsOf(world)) });
     }
+    await simulator.close();
   }
   return observed;
 }

@@ -36,7 +36,7 @@ describe('CLI: npm run simulate', () => {
     expect(results.map((r) => r.playbooks)).toEqual(results.map((r) => [path.basename(r.file, '.json')]));
     expect(results.map((r) => r.playbooks[0]).sort()).toEqual(PLAYBOOKS.filter((p) => p.enabledByDefault).map((p) => p.id).sort());
     for (const r of results) {
-      expect(Object.keys(r)).toEqual(['file', 'eventId', 'findingType', 'playbooks', 'actions', 'alerts', 'errors']);
+      expect(Object.keys(r)).toEqual(['file', 'eventId', 'findingType', 'playbooks', 'actions', 'alerts', 'suppressed', 'errors']);
       expect(r.errors).toEqual([]);
       // Only the remediation changes anything; every notification playbook makes no AWS call.
       if (r.playbooks[0] !== 'revoke-ssh-ingress') expect(r.actions).toEqual([]);
@@ -116,11 +116,14 @@ describe('CLI: npm run simulate', () => {
     expect(stderr).toContain('simulate: 2 of 4 event(s) could not be processed');
   });
 
-  it('shows the exact revoke calls for the example port probe, then "already remediated" for the same event again', async () => {
+  it('shows the exact revoke calls for the example port probe, one alert for the same event delivered twice, and "nothing to do" for a new finding', async () => {
     const example = path.join(EXAMPLE_EVENTS_DIR, 'revoke-ssh-ingress.json');
-    const { status, stdout } = await simulate(['--json', example, example]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'events-'));
+    const event = JSON.parse(readFileSync(example, 'utf8'));
+    writeFileSync(path.join(dir, 'another-finding.json'), JSON.stringify({ ...event, id: 'e-another', detail: { ...event.detail, id: 'another-finding', arn: `${event.detail.arn}-another` } }));
+    const { status, stdout } = await simulate(['--json', example, example, path.join(dir, 'another-finding.json')]);
     expect(status).toBe(0);
-    const [first, second] = jsonLines(stdout);
+    const [first, second, third] = jsonLines(stdout);
     expect(first.actions.map((a) => a.operation)).toEqual(['ListDetectors', 'GetFindings', 'DescribeInstances', 'DescribeSecurityGroups', 'DescribeNetworkInterfaces', 'RevokeSecurityGroupIngress', 'CreateTags']);
     expect(first.actions[5]).toEqual({
       service: 'ec2',
@@ -137,8 +140,12 @@ describe('CLI: npm run simulate', () => {
       },
     });
     expect(first.alerts[0].subject).toMatch(/^\[MEDIUM\] \[SSH CLOSED\] /);
+    // The same event again (EventBridge delivers at least once): the playbook runs, changes nothing, and alerts nobody.
     expect(second.actions.map((a) => a.operation)).toEqual(['ListDetectors', 'GetFindings', 'DescribeInstances', 'DescribeSecurityGroups', 'DescribeNetworkInterfaces']);
-    expect(second.alerts[0].subject).toMatch(/^\[MEDIUM\] \[ALREADY REMEDIATED\] /);
+    expect(second.alerts).toEqual([]);
+    expect(second.suppressed).toEqual(['duplicate delivery of an event already alerted']);
+    // Another finding about the same instance: its first delivery alerts, and finds nothing left to close.
+    expect(third.alerts[0].subject).toMatch(/^\[MEDIUM\] \[NOTHING TO DO\] /);
   });
 
   it('shows dry-run calls with DryRun: true and the role assumed for a member account, from -c flags', async () => {
@@ -160,7 +167,7 @@ describe('CLI: npm run simulate', () => {
     expect(result.alerts[0].subject).toMatch(/\[DRY RUN\]/);
   });
 
-  it('isolates the example C&C instance when isolate-instance is on, then answers "already isolated"', async () => {
+  it('isolates the example C&C instance when isolate-instance is on, and changes and tells nothing on a duplicate delivery', async () => {
     const example = path.join(EXAMPLE_EVENTS_DIR, 'all-other-findings.json');
     const { status, stdout } = await simulate(['--json', '-c', 'playbook:isolate-instance=true', example, example]);
     expect(status).toBe(0);
@@ -181,7 +188,8 @@ describe('CLI: npm run simulate', () => {
     ]);
     expect(first.actions.find((a) => a.operation === 'DetachInstances')!.params).toEqual({ InstanceIds: ['i-0abc1234def567890'], AutoScalingGroupName: 'web-asg', ShouldDecrementDesiredCapacity: false });
     expect(first.alerts[0].subject).toMatch(/^\[HIGH\] \[ISOLATED\] /);
-    expect(second.alerts[0].subject).toMatch(/^\[HIGH\] \[ALREADY ISOLATED\] /);
+    expect(second.alerts).toEqual([]);
+    expect(second.suppressed).toEqual(['duplicate delivery of an event already alerted']);
     expect(second.actions.filter((a) => !/^(Describe|List|Get)/.test(a.operation))).toEqual([]);
   });
 
@@ -260,14 +268,17 @@ describe('CLI: npm run simulate', () => {
     expect(stderr).toContain('usage: npm run simulate --');
   });
 
-  it('routes every corpus finding to exactly one playbook with one alert and no error, with progress on stderr', async () => {
+  it('routes every corpus finding to exactly one playbook with one alert and no error, and tells a second delivery of each nobody, with progress on stderr', async () => {
     const corpusFindings = path.join(CORPUS_DIR, 'findings');
-    expect(readdirSync(corpusFindings).length).toBeGreaterThan(30);
-    // The directory twice: more than 50 events, so the progress line shows.
+    const count = readdirSync(corpusFindings).filter((f) => f.endsWith('.json')).length;
+    expect(count).toBeGreaterThan(30);
+    // The directory twice: more than 50 events, so the progress line shows; the second pass delivers each event again.
     const { status, stdout, stderr } = await simulate(['--json', corpusFindings, corpusFindings]);
     const results = jsonLines(stdout);
-    expect(results.length).toBe(2 * readdirSync(corpusFindings).filter((f) => f.endsWith('.json')).length);
-    expect(results.filter((r) => r.playbooks.length !== 1 || r.alerts.length !== 1 || r.errors.length !== 0)).toEqual([]);
+    expect(results.length).toBe(2 * count);
+    expect(results.filter((r) => r.playbooks.length !== 1 || r.errors.length !== 0)).toEqual([]);
+    expect(results.slice(0, count).filter((r) => r.alerts.length !== 1)).toEqual([]);
+    expect(results.slice(count).filter((r) => r.alerts.length !== 0 || r.suppressed.length !== 1)).toEqual([]);
     expect(status).toBe(0);
     expect(stderr).toMatch(/simulate: 50\/\d+ events\n/);
   });

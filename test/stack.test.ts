@@ -161,6 +161,9 @@ describe('Stack: GuardDutyResponse remediation functions', () => {
     const allowed = policy.Properties.PolicyDocument.Statement.filter((s: { Effect: string }) => s.Effect === 'Allow');
     const actions = [...new Set<string>(allowed.flatMap((s: { Action: string | string[] }) => [s.Action].flat()))].sort();
     expect(actions).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
       'ec2:AuthorizeSecurityGroupIngress',
       'ec2:CreateTags',
       'ec2:DescribeInstances',
@@ -170,7 +173,9 @@ describe('Stack: GuardDutyResponse remediation functions', () => {
       'guardduty:GetFindings',
       'guardduty:ListDetectors',
       'kms:Decrypt',
+      'kms:Encrypt',
       'kms:GenerateDataKey*',
+      'kms:ReEncrypt*',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'sns:Publish',
@@ -229,5 +234,35 @@ describe('Stack: GuardDutyResponse with organizationId', () => {
     const assume = statements.filter((s: { Action: string }) => s.Action === 'sts:AssumeRole');
     expect(assume).toHaveLength(1);
     expect(assume[0].Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } });
+  });
+});
+
+describe('Stack: GuardDutyResponse finding state', () => {
+  const { template } = synthStack({ realertHours: '6', alertPhoneNumbers: '+14155550100' });
+
+  it('keeps one table: on demand, encrypted with the stack key, point-in-time recovery, TTL, retained', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      },
+    });
+  });
+
+  it('tells every finding function its table and reminder period, and no API-call function', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables);
+    for (const variables of functions) {
+      if (variables.PLAYBOOK_ID === 'guardduty-config-change') expect(variables.STATE_TABLE).toBeUndefined();
+      else expect([variables.REALERT_HOURS, JSON.stringify(variables.STATE_TABLE)]).toEqual(['6', expect.stringMatching(/^{"Ref":"FindingState/)]);
+    }
+  });
+
+  it('rings phones only for alerts on every channel (never reminders or samples)', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sms', FilterPolicy: Match.objectLike({ [ALERT_ATTRIBUTES.channel]: ['all'] }) });
   });
 });

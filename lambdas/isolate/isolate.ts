@@ -100,6 +100,8 @@ async function finishIsolated(target: Target, instanceId: string, plan: Extract<
   }
   return report({
     tag: dryRun ? 'DRY RUN' : 'EVIDENCE KEPT',
+    // A dry run changes nothing: the finding state decides whether it is told again.
+    changed: !dryRun,
     summary: `Already isolated (at ${at}); ${dryRun ? 'would have finished' : 'finished'} keeping the evidence an earlier delivery could not keep.`,
     details,
     restore,
@@ -271,6 +273,8 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
   }
   return report({
     tag: dryRun ? 'DRY RUN' : 'ISOLATED',
+    // A dry run changes nothing: the finding state decides whether it is told again.
+    changed: !dryRun,
     summary: dryRun
       ? `Dry run: nothing was changed. Would have isolated ${instanceId} and kept the evidence (EC2 confirmed each call would be allowed).`
       : `Isolated ${instanceId}: no traffic in or out, existing connections ended; it keeps running (memory is evidence), protected from termination.`,

@@ -183,6 +183,8 @@ function conclude(
   }
   return report({
     tag: dryRun ? 'DRY RUN' : 'SSH CLOSED',
+    // A dry run changes nothing: the finding state decides whether it is told again.
+    changed: !dryRun,
     summary: dryRun
       ? `Dry run: nothing was changed. Would have closed TCP 22 to the world on ${changed} ${where}, keeping every other rule (EC2 confirmed each call would be allowed).`
       : `Closed TCP 22 to the world on ${changed} ${where}, keeping every other rule.`,

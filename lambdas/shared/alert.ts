@@ -4,11 +4,13 @@
  * that subscriptions filter on.
  */
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
-import { ALERT_ATTRIBUTES } from '../../lib/contract';
+import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../../lib/contract';
 import { FINDING_TYPES } from '../../lib/finding-types';
 import { severityLabel } from '../../lib/severity';
 import { Line, describeActor, describeResource, describeTiming } from './describe';
 import { Finding } from './finding';
+import type { Delivery } from './finding-state';
+import { at } from './json';
 import { clean, toPrintableAscii, truncate } from './text';
 
 /** SNS rejects longer subjects (Publish API: "Subject ... must be less than 100 characters"). */
@@ -21,6 +23,15 @@ export interface Alert {
   readonly email: string;
   readonly sms: string;
   readonly attributes: Readonly<Record<string, string | number>>;
+  /**
+   * Whether the playbook changed something (a remediation that acted): such an alert is always
+   * sent; one that reports no change is sent only when the finding state says so (first
+   * sighting, escalation, reminder). Not published.
+   * @default false
+   */
+  readonly changed?: boolean;
+  /** What the playbook did, in a sentence: kept with the finding's state for reminders. Not published. */
+  readonly outcomeSummary?: string;
 }
 
 /** What the playbook did about the finding. */
@@ -34,6 +45,11 @@ export interface Outcome {
   readonly details?: readonly string[];
   /** Shell commands that undo what was done, in order. */
   readonly restore?: readonly string[];
+  /**
+   * Whether the playbook changed something (see Alert.changed).
+   * @default false
+   */
+  readonly changed?: boolean;
   /**
    * Rate the alert at least this (the finding's own score otherwise): e.g. HIGH when a compromised
    * instance was not isolated because it carries the exclusion tag, so that phones ring.
@@ -53,6 +69,7 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
 
   const email = [
     finding.sample ? 'THIS IS A GUARDDUTY SAMPLE FINDING, generated for testing: no real activity happened.\n' : undefined,
+    finding.history?.kind === 'escalated' ? `ESCALATED: GuardDuty raised this finding from ${finding.history.from} to ${label} since it was last alerted.\n` : undefined,
     section('What happened', [
       ['Finding', clean(finding.detail.title, 300)],
       ['Type', type],
@@ -84,7 +101,9 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
     .filter((part): part is string => part !== undefined)
     .join('\n');
 
-  const tag = outcome.tag ? ` [${outcome.tag}]` : '';
+  // A finding whose severity label rose since its last alert says so first.
+  const escalated = finding.history?.kind === 'escalated' ? ` [ESCALATED from ${finding.history.from}]` : '';
+  const tag = `${escalated}${outcome.tag ? ` [${outcome.tag}]` : ''}`;
   return {
     subject: subjectOf(`${sampleTag}[${label}]${tag} ${type}`, resource.label, `in ${where}`),
     email,
@@ -100,6 +119,58 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
       [ALERT_ATTRIBUTES.playbookId]: outcome.playbookId,
       [ALERT_ATTRIBUTES.account]: clean(finding.accountId, 20) ?? 'unknown',
       [ALERT_ATTRIBUTES.region]: clean(finding.region, 30) ?? 'unknown',
+      // Sample findings never ring a phone ("Generate sample findings" makes one per type).
+      [ALERT_ATTRIBUTES.channel]: finding.sample ? ALERT_CHANNELS.emailOnly : ALERT_CHANNELS.all,
+    },
+    changed: outcome.changed === true,
+    outcomeSummary: outcome.summary,
+  };
+}
+
+/**
+ * The short "still active" reminder of a finding alerted before: email only, what GuardDuty says
+ * now (count, last seen) and what was done.
+ */
+export function formatReminderAlert(finding: Finding, reminder: Extract<Delivery, { kind: 'reminder' }>, playbookId: string): Alert {
+  const label = severityLabel(finding.severity);
+  const score = Math.round(finding.severity * 10) / 10;
+  const type = clean(finding.type, 120) ?? 'unknown type';
+  const resource = describeResource(finding.detail);
+  const where = `${clean(finding.accountId, 20) ?? 'unknown account'}/${clean(finding.region, 30) ?? 'unknown region'}`;
+  const email = [
+    'GuardDuty still reports this finding. This is a reminder: it was alerted before, with the details.\n',
+    section('Still active', [
+      ['Finding', clean(finding.detail.title, 300)],
+      ['Type', type],
+      ['Severity', `${label} (${score})`],
+      ['Resource', resource.label],
+      ['Where', where],
+      ['Count', clean(at(finding.detail, 'service', 'count'), 20)],
+      ['First alerted', clean(reminder.firstAlertAt, 40)],
+      ['Last alerted', clean(reminder.lastAlertAt, 40)],
+      ['Last seen', clean(finding.detail.updatedAt, 40)],
+      ['Deliveries', String(reminder.deliveries)],
+      ['What was done', clean(reminder.lastOutcome, 300)],
+    ]),
+    section('Investigate', [
+      ['Console', consoleLink(finding)],
+      ['Finding id', clean(finding.id, 100)],
+    ]),
+  ]
+    .filter((part): part is string => part !== undefined)
+    .join('\n');
+  return {
+    subject: subjectOf(`[${label}] [STILL ACTIVE] ${type}`, resource.label, `in ${where}`),
+    email,
+    sms: truncate(`[${label}] [STILL ACTIVE] GuardDuty ${type} in ${where}`, MAX_SMS_LENGTH, '...'),
+    attributes: {
+      [ALERT_ATTRIBUTES.severityLabel]: label,
+      [ALERT_ATTRIBUTES.severityScore]: score,
+      [ALERT_ATTRIBUTES.findingType]: type,
+      [ALERT_ATTRIBUTES.playbookId]: playbookId,
+      [ALERT_ATTRIBUTES.account]: clean(finding.accountId, 20) ?? 'unknown',
+      [ALERT_ATTRIBUTES.region]: clean(finding.region, 30) ?? 'unknown',
+      [ALERT_ATTRIBUTES.channel]: ALERT_CHANNELS.emailOnly,
     },
   };
 }
@@ -134,6 +205,7 @@ export function formatUnprocessableAlert(failure: Unprocessable): Alert {
       [ALERT_ATTRIBUTES.severityScore]: 7,
       [ALERT_ATTRIBUTES.findingType]: 'guardduty-response/UnprocessableEvent',
       [ALERT_ATTRIBUTES.playbookId]: failure.playbookId,
+      [ALERT_ATTRIBUTES.channel]: ALERT_CHANNELS.all,
     },
   };
 }
@@ -145,7 +217,7 @@ export function toPublishInput(alert: Alert, topicArn: string): PublishCommandIn
     MessageStructure: 'json',
     Message: JSON.stringify({ default: alert.email, email: alert.email, sms: alert.sms }),
     MessageAttributes: Object.fromEntries(
-      Object.entries(alert.attributes).map(([name, value]) => [
+      Object.entries({ [ALERT_ATTRIBUTES.channel]: ALERT_CHANNELS.all, ...alert.attributes }).map(([name, value]) => [
         name,
         typeof value === 'number' ? { DataType: 'Number', StringValue: String(value) } : { DataType: 'String', StringValue: value },
       ]),

@@ -4,10 +4,12 @@
  * the same variables from the synthesized template) call this.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { HANDLER_ENV } from '../../lib/contract';
 import { SDK_TIMING } from '../../lib/timing';
 import type { DeferredClaim } from '../../lib/routing';
+import { dynamoFindingState } from './finding-state';
 import type { HandlerDependencies } from './report';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -38,5 +40,20 @@ export const CLIENT_TIMING = {
 } as const;
 
 export function dependenciesFromEnvironment(): HandlerDependencies {
-  return { sns: new SNSClient(CLIENT_TIMING), logger: new Logger(), ...settingsFromEnvironment(process.env) };
+  const env = process.env;
+  const table = env[HANDLER_ENV.stateTable];
+  return {
+    sns: new SNSClient(CLIENT_TIMING),
+    logger: new Logger(),
+    ...settingsFromEnvironment(env),
+    // Finding playbooks only: API-call playbooks have no finding to keep state for.
+    ...(table && { findingState: dynamoFindingState(new DynamoDBClient(CLIENT_TIMING), table, { realertHours: realertHoursOf(env) }) }),
+  };
+}
+
+/** REALERT_HOURS as the stack writes it (a whole number, 0 to turn reminders off). */
+export function realertHoursOf(env: Environment): number {
+  const hours = Number(requiredEnv(HANDLER_ENV.realertHours, env));
+  if (!Number.isInteger(hours) || hours < 0) throw new Error(`environment variable ${HANDLER_ENV.realertHours} is '${env[HANDLER_ENV.realertHours]}', not a whole number of hours`);
+  return hours;
 }

@@ -8,6 +8,7 @@ import { parseEnvelope, shown } from './envelope';
 import { InvalidEventError } from './errors';
 import { clean } from './text';
 import { JsonObject, asNumber, asObject, asString, at } from './json';
+import type { Delivery } from './finding-state';
 import type { ParsedEvent } from './report';
 
 export interface Finding extends ParsedEvent {
@@ -24,6 +25,8 @@ export interface Finding extends ParsedEvent {
   readonly sample: boolean;
   readonly resourceType?: string;
   readonly detail: JsonObject;
+  /** What the finding state decided for this delivery (set by the handler shell before the playbook runs). */
+  readonly history?: Delivery;
 }
 
 export function parseFindingEvent(event: unknown): Finding {

@@ -7,9 +7,10 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { matchesEventPattern } from '../../lib/event-pattern';
 import type { DeferredClaim } from '../../lib/routing';
-import { Alert, formatFindingAlert, formatUnprocessableAlert, toPublishInput } from './alert';
+import { Alert, formatFindingAlert, formatReminderAlert, formatUnprocessableAlert, toPublishInput } from './alert';
 import { InvalidEventError } from './errors';
 import { Finding, parseFindingEvent } from './finding';
+import type { FindingState } from './finding-state';
 
 export interface HandlerDependencies {
   readonly sns: SNSClient;
@@ -20,6 +21,11 @@ export interface HandlerDependencies {
   readonly ownRoleArns: readonly string[];
   /** Findings another (specific) playbook claims and alerts on: this function skips them (lib/routing.ts). */
   readonly deferredClaims: readonly DeferredClaim[];
+  /**
+   * Decides which deliveries of a finding alert (finding-state.ts).
+   * @default - every delivery alerts
+   */
+  readonly findingState?: FindingState;
 }
 
 /** What Lambda passes besides the event: the time left (Lambda's context object has more). */
@@ -49,7 +55,12 @@ export interface ParsedEvent {
  * alert, with the reason (the stack's own call); or the alert of a partial failure, after which
  * the invocation fails so that the event reaches the dead-letter queue.
  */
-export type Response = Alert | { readonly skip: string } | { readonly alert: Alert; readonly failure: Error };
+export type Response =
+  | Alert
+  | { readonly skip: string }
+  | { readonly alert: Alert; readonly failure: Error }
+  /** An alert whose publication is recorded once SNS accepted it. */
+  | { readonly alert: Alert; readonly published: () => Promise<void> };
 
 export type Responder<E> = (event: E, invocation: Invocation) => Promise<Response>;
 
@@ -83,12 +94,13 @@ export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies
         logger.info('no alert', { reason: response.skip });
         return;
       }
-      const alert = 'failure' in response ? response.alert : response;
+      const alert = 'alert' in response ? response.alert : response;
       // Logged whole before publishing: if SNS fails after a remediation, what was changed and the
       // commands that undo it are still in the function's log (kept 90 days, retained with the stack).
       logger.info('alert to publish', { subject: alert.subject, email: alert.email });
       const messageId = await publish(context, alert);
       logger.info('alert published', { subject: alert.subject, messageId });
+      if ('published' in response) await response.published();
       if ('failure' in response) {
         logger.error('remediation failed', { failure: response.failure.message });
         throw response.failure;
@@ -104,11 +116,17 @@ export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies
 export type FindingResponder = Responder<Finding>;
 
 export function findingHandler(context: HandlerDependencies, respond: FindingResponder, parse: (event: unknown) => Finding = parseFindingEvent): LambdaHandler {
-  return eventHandler(context, parse, async (finding, invocation) => {
-    const claim = context.deferredClaims.find((c) => matchesEventPattern({ detail: c.detail }, { detail: finding.detail }));
-    if (claim) return { skip: `${finding.type} is claimed by ${claim.playbookId}, which alerts on it` };
+  return eventHandler(context, parse, async (parsed, invocation) => {
+    const claim = context.deferredClaims.find((c) => matchesEventPattern({ detail: c.detail }, { detail: parsed.detail }));
+    if (claim) return { skip: `${parsed.type} is claimed by ${claim.playbookId}, which alerts on it` };
+    // What this delivery is to the finding's conversation (first, escalated, reminder, repeat...):
+    // decided before the playbook runs, so the alert can say it; a remediation runs every time.
+    const history = context.findingState ? await context.findingState.decide(parsed) : undefined;
+    if (history?.kind === 'unknown') context.logger.warn('finding state unavailable: alerting anyway (fail open)', { reason: history.reason });
+    const finding: Finding = history ? { ...parsed, history } : parsed;
+    let response: Response;
     try {
-      return await respond(finding, invocation);
+      response = await respond(finding, invocation);
     } catch (error) {
       // A playbook never leaves without its alert, even on a bug: say what is known, keep the event.
       const failure = error instanceof Error ? error : new Error(String(error));
@@ -118,6 +136,21 @@ export function findingHandler(context: HandlerDependencies, respond: FindingRes
         summary: `The playbook failed unexpectedly (${failure.name}: ${failure.message}). What it may have changed is not known: check the resource and CloudTrail. The event is kept in the dead-letter queue.`,
       });
       return { alert, failure };
+    }
+    if (!history || !context.findingState || 'skip' in response || 'failure' in response || 'published' in response) return response;
+    const state = context.findingState;
+    const published = () => state.published(finding, response.outcomeSummary ?? response.subject);
+    // A change is always told; a delivery that changed nothing only when the conversation needs it.
+    if (response.changed) return { alert: response, published };
+    switch (history.kind) {
+      case 'repeat':
+        return { skip: `repeat of an alerted finding: ${history.reason}` };
+      case 'duplicate':
+        return { skip: 'duplicate delivery of an event already alerted' };
+      case 'reminder':
+        return { alert: formatReminderAlert(finding, history, context.playbookId), published };
+      default:
+        return { alert: response, published };
     }
   });
 }

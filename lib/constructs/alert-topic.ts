@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { ALERT_ATTRIBUTES } from '../contract';
+import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../contract';
 
 export interface AlertTopicProps {
   /** Encrypts the topic. */
@@ -68,8 +68,10 @@ export class AlertTopic extends Construct {
     for (const email of props.emails ?? []) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
+    // Phones ring from smsMinSeverity up, and never for an email-only alert (reminders, samples).
     const smsFilter = {
       [ALERT_ATTRIBUTES.severityScore]: sns.SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: props.smsMinSeverity ?? 7 }),
+      [ALERT_ATTRIBUTES.channel]: sns.SubscriptionFilter.stringFilter({ allowlist: [ALERT_CHANNELS.all] }),
     };
     for (const phoneNumber of props.phoneNumbers ?? []) {
       this.topic.addSubscription(new subscriptions.SmsSubscription(phoneNumber, { filterPolicy: smsFilter }));

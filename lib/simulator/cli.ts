@@ -151,13 +151,14 @@ export async function runSimulate(argv: readonly string[], io: Io): Promise<numb
     const result: EventResult =
       input.problem === undefined
         ? await simulator.run(input.file, input.event)
-        : { file: input.file, eventId: null, findingType: null, playbooks: [], actions: [], alerts: [], errors: [input.problem] };
+        : { file: input.file, eventId: null, findingType: null, playbooks: [], actions: [], alerts: [], suppressed: [], errors: [input.problem] };
     if (result.errors.length > 0) failed++;
     io.stdout.write(args.json ? `${JSON.stringify(result)}\n` : renderHuman(result, style));
     if (progress && (io.stderr.isTTY || (index + 1) % PROGRESS_THRESHOLD === 0 || index + 1 === inputs.length)) {
       io.stderr.write(`${io.stderr.isTTY ? '\r' : ''}simulate: ${index + 1}/${inputs.length} events${io.stderr.isTTY && index + 1 < inputs.length ? '' : '\n'}`);
     }
   }
+  await simulator.close();
   if (failed > 0) io.stderr.write(`simulate: ${failed} of ${inputs.length} event(s) could not be processed\n`);
   return failed > 0 ? 1 : 0;
 }

@@ -50,6 +50,7 @@ export function renderHuman(result: EventResult, style: Style): string {
     lines.push('    Email:');
     lines.push(indent(alert.email.trimEnd(), '      | '));
   }
+  for (const reason of result.suppressed) lines.push(`  no alert:  ${style.dim(clean(reason, 300) ?? '')}`);
   for (const error of result.errors) lines.push(`  ${style.error('error:')} ${clean(error, 1000)}`);
   return `${lines.join('\n')}\n\n`;
 }

@@ -7,10 +7,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { HANDLER_FACTORIES } from '../../lambdas/registry';
-import { Environment, settingsFromEnvironment } from '../../lambdas/shared/environment';
+import { Environment, realertHoursOf, settingsFromEnvironment } from '../../lambdas/shared/environment';
+import { dynamoFindingState } from '../../lambdas/shared/finding-state';
 import type { AwsCredentials } from '../../lambdas/shared/remediation';
 import { remediationSettingsFromEnvironment } from '../../lambdas/shared/remediation-environment';
 import { guardDutyVerifier } from '../../lambdas/shared/verify';
@@ -19,6 +21,7 @@ import { PlaybookId, isPlaybookId, isRemediation, playbookById } from '../catalo
 import { HANDLER_ENV } from '../contract';
 import { TemplateRule, routeEvent, rulesFromTemplate } from '../template-router';
 import { Ec2World } from './ec2-world';
+import { LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb';
 import { AwsCall, OFFLINE_CREDENTIALS, answerOffline } from './offline-aws';
 
 export interface SimulatedAlert {
@@ -38,10 +41,29 @@ export interface EventResult {
   /** Every AWS call the handlers made, except the alert's own Publish (shown under `alerts`). */
   readonly actions: AwsCall[];
   readonly alerts: SimulatedAlert[];
+  /** Why a playbook that received the event alerted nobody (a repeat of an alerted finding, a duplicate, a claim). */
+  readonly suppressed: string[];
   readonly errors: string[];
 }
 
 type Template = Parameters<typeof rulesFromTemplate>[0];
+
+/** The finding-state table of a simulation. */
+const STATE_TABLE_NAME = 'guardduty-response-simulator-state';
+
+/**
+ * A silent logger that keeps what the handler shell logs when a playbook alerts nobody
+ * ("no alert", with the reason): the simulator shows it as `suppressed`.
+ */
+function suppressionLogger(result: EventResult): Logger {
+  const logger = new Logger({ serviceName: 'guardduty-response-simulator', logLevel: 'SILENT' });
+  const info = logger.info.bind(logger);
+  logger.info = ((message: unknown, ...rest: unknown[]) => {
+    if (message === 'no alert') result.suppressed.push(String((rest[0] as { reason?: unknown } | undefined)?.reason ?? 'no reason given'));
+    return (info as (...args: unknown[]) => void)(message, ...rest);
+  }) as Logger['info'];
+  return logger;
+}
 
 /** The detector GuardDuty's ListDetectors answers offline. */
 const OFFLINE_DETECTOR_ID = '0ff11e0000000000000000000000000d';
@@ -72,6 +94,21 @@ export interface SimulatorOptions {
 
 export class Simulator {
   private readonly rules: TemplateRule[];
+
+  /** The finding state of the run, in dynalite (a DynamoDB implementation) on a loopback port; started on first use. */
+  private state?: LocalDynamoDb;
+
+  /** A DynamoDB client with the run's state table, created on first use. */
+  private async stateTable(): Promise<DynamoDBClient> {
+    if (!this.state) this.state = await startLocalDynamoDb(STATE_TABLE_NAME);
+    return this.state.client;
+  }
+
+  /** Stops the run's local DynamoDB (the finding state is kept for the run only). */
+  async close(): Promise<void> {
+    await this.state?.stop();
+    this.state = undefined;
+  }
 
   /** What GuardDuty's GetFindings answers offline, by `<region>/<finding id>`. */
   private readonly knownFindings = new Map<string, Record<string, unknown>>();
@@ -127,6 +164,7 @@ export class Simulator {
       playbooks: [],
       actions: [],
       alerts: [],
+      suppressed: [],
       errors: [],
     };
     // The topic lives in the account and region where EventBridge delivered the event.
@@ -149,7 +187,8 @@ export class Simulator {
       const handler = HANDLER_FACTORIES[playbook.handler]({
         ...settingsFromEnvironment(env),
         sns: offline(new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sns', account, region),
-        logger: new Logger({ serviceName: 'guardduty-response-simulator', logLevel: 'SILENT' }),
+        logger: suppressionLogger(result),
+        ...(env[HANDLER_ENV.stateTable] !== undefined && { findingState: dynamoFindingState(await this.stateTable(), STATE_TABLE_NAME, { realertHours: realertHoursOf(env) }) }),
         // Read only by remediation handlers; the notify and tamper handlers never touch these.
         settings: isRemediation(playbook)
           ? remediationSettingsFromEnvironment(env)
@@ -208,6 +247,7 @@ export class Simulator {
       [HANDLER_ENV.topicArn]: `arn:aws:sns:${region}:${account}:GuardDutyResponse-Alerts`,
       [HANDLER_ENV.securityAccountId]: account,
       [HANDLER_ENV.ownRoleArns]: '',
+      [HANDLER_ENV.stateTable]: STATE_TABLE_NAME,
     };
     return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : resolved[name]]));
   }

@@ -66,7 +66,7 @@ export class Resolver {
   /** The name a resource gets: its explicit name property, else a generated 64-character one. */
   physicalName(logicalId: string): string {
     const resource = this.resource(logicalId);
-    const explicit = { 'AWS::IAM::Role': 'RoleName', 'AWS::SQS::Queue': 'QueueName', 'AWS::SNS::Topic': 'TopicName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::CloudWatch::Alarm': 'AlarmName', 'AWS::Events::Rule': 'Name', 'AWS::Events::EventBus': 'Name', 'AWS::Logs::LogGroup': 'LogGroupName' }[resource.Type];
+    const explicit = { 'AWS::IAM::Role': 'RoleName', 'AWS::SQS::Queue': 'QueueName', 'AWS::SNS::Topic': 'TopicName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::CloudWatch::Alarm': 'AlarmName', 'AWS::Events::Rule': 'Name', 'AWS::Events::EventBus': 'Name', 'AWS::Logs::LogGroup': 'LogGroupName', 'AWS::DynamoDB::Table': 'TableName' }[resource.Type];
     const name = explicit ? resource.Properties?.[explicit] : undefined;
     return name === undefined ? generatedName(this.env, logicalId) : String(this.resolve(name));
   }
@@ -126,6 +126,8 @@ export class Resolver {
         return regional('cloudwatch', `alarm:${name}`);
       case 'AWS::Logs::LogGroup':
         return regional('logs', `log-group:${name}:*`);
+      case 'AWS::DynamoDB::Table':
+        return regional('dynamodb', `table/${name}`);
       default:
         throw new Error(`cfn-resolve: no ARN format for ${resource.Type}; add it here`);
     }

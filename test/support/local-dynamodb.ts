@@ -1,10 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AddressInfo } from 'node:net';
+import { startDynalite as startDynaliteServer } from '../../lib/simulator/local-dynamodb';
 import { localStateTableInput } from '../../lib/state-table';
-
-// dynalite has no type declarations: a DynamoDB protocol implementation in JavaScript (memory-level).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: Record<string, unknown>) => import('node:http').Server;
 
 export interface LocalDynamoDb {
   readonly client: DynamoDBClient;
@@ -15,11 +11,7 @@ export interface LocalDynamoDb {
 
 let tables = 0;
 
-function localClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
-}
-
-async function withTables(client: DynamoDBClient, stop: () => Promise<void>): Promise<LocalDynamoDb> {
+function withTables(client: DynamoDBClient, stop: () => Promise<void>): LocalDynamoDb {
   return {
     client,
     newTable: async () => {
@@ -31,15 +23,14 @@ async function withTables(client: DynamoDBClient, stop: () => Promise<void>): Pr
   };
 }
 
-/** dynalite on a free port of 127.0.0.1, tables created at once. */
+/** dynalite (a DynamoDB protocol implementation from npm) on a free port of 127.0.0.1. */
 export async function startDynalite(): Promise<LocalDynamoDb> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return withTables(localClient(`http://127.0.0.1:${port}`), () => new Promise((resolve) => server.close(() => resolve())));
+  const { client, stop } = await startDynaliteServer();
+  return withTables(client, stop);
 }
 
 /** A DynamoDB endpoint already running (moto's): tables are created on it. */
-export function dynamoDbAt(endpoint: string): Promise<LocalDynamoDb> {
-  return withTables(localClient(endpoint), async () => undefined);
+export async function dynamoDbAt(endpoint: string): Promise<LocalDynamoDb> {
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
+  return withTables(client, async () => client.destroy());
 }

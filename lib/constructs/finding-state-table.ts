@@ -1,0 +1,46 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { STATE_TABLE } from '../state-table';
+
+export interface FindingStateTableProps {
+  /** Encrypts the table (findings name resources and people). */
+  readonly key: kms.IKey;
+}
+
+/**
+ * One item per finding (lambdas/shared/finding-state.ts): on demand, encrypted with the stack key,
+ * point-in-time recovery, items expiring by TTL 90 days after their finding's last update, and
+ * retained when the stack is deleted (it is the record of what was alerted).
+ */
+export class FindingStateTable extends Construct {
+  public readonly table: dynamodb.Table;
+  private readonly key: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: FindingStateTableProps) {
+    super(scope, id);
+    this.key = props.key;
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: STATE_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: STATE_TABLE.ttlAttribute,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Exactly what the state module calls: read an item, create it, update it (and the key to do so). */
+  public grantDecide(role: iam.IRole): void {
+    this.table.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // What CDK grants for data access to a table encrypted with a customer managed key.
+    this.key.grantEncryptDecrypt(role);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+      reason: 'Reading and writing the finding-state table, encrypted with the stack key, uses the key; the grant is scoped to that key alone.',
+    });
+  }
+}
