@@ -65,6 +65,8 @@ export function isMutating(action: string): boolean {
 
 interface HandlerSpec {
   readonly summary: string;
+  /** Takes a lock per instance in the finding-state table while it changes the instance (lambdas/shared/instance-lock.ts). */
+  readonly locksInstances?: boolean;
   /** Set for remediation handlers: what they call in EC2 (their role, and the member role, get exactly this). */
   readonly ec2Permissions?: readonly Ec2Permission[];
 }
@@ -112,6 +114,7 @@ export const HANDLERS = {
     ],
   },
   isolate: {
+    locksInstances: true,
     summary:
       'Cuts the instance off the network (through an untracked group to an isolation group without rules, ending existing connections), protects it from termination, detaches it from its Auto Scaling group, snapshots its volumes, then alerts with what it did and how to undo it.',
     ec2Permissions: [
@@ -216,6 +219,10 @@ export function memberRoleNameOf(prefix: string, handler: HandlerName): string {
 /** The IAM path of a remediation handler's function roles: its member role trusts exactly the roles under it. */
 export function remediationRolePathOf(handler: HandlerName): string {
   return `/guardduty-response/remediation/${handler}/`;
+}
+
+export function locksInstances(handler: HandlerName): boolean {
+  return (HANDLERS[handler] as HandlerSpec).locksInstances === true;
 }
 
 export function ec2PermissionsOf(handler: HandlerName): readonly Ec2Permission[] {

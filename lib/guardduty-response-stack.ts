@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PlaybookId, isRemediation, memberRoleNameOf, playbookById } from './catalog';
+import { PlaybookId, isRemediation, locksInstances, memberRoleNameOf, playbookById } from './catalog';
 import { HANDLER_ENV } from './contract';
 import { ResponseConfig } from './config';
 import { AlertTopic } from './constructs/alert-topic';
@@ -83,6 +83,7 @@ export class GuardDutyResponseStack extends Stack {
           }),
         });
         if (playbook.trigger === 'finding') findingState.grantDecide(fn.role);
+        if (locksInstances(playbook.handler)) findingState.grantLocks(fn.role);
         functions.set(route.playbookId, fn);
         target = new targets.LambdaFunction(fn.function, targetOptions(deadLetters.ruleTargetQueue));
       } else {

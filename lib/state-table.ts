@@ -8,6 +8,9 @@ export const STATE_TABLE = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+/** The prefix of lock items' keys (lambdas/shared/instance-lock.ts): the only items a function may delete. */
+export const LOCK_KEY_PREFIX = 'lock#';
+
 /** The CreateTable input for a local DynamoDB (dynalite, moto): the same key schema as the stack's table. */
 export function localStateTableInput(tableName: string) {
   return {

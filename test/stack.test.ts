@@ -262,6 +262,16 @@ describe('Stack: GuardDutyResponse finding state', () => {
     }
   });
 
+  it('lets only the isolation delete items, and only lock items (dynamodb:LeadingKeys lock#*)', () => {
+    const { template: withIsolation } = synthStack({ 'playbook:isolate-instance': 'true' });
+    const deletes = Object.values(withIsolation.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement.map((statement: { Action: unknown; Condition?: unknown }) => ({ roles: p.Properties.Roles, statement })))
+      .filter(({ statement }) => [statement.Action].flat().includes('dynamodb:DeleteItem'));
+    expect(deletes).toHaveLength(1);
+    expect(JSON.stringify(deletes[0].roles)).toMatch(/isolateinstanceRole/);
+    expect(deletes[0].statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['lock#*'] } });
+  });
+
   it('rings phones only for alerts on every channel (never reminders or samples)', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sms', FilterPolicy: Match.objectLike({ [ALERT_ATTRIBUTES.channel]: ['all'] }) });
   });

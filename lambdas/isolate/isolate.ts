@@ -48,34 +48,46 @@ export function isolate(dependencies: RemediationDependencies): FindingResponder
         summary: `Sample finding: nothing was changed. For a real finding, this playbook would isolate ${named ?? 'the instance'} (its interfaces moved to an isolation group without rules, through an untracked group that ends existing connections), turn on termination protection, detach it from any Auto Scaling group${settings.isolateSnapshots ? ' and snapshot its EBS volumes' : ''}.`,
       });
     }
-    const lookup = await findInstance(dependencies, finding);
-    if (lookup.kind === 'unverified') return report({ tag: 'NOT VERIFIED', summary: clean(unverifiedSummary(lookup.reason), 600)! });
-    if (lookup.kind === 'failed') return { alert: report({ tag: 'ISOLATION FAILED', summary: `Nothing was changed: ${lookup.failure.message}.` }), failure: lookup.failure };
-    if (lookup.kind === 'gone') return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(lookup.instanceId, 40)} no longer exists; nothing to do.` });
-    const { target } = lookup;
-    const instanceId = clean(lookup.instanceId, 40) ?? lookup.instanceId;
-    let plan: IsolationPlan;
+    // Read and change the instance only while no other delivery does (instance-lock.ts): the
+    // instance is read inside the lock, so a second finding sees what the first one did.
+    const locks = dependencies.instanceLocks;
+    const lockKey = `${finding.accountId}/${finding.region}/${asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')) ?? 'unknown'}`;
+    if (locks && !(await locks.acquire(lockKey, finding.eventId))) return { retry: `another delivery is isolating the instance of ${clean(lockKey, 100)}; Lambda retries this one` };
     try {
-      plan = await observeAndPlan(target, lookup.instance, finding, dependencies);
-    } catch (error) {
-      const failure = new RemediationError(`reading the instance failed: ${errorText(error)}`, { cause: error });
-      return { alert: report({ tag: 'ISOLATION FAILED', summary: `Nothing was changed: ${failure.message}.` }), failure };
+      const lookup = await findInstance(dependencies, finding);
+      if (lookup.kind === 'unverified') return report({ tag: 'NOT VERIFIED', summary: clean(unverifiedSummary(lookup.reason), 600)! });
+      if (lookup.kind === 'failed') return { alert: report({ tag: 'ISOLATION FAILED', summary: `Nothing was changed: ${lookup.failure.message}.` }), failure: lookup.failure };
+      if (lookup.kind === 'gone') return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(lookup.instanceId, 40)} no longer exists; nothing to do.` });
+      return await isolateLocked(lookup.target, lookup.instance, clean(lookup.instanceId, 40) ?? lookup.instanceId, finding, dependencies, report, invocation);
+    } finally {
+      await locks?.release(lockKey, finding.eventId);
     }
-    switch (plan.status) {
-      case 'terminated':
-        return report({ tag: 'NOTHING TO DO', summary: `Instance ${instanceId} is terminated or terminating; nothing to isolate.` });
-      case 'excluded':
-        // A compromised instance left on the network is worth a page, whatever the finding's score.
-        return report({
-          tag: 'EXCLUDED',
-          summary: `Nothing was changed: instance ${instanceId} carries the exclusion tag '${clean(settings.exclusionTag, 128)}'. It is NOT isolated: it is still on the network.`,
-          atLeastSeverity: SEVERITY_FLOOR.HIGH,
-        });
-      case 'already-isolated':
-        return finishIsolated(target, instanceId, plan, dependencies.settings.dryRun, report);
-    }
-    return execute(target, instanceId, plan, dependencies, report, invocation);
   };
+}
+
+async function isolateLocked(target: Target, instance: Instance, instanceId: string, finding: Finding, dependencies: RemediationDependencies, report: Report, invocation: Invocation) {
+  const { settings } = dependencies;
+  let plan: IsolationPlan;
+  try {
+    plan = await observeAndPlan(target, instance, finding, dependencies);
+  } catch (error) {
+    const failure = new RemediationError(`reading the instance failed: ${errorText(error)}`, { cause: error });
+    return { alert: report({ tag: 'ISOLATION FAILED', summary: `Nothing was changed: ${failure.message}.` }), failure };
+  }
+  switch (plan.status) {
+    case 'terminated':
+      return report({ tag: 'NOTHING TO DO', summary: `Instance ${instanceId} is terminated or terminating; nothing to isolate.` });
+    case 'excluded':
+      // A compromised instance left on the network is worth a page, whatever the finding's score.
+      return report({
+        tag: 'EXCLUDED',
+        summary: `Nothing was changed: instance ${instanceId} carries the exclusion tag '${clean(settings.exclusionTag, 128)}'. It is NOT isolated: it is still on the network.`,
+        atLeastSeverity: SEVERITY_FLOOR.HIGH,
+      });
+    case 'already-isolated':
+      return finishIsolated(target, instanceId, plan, dependencies.settings.dryRun, report);
+  }
+  return execute(target, instanceId, plan, dependencies, report, invocation);
 }
 
 /**

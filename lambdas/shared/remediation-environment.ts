@@ -4,12 +4,15 @@
  * environment.ts so that notify bundles carry no EC2 or STS client.
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { STSClient } from '@aws-sdk/client-sts';
 import { HANDLER_ENV } from '../../lib/contract';
+import { REMEDIATION_TIMEOUT_SECONDS } from '../../lib/timing';
 import { CLIENT_TIMING, Environment, dependenciesFromEnvironment, requiredEnv } from './environment';
 import type { RemediationDependencies, RemediationSettings } from './remediation';
+import { dynamoInstanceLocks } from './instance-lock';
 import { guardDutyVerifier } from './verify';
 
 export function remediationSettingsFromEnvironment(env: Environment): RemediationSettings {
@@ -24,6 +27,7 @@ export function remediationSettingsFromEnvironment(env: Environment): Remediatio
 }
 
 export function remediationFromEnvironment(): RemediationDependencies {
+  const table = process.env[HANDLER_ENV.stateTable];
   const ec2Clients = new Map<string, EC2Client>();
   let sts: STSClient | undefined;
   const guardDutyClients = new Map<string, GuardDutyClient>();
@@ -45,5 +49,7 @@ export function remediationFromEnvironment(): RemediationDependencies {
       return client;
     }),
     now: () => new Date(),
+    // Held at most for the function's timeout and a minute: a crashed holder never blocks an instance for long.
+    ...(table && { instanceLocks: dynamoInstanceLocks(new DynamoDBClient(CLIENT_TIMING), table, REMEDIATION_TIMEOUT_SECONDS + 60) }),
   };
 }

@@ -9,6 +9,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Finding } from './finding';
 import { asString, at } from './json';
 import type { HandlerDependencies } from './report';
+import type { InstanceLocks } from './instance-lock';
 import type { FindingVerifier } from './verify';
 
 export interface RemediationSettings {
@@ -37,6 +38,11 @@ export interface RemediationDependencies extends HandlerDependencies {
   readonly stsClient: () => STSClient;
   /** Reads the finding back from GuardDuty before any change (verify.ts). */
   readonly verifyFinding: FindingVerifier;
+  /**
+   * One isolation per instance at a time (instance-lock.ts).
+   * @default - no lock (tests, one delivery at a time)
+   */
+  readonly instanceLocks?: InstanceLocks;
   readonly now: () => Date;
 }
 

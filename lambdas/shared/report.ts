@@ -60,7 +60,9 @@ export type Response =
   | { readonly skip: string }
   | { readonly alert: Alert; readonly failure: Error }
   /** An alert whose publication is recorded once SNS accepted it. */
-  | { readonly alert: Alert; readonly published: () => Promise<void> };
+  | { readonly alert: Alert; readonly published: () => Promise<void> }
+  /** Not now, and no alert: the invocation fails so that Lambda retries it (e.g. another delivery holds the instance). */
+  | { readonly retry: string };
 
 export type Responder<E> = (event: E, invocation: Invocation) => Promise<Response>;
 
@@ -93,6 +95,10 @@ export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies
       if ('skip' in response) {
         logger.info('no alert', { reason: response.skip });
         return;
+      }
+      if ('retry' in response) {
+        logger.warn('retry later', { reason: response.retry });
+        throw new RetryLaterError(response.retry);
       }
       const alert = 'alert' in response ? response.alert : response;
       // Logged whole before publishing: if SNS fails after a remediation, what was changed and the
@@ -137,7 +143,7 @@ export function findingHandler(context: HandlerDependencies, respond: FindingRes
       });
       return { alert, failure };
     }
-    if (!history || !context.findingState || 'skip' in response || 'failure' in response || 'published' in response) return response;
+    if (!history || !context.findingState || 'skip' in response || 'retry' in response || 'failure' in response || 'published' in response) return response;
     const state = context.findingState;
     const published = () => state.published(finding, response.outcomeSummary ?? response.subject);
     // A change is always told; a delivery that changed nothing only when the conversation needs it.
@@ -153,6 +159,14 @@ export function findingHandler(context: HandlerDependencies, respond: FindingRes
         return { alert: response, published };
     }
   });
+}
+
+/** The invocation fails without an alert, for Lambda to retry it (it is not a failure of the playbook). */
+export class RetryLaterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
 }
 
 async function publish(context: HandlerDependencies, alert: Alert): Promise<string | undefined> {

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { STATE_TABLE } from '../state-table';
+import { LOCK_KEY_PREFIX, STATE_TABLE } from '../state-table';
 
 export interface FindingStateTableProps {
   /** Encrypts the table (findings name resources and people). */
@@ -31,6 +31,18 @@ export class FindingStateTable extends Construct {
       timeToLiveAttribute: STATE_TABLE.ttlAttribute,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+  }
+
+  /** Lock items only (their keys start with `lock#`): what instance-lock.ts deletes when it gives a lock back. */
+  public grantLocks(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:DeleteItem'],
+        resources: [this.table.tableArn],
+        // dynamodb:LeadingKeys: the partition key values a request touches (DynamoDB Developer Guide, "Using IAM policy conditions for fine-grained access control").
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${LOCK_KEY_PREFIX}*`] } },
+      }),
+    );
   }
 
   /** Exactly what the state module calls: read an item, create it, update it (and the key to do so). */

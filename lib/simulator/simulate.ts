@@ -13,11 +13,13 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { HANDLER_FACTORIES } from '../../lambdas/registry';
 import { Environment, realertHoursOf, settingsFromEnvironment } from '../../lambdas/shared/environment';
 import { dynamoFindingState } from '../../lambdas/shared/finding-state';
+import { dynamoInstanceLocks } from '../../lambdas/shared/instance-lock';
 import type { AwsCredentials } from '../../lambdas/shared/remediation';
 import { remediationSettingsFromEnvironment } from '../../lambdas/shared/remediation-environment';
 import { guardDutyVerifier } from '../../lambdas/shared/verify';
 import { REGION_NAME } from '../aws-names';
-import { PlaybookId, isPlaybookId, isRemediation, playbookById } from '../catalog';
+import { PlaybookId, isPlaybookId, isRemediation, locksInstances, playbookById } from '../catalog';
+import { REMEDIATION_TIMEOUT_SECONDS } from '../timing';
 import { HANDLER_ENV } from '../contract';
 import { TemplateRule, routeEvent, rulesFromTemplate } from '../template-router';
 import { Ec2World } from './ec2-world';
@@ -189,6 +191,7 @@ export class Simulator {
         sns: offline(new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sns', account, region),
         logger: suppressionLogger(result),
         ...(env[HANDLER_ENV.stateTable] !== undefined && { findingState: dynamoFindingState(await this.stateTable(), STATE_TABLE_NAME, { realertHours: realertHoursOf(env) }) }),
+        ...(locksInstances(playbook.handler) && { instanceLocks: dynamoInstanceLocks(await this.stateTable(), STATE_TABLE_NAME, REMEDIATION_TIMEOUT_SECONDS + 60, this.now) }),
         // Read only by remediation handlers; the notify and tamper handlers never touch these.
         settings: isRemediation(playbook)
           ? remediationSettingsFromEnvironment(env)
