@@ -63,7 +63,8 @@ export class GuardDutyResponseStack extends Stack {
           alertTopic: this.alertTopic,
           deadLetterQueue: this.deadLetterQueue,
           environment: {
-            ...(playbook.trigger === 'finding' && { [HANDLER_ENV.stateTable]: findingState.table.tableName, [HANDLER_ENV.realertHours]: String(config.realertHours) }),
+            [HANDLER_ENV.stateTable]: findingState.table.tableName,
+            ...(playbook.trigger === 'finding' && { [HANDLER_ENV.realertHours]: String(config.realertHours) }),
             ...(route.bus === 'unclaimed' && deferredClaims(config, route.playbookId).length > 0 && { [HANDLER_ENV.deferredClaims]: JSON.stringify(deferredClaims(config, route.playbookId)) }),
             ...(isRemediation(playbook) && {
               [HANDLER_ENV.dryRun]: String(config.remediation.dryRun),
@@ -82,7 +83,7 @@ export class GuardDutyResponseStack extends Stack {
             },
           }),
         });
-        if (playbook.trigger === 'finding') findingState.grantDecide(fn.role);
+        findingState.grantDecide(fn.role);
         if (locksInstances(playbook.handler)) findingState.grantLocks(fn.role);
         functions.set(route.playbookId, fn);
         target = new targets.LambdaFunction(fn.function, targetOptions(deadLetters.ruleTargetQueue));

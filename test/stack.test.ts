@@ -254,10 +254,10 @@ describe('Stack: GuardDutyResponse finding state', () => {
     });
   });
 
-  it('tells every finding function its table and reminder period, and no API-call function', () => {
+  it('tells every function its table, and every finding function its reminder period', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables);
     for (const variables of functions) {
-      if (variables.PLAYBOOK_ID === 'guardduty-config-change') expect(variables.STATE_TABLE).toBeUndefined();
+      if (variables.PLAYBOOK_ID === 'guardduty-config-change') expect([variables.REALERT_HOURS, JSON.stringify(variables.STATE_TABLE)]).toEqual([undefined, expect.stringMatching(/^{"Ref":"FindingState/)]);
       else expect([variables.REALERT_HOURS, JSON.stringify(variables.STATE_TABLE)]).toEqual(['6', expect.stringMatching(/^{"Ref":"FindingState/)]);
     }
   });

@@ -7,8 +7,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { HANDLER_ENV } from '../../lib/contract';
-import { SDK_TIMING } from '../../lib/timing';
+import { NOTIFY_TIMEOUT_SECONDS, SDK_TIMING } from '../../lib/timing';
 import type { DeferredClaim } from '../../lib/routing';
+import { dynamoDeliveryLog } from './delivery-log';
 import { dynamoFindingState } from './finding-state';
 import type { HandlerDependencies } from './report';
 
@@ -46,8 +47,9 @@ export function dependenciesFromEnvironment(): HandlerDependencies {
     sns: new SNSClient(CLIENT_TIMING),
     logger: new Logger(),
     ...settingsFromEnvironment(env),
-    // Finding playbooks only: API-call playbooks have no finding to keep state for.
-    ...(table && { findingState: dynamoFindingState(new DynamoDBClient(CLIENT_TIMING), table, { realertHours: realertHoursOf(env) }) }),
+    // Finding playbooks keep a conversation per finding; API-call playbooks one alert per event.
+    ...(table && env[HANDLER_ENV.realertHours] !== undefined && { findingState: dynamoFindingState(new DynamoDBClient(CLIENT_TIMING), table, { realertHours: realertHoursOf(env) }) }),
+    ...(table && env[HANDLER_ENV.realertHours] === undefined && { deliveryLog: dynamoDeliveryLog(new DynamoDBClient(CLIENT_TIMING), table, NOTIFY_TIMEOUT_SECONDS) }),
   };
 }
 

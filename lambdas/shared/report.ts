@@ -10,6 +10,7 @@ import type { DeferredClaim } from '../../lib/routing';
 import { Alert, formatFindingAlert, formatReminderAlert, formatUnprocessableAlert, toPublishInput } from './alert';
 import { InvalidEventError } from './errors';
 import { Finding, parseFindingEvent } from './finding';
+import type { DeliveryLog } from './delivery-log';
 import type { FindingState } from './finding-state';
 
 export interface HandlerDependencies {
@@ -26,11 +27,17 @@ export interface HandlerDependencies {
    * @default - every delivery alerts
    */
   readonly findingState?: FindingState;
+  /**
+   * One alert per event, for events without a finding (delivery-log.ts).
+   * @default - every delivery alerts
+   */
+  readonly deliveryLog?: DeliveryLog;
 }
 
 /** What Lambda passes besides the event: the time left (Lambda's context object has more). */
 export interface InvocationContext {
   readonly getRemainingTimeInMillis: () => number;
+  readonly awsRequestId?: string;
 }
 
 export type LambdaHandler = (event: unknown, context?: InvocationContext) => Promise<void>;
@@ -38,6 +45,8 @@ export type LambdaHandler = (event: unknown, context?: InvocationContext) => Pro
 /** The time left in this invocation; without a Lambda context (simulator, tests), unbounded. */
 export interface Invocation {
   readonly remainingMs: () => number;
+  /** Lambda's request id: the same for the retries of one asynchronous invocation. */
+  readonly requestId?: string;
 }
 
 /** What the shell needs of any parsed event: ids for the logs. */
@@ -69,7 +78,7 @@ export type Responder<E> = (event: E, invocation: Invocation) => Promise<Respons
 export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies, parse: (event: unknown) => E, respond: Responder<E>): LambdaHandler {
   const { logger } = context;
   return async (event: unknown, lambdaContext?: InvocationContext) => {
-    const invocation: Invocation = { remainingMs: () => lambdaContext?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY };
+    const invocation: Invocation = { remainingMs: () => lambdaContext?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY, requestId: lambdaContext?.awsRequestId };
     let parsed: E;
     try {
       parsed = parse(event);
@@ -115,6 +124,23 @@ export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies
       // Containers are reused: the next invocation must not inherit this event's keys.
       logger.resetKeys();
     }
+  };
+}
+
+/**
+ * One alert per event (delivery-log.ts): a duplicate delivery of an event whose alert went out is
+ * logged, not alerted; a failed invocation's retry runs in full.
+ */
+export function deliveredOnce<E extends ParsedEvent>(log: DeliveryLog | undefined, logger: Logger, respond: Responder<E>): Responder<E> {
+  if (!log) return respond;
+  return async (event, invocation) => {
+    const claim = await log.claim(event.eventId, invocation.requestId ?? event.eventId);
+    if (claim === 'duplicate') return { skip: 'duplicate delivery of an event already alerted' };
+    if (claim === 'in-progress') return { skip: 'the same event is being handled by another invocation, which alerts' };
+    if (claim === 'unknown') logger.warn('delivery log unavailable: alerting anyway (fail open)', { eventId: event.eventId });
+    const response = await respond(event, invocation);
+    if ('skip' in response || 'retry' in response || 'failure' in response || 'published' in response) return response;
+    return { alert: response, published: () => log.published(event.eventId) };
   };
 }
 

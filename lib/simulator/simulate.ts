@@ -12,6 +12,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { HANDLER_FACTORIES } from '../../lambdas/registry';
 import { Environment, realertHoursOf, settingsFromEnvironment } from '../../lambdas/shared/environment';
+import { dynamoDeliveryLog } from '../../lambdas/shared/delivery-log';
 import { dynamoFindingState } from '../../lambdas/shared/finding-state';
 import { dynamoInstanceLocks } from '../../lambdas/shared/instance-lock';
 import type { AwsCredentials } from '../../lambdas/shared/remediation';
@@ -19,7 +20,7 @@ import { remediationSettingsFromEnvironment } from '../../lambdas/shared/remedia
 import { guardDutyVerifier } from '../../lambdas/shared/verify';
 import { REGION_NAME } from '../aws-names';
 import { PlaybookId, isPlaybookId, isRemediation, locksInstances, playbookById } from '../catalog';
-import { REMEDIATION_TIMEOUT_SECONDS } from '../timing';
+import { NOTIFY_TIMEOUT_SECONDS, REMEDIATION_TIMEOUT_SECONDS } from '../timing';
 import { HANDLER_ENV } from '../contract';
 import { TemplateRule, routeEvent, rulesFromTemplate } from '../template-router';
 import { Ec2World } from './ec2-world';
@@ -190,7 +191,8 @@ export class Simulator {
         ...settingsFromEnvironment(env),
         sns: offline(new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sns', account, region),
         logger: suppressionLogger(result),
-        ...(env[HANDLER_ENV.stateTable] !== undefined && { findingState: dynamoFindingState(await this.stateTable(), STATE_TABLE_NAME, { realertHours: realertHoursOf(env) }) }),
+        ...(env[HANDLER_ENV.realertHours] !== undefined && { findingState: dynamoFindingState(await this.stateTable(), STATE_TABLE_NAME, { realertHours: realertHoursOf(env) }) }),
+        ...(env[HANDLER_ENV.stateTable] !== undefined && env[HANDLER_ENV.realertHours] === undefined && { deliveryLog: dynamoDeliveryLog(await this.stateTable(), STATE_TABLE_NAME, NOTIFY_TIMEOUT_SECONDS, this.now) }),
         ...(locksInstances(playbook.handler) && { instanceLocks: dynamoInstanceLocks(await this.stateTable(), STATE_TABLE_NAME, REMEDIATION_TIMEOUT_SECONDS + 60, this.now) }),
         // Read only by remediation handlers; the notify and tamper handlers never touch these.
         settings: isRemediation(playbook)
