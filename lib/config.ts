@@ -25,6 +25,7 @@ export const FLAG_DEFAULTS = {
   isolateMinSeverity: 'HIGH',
   isolateSnapshots: 'true',
   realertHours: '24',
+  smsMonthlyBudgetUsd: '',
 } as const;
 export type FlagName = keyof typeof FLAG_DEFAULTS;
 
@@ -41,6 +42,8 @@ export interface ResponseConfig {
   readonly remediation: RemediationConfig;
   /** Hours of a finding's own clock between two "still active" reminders; 0: never remind. */
   readonly realertHours: number;
+  /** The account's monthly SMS spend limit (USD): an alarm at 80% of it. */
+  readonly smsMonthlyBudgetUsd?: number;
   /** The security account that member-account roles trust (the member stack needs it; the main stack does not). */
   readonly securityAccountId?: string;
   /** The AWS Organizations id: remediation roles may assume member roles only in accounts of this organization. */
@@ -108,6 +111,7 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Response
     minSeverity: parseSeverity('minSeverity', flag('minSeverity')),
     smsMinSeverity: parseSeverity('smsMinSeverity', flag('smsMinSeverity')),
     realertHours: parseHours('realertHours', flag('realertHours')),
+    ...(flag('smsMonthlyBudgetUsd') !== '' && { smsMonthlyBudgetUsd: parseUsd('smsMonthlyBudgetUsd', flag('smsMonthlyBudgetUsd')) }),
     remediation: {
       exclusionTag: parseExclusionTag(flag('exclusionTag')),
       dryRun: parseBoolean('dryRun', flag('dryRun')),
@@ -189,6 +193,13 @@ function parseCidrList(flag: FlagName, value: unknown): string[] {
     if (cidr.maskBits === 0) throw new ConfigError(`context flag '${flag}': '${text}' is the whole Internet; trusted CIDRs must be narrower`);
   }
   return cidrs;
+}
+
+/** A positive amount of US dollars (SNS's monthly SMS spend limit is set in whole dollars, but cents are harmless). */
+function parseUsd(flag: FlagName, value: unknown): number {
+  const usd = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,7}(\.\d{1,2})?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isFinite(usd) || usd <= 0) throw new ConfigError(`context flag '${flag}': ${describe(value)} is not an amount of US dollars. Valid values: a positive number such as 50 or 12.50`);
+  return usd;
 }
 
 /** Whole hours from 0 (off) to a year. */

@@ -38,6 +38,7 @@ export class GuardDutyResponseStack extends Stack {
       emails: config.alertEmails,
       phoneNumbers: config.alertPhoneNumbers,
       smsMinSeverity: config.smsMinSeverity,
+      smsMonthlyBudgetUsd: config.smsMonthlyBudgetUsd,
     });
     const ruleNamePrefix = `${this.stackName}-`;
     const deadLetters = new DeadLetterQueue(this, 'DeadLetters', { ruleNamePrefix });

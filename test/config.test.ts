@@ -131,6 +131,10 @@ describe('Function: loadConfig (remediation flags)', () => {
     ['memberRoleName', 'role with spaces', /'memberRoleName': 'role with spaces' is not an IAM role name prefix of 1 to 53/],
     // 54 + '-revoke-ssh' would be 65 characters: IAM role names hold 64.
     ['memberRoleName', 'r'.repeat(54), /is not an IAM role name prefix of 1 to 53 .*<prefix>-<handler>, at most 64/],
+    ['smsMonthlyBudgetUsd', '-5', /'smsMonthlyBudgetUsd': '-5' is not an amount of US dollars\. Valid values: a positive number/],
+    ['smsMonthlyBudgetUsd', '0', /is not an amount of US dollars/],
+    ['realertHours', '1.5', /'realertHours': '1\.5' is not a number of hours\. Valid values: a whole number from 0 \(no reminders\) to 8760/],
+    ['realertHours', '9000', /is not a number of hours/],
     ['organizationId', 'o-short', /'organizationId': 'o-short' is not an AWS Organizations id: 'o-' and 10 to 32 lowercase letters or digits/],
     ['organizationId', 'O-ABCDEFGHIJ', /is not an AWS Organizations id/],
     ['trustedSshCidrs', '203.0.113.0', /'trustedSshCidrs': '203\.0\.113\.0' is not a CIDR block such as/],

@@ -10,22 +10,24 @@ import { synthStack } from './support/synth';
 const everyPlaybookOn = Object.fromEntries(PLAYBOOKS.map((p) => [`playbook:${p.id}`, 'true']));
 
 describe('Resource policies: GuardDutyResponse', () => {
-  const json = synthStack({ ...everyPlaybookOn, alertEmails: 'secops@example.com', alertPhoneNumbers: '+14155550100' }).template.toJSON() as Template;
+  const json = synthStack({ ...everyPlaybookOn, alertEmails: 'secops@example.com', alertPhoneNumbers: '+14155550100', smsMonthlyBudgetUsd: '50' }).template.toJSON() as Template;
   const resolver = new Resolver(json, COMMERCIAL);
   const { account } = COMMERCIAL;
   const resources = Object.entries(json.Resources);
   const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
-  const policyOf = (type: string, documentKey: string): Statement[] => {
-    const found = ofType(type);
+  const policyOf = (type: string, documentKey: string, of?: string): Statement[] => {
+    const found = ofType(type).filter(([, r]) => of === undefined || JSON.stringify(r.Properties).includes(`"${of}`));
     expect(found).toHaveLength(1);
     return (resolver.resolve(found[0][1].Properties![documentKey]) as { Statement: Statement[] }).Statement;
   };
   const topicPolicy = policyOf('AWS::SNS::TopicPolicy', 'PolicyDocument');
   const keyPolicy = policyOf('AWS::KMS::Key', 'KeyPolicy');
-  const queuePolicy = policyOf('AWS::SQS::QueuePolicy', 'PolicyDocument');
+  const queuePolicy = policyOf('AWS::SQS::QueuePolicy', 'PolicyDocument', 'DeadLettersQueue');
+
   const [[topicId]] = ofType('AWS::SNS::Topic');
   const topicArn = resolver.resolve({ Ref: topicId }) as string;
-  const [[queueId]] = ofType('AWS::SQS::Queue');
+  const [queueId] = ofType('AWS::SQS::Queue').map(([id]) => id).filter((id) => id.startsWith('DeadLettersQueue'));
+
   const queueArn = resolver.resolve({ 'Fn::GetAtt': [queueId, 'Arn'] }) as string;
   const keyArn = resolver.resolve({ 'Fn::GetAtt': [ofType('AWS::KMS::Key')[0][0], 'Arn'] }) as string;
   const fromService = (service: string, action: string, resource: string, sourceArn: string, sourceAccount = account): Request => ({
@@ -39,7 +41,8 @@ describe('Resource policies: GuardDutyResponse', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, r]) => JSON.stringify(r.Properties!.AlarmActions).includes(topicId));
 
     it('lets CloudWatch publish (and use the key) for every alarm whose action is the topic', () => {
-      expect(alarms.length).toBeGreaterThan(0);
+      // Dead letters waiting, notifications failed, SMS spend.
+      expect(alarms.length).toBe(3);
       for (const [alarmId] of alarms) {
         const alarmArn = resolver.resolve({ 'Fn::GetAtt': [alarmId, 'Arn'] }) as string;
         expect(evaluate(topicPolicy, fromService('cloudwatch.amazonaws.com', 'sns:Publish', topicArn, alarmArn))).toBe('allow');

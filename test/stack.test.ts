@@ -272,6 +272,13 @@ describe('Stack: GuardDutyResponse finding state', () => {
     expect(deletes[0].statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['lock#*'] } });
   });
 
+  it('alarms (to the topic) on failed notifications, and on SMS spend at 80% of smsMonthlyBudgetUsd when given', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'NumberOfNotificationsFailed', Namespace: 'AWS/SNS', Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertsTopic') }] });
+    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).some((a) => a.Properties.MetricName === 'SMSMonthToDateSpentUSD')).toBe(false);
+    const { template: budgeted } = synthStack({ smsMonthlyBudgetUsd: '50' });
+    budgeted.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SMSMonthToDateSpentUSD', Namespace: 'AWS/SNS', Threshold: 40, AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertsTopic') }] });
+  });
+
   it('rings phones only for alerts on every channel (never reminders or samples)', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sms', FilterPolicy: Match.objectLike({ [ALERT_ATTRIBUTES.channel]: ['all'] }) });
   });

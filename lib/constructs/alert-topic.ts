@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -26,6 +26,12 @@ export interface AlertTopicProps {
    * @default 7 (HIGH)
    */
   readonly smsMinSeverity?: number;
+  /**
+   * The account's monthly SMS spend limit in USD (SNS text messaging preferences): an alarm
+   * tells the email subscribers when this month's SMS spend reaches 80% of it.
+   * @default - no SMS spend alarm
+   */
+  readonly smsMonthlyBudgetUsd?: number;
 }
 
 const CLOUDWATCH = 'cloudwatch.amazonaws.com';
@@ -75,6 +81,33 @@ export class AlertTopic extends Construct {
     };
     for (const phoneNumber of props.phoneNumbers ?? []) {
       this.topic.addSubscription(new subscriptions.SmsSubscription(phoneNumber, { filterPolicy: smsFilter }));
+    }
+    const stack = Stack.of(this).stackName;
+    this.notifyOnAlarm(
+      new cloudwatch.Alarm(this, 'NotificationsFailed', {
+        alarmName: `${stack}-alert-notifications-failed`,
+        alarmDescription: 'guardduty-response: SNS could not deliver alerts to some subscribers (SMS refused or over the spend limit, email bounced): check the delivery status logs of the topic.',
+        metric: this.topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    if (props.smsMonthlyBudgetUsd !== undefined) {
+      // SNS stops sending SMS for the rest of the month once the account's spend limit is reached,
+      // CRITICAL pages included (Amazon SNS Developer Guide, "Setting SMS messaging preferences").
+      this.notifyOnAlarm(
+        new cloudwatch.Alarm(this, 'SmsSpend', {
+          alarmName: `${stack}-sms-spend-80-percent`,
+          alarmDescription: `guardduty-response: this month's SMS spend reached 80% of ${props.smsMonthlyBudgetUsd} USD; at the account's limit SNS stops sending SMS, pages included.`,
+          metric: new cloudwatch.Metric({ namespace: 'AWS/SNS', metricName: 'SMSMonthToDateSpentUSD', period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+          threshold: 0.8 * props.smsMonthlyBudgetUsd,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
     }
   }
 
