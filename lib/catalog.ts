@@ -1,4 +1,5 @@
 import { GUARDDUTY_WRITE_OPERATION_NAMES } from './guardduty-operations';
+import type { SettingName } from './settings';
 import { PREVIOUS_GROUPS_TAG_PREFIX, TAG_KEYS } from './tags';
 
 /**
@@ -65,6 +66,8 @@ export function isMutating(action: string): boolean {
 
 interface HandlerSpec {
   readonly summary: string;
+  /** The settings the handler reads (lib/settings.ts): its function gets exactly these. */
+  readonly settings?: readonly SettingName[];
   /** Takes a lock per instance in the finding-state table while it changes the instance (lambdas/shared/instance-lock.ts). */
   readonly locksInstances?: boolean;
   /** Set for remediation handlers: what they call in EC2 (their role, and the member role, get exactly this). */
@@ -80,6 +83,7 @@ export const HANDLERS = {
     summary: 'Publishes an alert saying who changed GuardDuty, what, where and when, with a severity decided from the request.',
   },
   'revoke-ssh': {
+    settings: ['dryRun', 'exclusionTag', 'memberRoleName', 'trustedSshCidrs', 'securityAccountId'],
     summary: 'Closes TCP 22 to 0.0.0.0/0 and ::/0 on the instance\'s security groups, keeping every other rule, then alerts with what it did and how to undo it.',
     ec2Permissions: [
       {
@@ -115,6 +119,7 @@ export const HANDLERS = {
   },
   isolate: {
     locksInstances: true,
+    settings: ['dryRun', 'exclusionTag', 'memberRoleName', 'isolateSnapshots', 'securityAccountId'],
     summary:
       'Cuts the instance off the network (through an untracked group to an isolation group without rules, ending existing connections), protects it from termination, detaches it from its Auto Scaling group, snapshots its volumes, then alerts with what it did and how to undo it.',
     ec2Permissions: [
@@ -219,6 +224,10 @@ export function memberRoleNameOf(prefix: string, handler: HandlerName): string {
 /** The IAM path of a remediation handler's function roles: its member role trusts exactly the roles under it. */
 export function remediationRolePathOf(handler: HandlerName): string {
   return `/guardduty-response/remediation/${handler}/`;
+}
+
+export function settingsOf(handler: HandlerName): readonly SettingName[] {
+  return (HANDLERS[handler] as HandlerSpec).settings ?? [];
 }
 
 export function locksInstances(handler: HandlerName): boolean {

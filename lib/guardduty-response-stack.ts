@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PlaybookId, isRemediation, locksInstances, memberRoleNameOf, playbookById } from './catalog';
+import { PlaybookId, isRemediation, locksInstances, memberRoleNameOf, playbookById, settingsOf } from './catalog';
 import { HANDLER_ENV } from './contract';
 import { ResponseConfig } from './config';
 import { AlertTopic } from './constructs/alert-topic';
@@ -14,6 +14,7 @@ import { FindingStateTable } from './constructs/finding-state-table';
 import { PlaybookRule, targetOptions } from './constructs/playbook-rule';
 import { ResponseFunction } from './constructs/response-function';
 import { BusName, allRoutes, deferredClaims } from './routing';
+import { encodeSettings } from './settings';
 
 export interface GuardDutyResponseStackProps extends StackProps {
   readonly config: ResponseConfig;
@@ -67,13 +68,11 @@ export class GuardDutyResponseStack extends Stack {
             [HANDLER_ENV.stateTable]: findingState.table.tableName,
             ...(playbook.trigger === 'finding' && { [HANDLER_ENV.realertHours]: String(config.realertHours) }),
             ...(route.bus === 'unclaimed' && deferredClaims(config, route.playbookId).length > 0 && { [HANDLER_ENV.deferredClaims]: JSON.stringify(deferredClaims(config, route.playbookId)) }),
-            ...(isRemediation(playbook) && {
-              [HANDLER_ENV.dryRun]: String(config.remediation.dryRun),
-              [HANDLER_ENV.exclusionTag]: config.remediation.exclusionTag,
-              [HANDLER_ENV.memberRoleName]: memberRoleNameOf(config.remediation.memberRoleName, playbook.handler),
-              [HANDLER_ENV.trustedSshCidrs]: config.remediation.trustedSshCidrs.join(','),
-              [HANDLER_ENV.isolateSnapshots]: String(config.remediation.isolateSnapshots),
-              [HANDLER_ENV.securityAccountId]: Aws.ACCOUNT_ID,
+            // Exactly the settings this handler reads, through the codec it decodes them with.
+            ...encodeSettings(settingsOf(playbook.handler), {
+              ...config.remediation,
+              memberRoleName: memberRoleNameOf(config.remediation.memberRoleName, playbook.handler),
+              securityAccountId: Aws.ACCOUNT_ID,
             }),
           },
           ...(isRemediation(playbook) && {

@@ -8,22 +8,20 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { STSClient } from '@aws-sdk/client-sts';
+import { isPlaybookId, playbookById, settingsOf } from '../../lib/catalog';
 import { HANDLER_ENV } from '../../lib/contract';
+import { decodeSettings } from '../../lib/settings';
 import { REMEDIATION_TIMEOUT_SECONDS } from '../../lib/timing';
 import { CLIENT_TIMING, Environment, dependenciesFromEnvironment, requiredEnv } from './environment';
 import type { RemediationDependencies, RemediationSettings } from './remediation';
 import { dynamoInstanceLocks } from './instance-lock';
 import { guardDutyVerifier } from './verify';
 
+/** The settings of the function's handler (the catalog names them), decoded as the stack encoded them. */
 export function remediationSettingsFromEnvironment(env: Environment): RemediationSettings {
-  return {
-    dryRun: requiredEnv(HANDLER_ENV.dryRun, env) === 'true',
-    exclusionTag: requiredEnv(HANDLER_ENV.exclusionTag, env),
-    memberRoleName: requiredEnv(HANDLER_ENV.memberRoleName, env),
-    trustedSshCidrs: (env[HANDLER_ENV.trustedSshCidrs] ?? '').split(',').filter((c) => c !== ''),
-    securityAccountId: requiredEnv(HANDLER_ENV.securityAccountId, env),
-    isolateSnapshots: env[HANDLER_ENV.isolateSnapshots] !== 'false',
-  };
+  const playbookId = requiredEnv(HANDLER_ENV.playbookId, env);
+  if (!isPlaybookId(playbookId)) throw new Error(`environment variable ${HANDLER_ENV.playbookId} is '${playbookId}', not a playbook of the catalog`);
+  return decodeSettings(settingsOf(playbookById(playbookId).handler), env);
 }
 
 export function remediationFromEnvironment(): RemediationDependencies {

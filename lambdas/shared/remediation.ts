@@ -8,20 +8,13 @@ import { DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sd
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Finding } from './finding';
 import { asString, at } from './json';
+import type { RemediationSettingValues } from '../../lib/settings';
 import type { HandlerDependencies } from './report';
 import type { InstanceLocks } from './instance-lock';
 import type { FindingVerifier } from './verify';
 
-export interface RemediationSettings {
-  readonly dryRun: boolean;
-  readonly exclusionTag: string;
-  readonly memberRoleName: string;
-  readonly trustedSshCidrs: readonly string[];
-  /** The account the stack runs in: its own findings are remediated with the function's own role. */
-  readonly securityAccountId: string;
-  /** isolate-instance snapshots every attached EBS volume. */
-  readonly isolateSnapshots: boolean;
-}
+/** What a remediation obeys (lib/settings.ts: the codec the stack writes them with). */
+export type RemediationSettings = RemediationSettingValues;
 
 export interface AwsCredentials {
   readonly accessKeyId: string;

@@ -22,6 +22,7 @@ import { REGION_NAME } from '../aws-names';
 import { PlaybookId, isPlaybookId, isRemediation, locksInstances, playbookById } from '../catalog';
 import { NOTIFY_TIMEOUT_SECONDS, REMEDIATION_TIMEOUT_SECONDS } from '../timing';
 import { HANDLER_ENV } from '../contract';
+import { decodeSettings } from '../settings';
 import { TemplateRule, routeEvent, rulesFromTemplate } from '../template-router';
 import { Ec2World } from './ec2-world';
 import { LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb';
@@ -195,9 +196,8 @@ export class Simulator {
         ...(env[HANDLER_ENV.stateTable] !== undefined && env[HANDLER_ENV.realertHours] === undefined && { deliveryLog: dynamoDeliveryLog(await this.stateTable(), STATE_TABLE_NAME, NOTIFY_TIMEOUT_SECONDS, this.now) }),
         ...(locksInstances(playbook.handler) && { instanceLocks: dynamoInstanceLocks(await this.stateTable(), STATE_TABLE_NAME, REMEDIATION_TIMEOUT_SECONDS + 60, this.now) }),
         // Read only by remediation handlers; the notify and tamper handlers never touch these.
-        settings: isRemediation(playbook)
-          ? remediationSettingsFromEnvironment(env)
-          : { dryRun: true, exclusionTag: '', memberRoleName: '', trustedSshCidrs: [], securityAccountId: account, isolateSnapshots: false },
+        // Notification handlers read no remediation settings: they decode none.
+        settings: isRemediation(playbook) ? remediationSettingsFromEnvironment(env) : decodeSettings([], env),
         ec2Client: (callRegion: string, credentials?: AwsCredentials) =>
           offline(new EC2Client({ region: callRegion, credentials: credentials ?? OFFLINE_CREDENTIALS }), 'ec2', accountOf(credentials) ?? account, callRegion),
         autoScalingClient: (callRegion: string, credentials?: AwsCredentials) =>
