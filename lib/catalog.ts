@@ -112,8 +112,8 @@ export const HANDLERS = {
       {
         actions: ['ec2:CreateTags'],
         resources: ['security-group'],
-        tagKeys: [TAG_KEYS.remediation, TAG_KEYS.finding],
-        why: `tags the changed security groups with ${TAG_KEYS.remediation} and ${TAG_KEYS.finding} only (aws:TagKeys)`,
+        tagKeys: [TAG_KEYS.remediation, TAG_KEYS.finding, TAG_KEYS.revoked],
+        why: `tags the changed security groups with ${TAG_KEYS.remediation}, ${TAG_KEYS.finding} and ${TAG_KEYS.revoked} (the rules it revoked) only (aws:TagKeys)`,
       },
     ],
   },

@@ -16,6 +16,8 @@ export const TAG_KEYS = {
   remediation: 'guardduty-response:remediation',
   /** On an evidence snapshot: the instance it was taken from. */
   evidenceOf: 'guardduty-response:evidence-of',
+  /** On a security group revoke-ssh changed: the rules it revoked, to print their restore again later. */
+  revoked: 'guardduty-response:revoked',
 } as const;
 
 /** On an isolated instance, one tag per network interface: its security groups before the isolation. */
@@ -35,5 +37,6 @@ export const WRITTEN_TAG_KEY_PATTERNS: readonly string[] = [
   TAG_KEYS.finding,
   TAG_KEYS.remediation,
   TAG_KEYS.evidenceOf,
+  TAG_KEYS.revoked,
   `${PREVIOUS_GROUPS_TAG_PREFIX}eni-*`,
 ];

@@ -280,3 +280,37 @@ describe('Remediations: act only on what GuardDuty confirms', () => {
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.Subject).toMatch(/\[ISOLATION FAILED\]/);
   });
 });
+
+describe('Remediations: the way back survives a lost alert (revoke-ssh)', () => {
+  beforeEach(() => {
+    ec2.reset();
+    noEvidenceYet();
+    sns.reset();
+  });
+
+  it('prints the restore of the revoked rules on "already remediated", from the rules recorded on the group', async () => {
+    // Prepare: the first delivery closed SSH but its alert was lost; the group now carries the tags it wrote.
+    const world: IpPermission = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] };
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [testInstance({ NetworkInterfaces: [{ NetworkInterfaceId: 'eni-0aa11bb22cc33dd44', Groups: [{ GroupId: 'sg-0a1b2c3d4e5f60718' }] }] })] }] });
+    ec2.on(DescribeSecurityGroupsCommand).resolvesOnce({ SecurityGroups: [{ GroupId: 'sg-0a1b2c3d4e5f60718', IpPermissions: [world] }] });
+    ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
+    sns.on(PublishCommand).rejectsOnce(Object.assign(new Error('throttled'), { name: 'Throttling' })).resolves({ MessageId: 'm' });
+    const handler = createRevokeSshHandler(remediationDependencies('revoke-ssh-ingress').dependencies);
+    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event);
+    await expect(handler(event)).rejects.toThrow('throttled');
+    const tags = ec2.commandCalls(CreateTagsCommand)[0].args[0].input.Tags!;
+    ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-0a1b2c3d4e5f60718', IpPermissions: [], Tags: tags }] });
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    // Act: Lambda's retry.
+    await handler(event);
+    // Assess: "already remediated", and the commands that put the rules back.
+    const { argvs } = restoreBlock();
+    const authorize = argvs.find((argv) => argv[2] === 'authorize-security-group-ingress')!;
+    expect(JSON.parse(authorize[authorize.length - 1] as string)).toEqual([
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+    ]);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Subject).toMatch(/\[ALREADY REMEDIATED\]/);
+  });
+});

@@ -15,7 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import * as path from 'node:path';
 import { createRevokeSshHandler } from '../lambdas/revoke-ssh/handler';
-import { FINDING_TAG, REMEDIATION_TAG } from '../lambdas/revoke-ssh/plan';
+import { FINDING_TAG, REMEDIATION_TAG, REVOKED_TAG } from '../lambdas/revoke-ssh/plan';
 import type { RemediationSettings } from '../lambdas/shared/remediation';
 import { fixtureFindings } from './support/corpus';
 import { remediationDependencies } from './support/dependencies';
@@ -86,6 +86,7 @@ describe('Handler: revoke-ssh-ingress', () => {
       Tags: [
         { Key: REMEDIATION_TAG, Value: 'revoke-ssh-ingress closed TCP 22 from the world at 2026-11-20T03:30:00.000Z' },
         { Key: FINDING_TAG, Value: probe().detail.id },
+        { Key: REVOKED_TAG, Value: 'tcp:22-22:0.0.0.0/0 tcp:22-22:::/0' },
       ],
     });
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
@@ -99,7 +100,7 @@ describe('Handler: revoke-ssh-ingress', () => {
     expect(alert.email).toContain(
       `aws ec2 authorize-security-group-ingress --region eu-west-1 --group-id sg-0a1b2c3d4e5f60718 --ip-permissions '[{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"IpRanges":[{"CidrIp":"0.0.0.0/0","Description":"temporary ssh"}]},{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"Ipv6Ranges":[{"CidrIpv6":"::/0"}]}]'`,
     );
-    expect(alert.email).toContain(`aws ec2 delete-tags --region eu-west-1 --resources sg-0a1b2c3d4e5f60718 --tags Key=${REMEDIATION_TAG} Key=${FINDING_TAG}`);
+    expect(alert.email).toContain(`aws ec2 delete-tags --region eu-west-1 --resources sg-0a1b2c3d4e5f60718 --tags Key=${REMEDIATION_TAG} Key=${FINDING_TAG} Key=${REVOKED_TAG}`);
   });
 
   it('replaces a wide rule, authorizing the kept parts and trusted SSH before revoking', async () => {

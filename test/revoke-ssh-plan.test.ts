@@ -1,5 +1,5 @@
 import type { Instance, IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
-import { FINDING_TAG, REMEDIATION_TAG, SshPlanInput, planSshRevocation, ruleText } from '../lambdas/revoke-ssh/plan';
+import { FINDING_TAG, REMEDIATION_TAG, REVOKED_TAG, SshPlanInput, decodeRevoked, encodeRevoked, planSshRevocation, ruleText } from '../lambdas/revoke-ssh/plan';
 
 const world = (from: number | undefined, to: number | undefined, protocol = 'tcp', v6 = false): IpPermission => ({
   IpProtocol: protocol,
@@ -126,7 +126,24 @@ describe('Function: planSshRevocation', () => {
     expect(plan([group('sg-1', [world(22, 22)])]).groups[0].tags).toEqual([
       { Key: REMEDIATION_TAG, Value: 'revoke-ssh-ingress closed TCP 22 from the world at 2026-11-20T03:00:00.000Z' },
       { Key: FINDING_TAG, Value: 'f-1' },
+      { Key: REVOKED_TAG, Value: 'tcp:22-22:0.0.0.0/0' },
     ]);
+  });
+
+  it('records the revoked rules in one tag value of at most 256 characters, and reads them back', () => {
+    const rules = [
+      { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+      { IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+    ];
+    expect(encodeRevoked(rules)).toBe('tcp:0-65535:0.0.0.0/0 -1:-1--1:::/0');
+    expect(decodeRevoked(encodeRevoked(rules))).toEqual([rules[0], { IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] }]);
+    const many = Array.from({ length: 20 }, (_, i) => ({ IpProtocol: 'tcp', FromPort: i, ToPort: 22 + i, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }));
+    const value = encodeRevoked(many);
+    expect(value.length).toBeLessThanOrEqual(256);
+    expect(value.endsWith(' +')).toBe(true);
+    expect(decodeRevoked(value)!.length).toBeGreaterThan(5);
+    // An edited tag: words that are not rules are left out, never turned into a command.
+    expect(decodeRevoked("tcp:22-22:0.0.0.0/0 $(curl evil) udp:1-2:not-a-cidr")).toEqual([{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }]);
   });
 
   it('reports a group already fixed for this finding as such (idempotency)', () => {

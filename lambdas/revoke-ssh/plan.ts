@@ -23,6 +23,35 @@ export const SSH_PORT = 22;
 /** Tags this stack writes on what it changes: what was done, when, for which finding (lib/tags.ts lists every key). */
 export const REMEDIATION_TAG = TAG_KEYS.remediation;
 export const FINDING_TAG = TAG_KEYS.finding;
+export const REVOKED_TAG = TAG_KEYS.revoked;
+
+/**
+ * The revoked rules as one tag value (EC2 tag values hold 256 characters): `tcp:22-22:0.0.0.0/0`
+ * per rule, space-separated, without descriptions (which do not fit; the alert that made the
+ * change printed them). A value that would not fit keeps the rules that do and ends with `+`.
+ */
+export function encodeRevoked(permissions: readonly IpPermission[]): string {
+  const words = permissions.map((p) => `${normalizeProtocol(p.IpProtocol)}:${p.FromPort ?? -1}-${p.ToPort ?? -1}:${p.IpRanges?.[0]?.CidrIp ?? p.Ipv6Ranges?.[0]?.CidrIpv6 ?? ''}`);
+  let value = '';
+  for (const word of words) {
+    const next = value ? `${value} ${word}` : word;
+    if (next.length > 254) return `${value} +`;
+    value = next;
+  }
+  return value;
+}
+
+/** The rules of a REVOKED_TAG value (words it cannot read are left out: the tag may have been edited). */
+export function decodeRevoked(value: string | undefined): IpPermission[] | undefined {
+  if (value === undefined) return undefined;
+  return value.split(' ').flatMap((word) => {
+    const match = /^(-1|tcp|udp|icmp|icmpv6):(-?\d{1,5})-(-?\d{1,5}):([0-9a-fA-F.:]+\/\d{1,3})$/.exec(word);
+    if (!match) return [];
+    const [, protocol, from, to, cidr] = match;
+    const ports = protocol === '-1' ? {} : { FromPort: Number(from), ToPort: Number(to) };
+    return [{ IpProtocol: protocol, ...ports, ...(cidr.includes(':') ? { Ipv6Ranges: [{ CidrIpv6: cidr }] } : { IpRanges: [{ CidrIp: cidr }] }) }];
+  });
+}
 
 export interface SshPlanInput {
   readonly instance: Instance;
@@ -61,6 +90,8 @@ export interface GroupPlan {
   readonly sharedWith: readonly string[];
   /** Set when the group carries this finding's tag: this stack already fixed it. */
   readonly remediatedAt?: string;
+  /** When already fixed: the rules that were revoked, as recorded on the group (REVOKED_TAG), to restore them. */
+  readonly recordedRevoked?: readonly IpPermission[];
   /** Other IP protocols an all-traffic world rule allowed, which the replacement does not keep. */
   readonly droppedProtocols: boolean;
 }
@@ -124,12 +155,14 @@ export function planSshRevocation(input: SshPlanInput): SshPlan {
           ? [
               { Key: REMEDIATION_TAG, Value: `revoke-ssh-ingress closed TCP 22 from the world at ${input.now}` },
               { Key: FINDING_TAG, Value: input.findingId },
+              { Key: REVOKED_TAG, Value: encodeRevoked(revoke.map((r) => r.permission)) },
             ]
           : [],
       sharedWith: (input.interfacesByGroup[groupId] ?? [])
         .filter((n) => !ownInterfaces.has(n.networkInterfaceId))
         .map((n) => (n.instanceId ? `${n.networkInterfaceId} (${n.instanceId})` : n.networkInterfaceId)),
       remediatedAt: status === 'clean' && previous ? (group.Tags ?? []).find((t) => t.Key === REMEDIATION_TAG)?.Value : undefined,
+      recordedRevoked: status === 'clean' && previous ? decodeRevoked((group.Tags ?? []).find((t) => t.Key === REVOKED_TAG)?.Value) : undefined,
       droppedProtocols: status === 'change' && droppedProtocols,
     };
   });

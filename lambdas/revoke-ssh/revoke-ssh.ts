@@ -19,7 +19,7 @@ import { OWN_ROLE, RemediationDependencies, RemediationError, StepKind, StepResu
 import { RESTORE_HEADER, asciiJson, commandLine, commentLine } from '../shared/shell';
 import type { FindingResponder, Response } from '../shared/report';
 import { clean } from '../shared/text';
-import { FINDING_TAG, GroupPlan, REMEDIATION_TAG, SshPlan, planSshRevocation } from './plan';
+import { FINDING_TAG, GroupPlan, REMEDIATION_TAG, REVOKED_TAG, SshPlan, planSshRevocation } from './plan';
 
 export function revokeSsh(dependencies: RemediationDependencies): FindingResponder {
   const { playbookId, settings } = dependencies;
@@ -62,9 +62,18 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
     }
     if (open.length === 0) {
       const fixed = plan.groups.filter((g) => g.remediatedAt);
+      // The groups' own record still gives the way back, even if the first alert was lost.
+      const commands = fixed.flatMap((g) => recordedRestoreCommands(g, target));
       return report(
         fixed.length > 0
-          ? { tag: 'ALREADY REMEDIATED', summary: `Already remediated: no security group of ${clean(instanceId, 40)} lets the world reach TCP 22 (${fixed.map((g) => `${groupLabel(g)}: ${clean(g.remediatedAt, 120)}`).join('; ')}). Nothing was changed.` }
+          ? {
+              tag: 'ALREADY REMEDIATED',
+              summary: `Already remediated: no security group of ${clean(instanceId, 40)} lets the world reach TCP 22 (${fixed.map((g) => `${groupLabel(g)}: ${clean(g.remediatedAt, 120)}`).join('; ')}). Nothing was changed.`,
+              restore:
+                commands.length > 0
+                  ? [RESTORE_HEADER, ...(target.principal === OWN_ROLE ? [] : [commentLine(`with credentials for account ${target.accountId}`)]), commentLine('from the rules recorded on the groups (descriptions are in the first alert)'), ...commands]
+                  : undefined,
+            }
           : { tag: 'NOTHING TO DO', summary: `No security group of ${clean(instanceId, 40)} lets the world reach TCP 22 now; nothing was changed (the exposure may have been closed since the finding).` },
       );
     }
@@ -127,7 +136,7 @@ function stepsOf(target: Target, group: GroupPlan) {
   });
   steps.push({
     kind: 'tag' as const,
-    description: `tag ${REMEDIATION_TAG} and ${FINDING_TAG}`,
+    description: `tag ${REMEDIATION_TAG}, ${FINDING_TAG} and ${REVOKED_TAG}`,
     run: (DryRun: boolean) => target.ec2.send(new CreateTagsCommand({ Resources: [group.groupId], Tags: [...group.tags], DryRun })),
   });
   return steps;
@@ -201,10 +210,19 @@ function restoreCommands(group: GroupPlan, target: Target, steps: readonly StepR
   const ok = (kind: StepKind) => steps.some((s) => s.status === 'done' && s.kind === kind);
   const base = ['--region', target.region, '--group-id', group.groupId];
   const commands: string[] = [];
-  if (ok('tag')) commands.push(commandLine(['aws', 'ec2', 'delete-tags', '--region', target.region, '--resources', group.groupId, '--tags', `Key=${REMEDIATION_TAG}`, `Key=${FINDING_TAG}`]));
+  if (ok('tag')) commands.push(commandLine(['aws', 'ec2', 'delete-tags', '--region', target.region, '--resources', group.groupId, '--tags', `Key=${REMEDIATION_TAG}`, `Key=${FINDING_TAG}`, `Key=${REVOKED_TAG}`]));
   if (ok('revoke-ingress')) commands.push(commandLine(['aws', 'ec2', 'authorize-security-group-ingress', ...base, '--ip-permissions', asciiJson(group.revoke.map((r) => r.restore ?? r.permission))]));
   if (ok('authorize-ingress')) commands.push(commandLine(['aws', 'ec2', 'revoke-security-group-ingress', ...base, '--ip-permissions', asciiJson(group.authorize.map((a) => a.permission))]));
   return commands;
+}
+
+/** The restore of a group fixed earlier, from the rules recorded on it (REVOKED_TAG). */
+function recordedRestoreCommands(group: GroupPlan, target: Target): string[] {
+  if (!group.recordedRevoked || group.recordedRevoked.length === 0) return [];
+  return [
+    commandLine(['aws', 'ec2', 'authorize-security-group-ingress', '--region', target.region, '--group-id', group.groupId, '--ip-permissions', asciiJson(group.recordedRevoked)]),
+    commandLine(['aws', 'ec2', 'delete-tags', '--region', target.region, '--resources', group.groupId, '--tags', `Key=${REMEDIATION_TAG}`, `Key=${FINDING_TAG}`, `Key=${REVOKED_TAG}`]),
+  ];
 }
 
 function groupLabel(group: GroupPlan): string {
