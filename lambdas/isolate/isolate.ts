@@ -4,39 +4,22 @@
  * commands that undo the isolation. Network isolation comes first and stands even when a later
  * evidence step (Auto Scaling, snapshots) fails; such a failure fails the invocation after the alert.
  */
-import { DescribeAutoScalingInstancesCommand, DetachInstancesCommand } from '@aws-sdk/client-auto-scaling';
-import {
-  AuthorizeSecurityGroupEgressCommand,
-  AuthorizeSecurityGroupIngressCommand,
-  CreateSecurityGroupCommand,
-  CreateSnapshotCommand,
-  CreateTagsCommand,
-  DescribeInstanceAttributeCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSnapshotsCommand,
-  type Instance,
-  type IpPermission,
-  ModifyInstanceAttributeCommand,
-  ModifyNetworkInterfaceAttributeCommand,
-  RevokeSecurityGroupEgressCommand,
-  RevokeSecurityGroupIngressCommand,
-} from '@aws-sdk/client-ec2';
+import { DescribeAutoScalingInstancesCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstanceAttributeCommand, DescribeSecurityGroupsCommand, DescribeSnapshotsCommand, type Instance } from '@aws-sdk/client-ec2';
 import { SEVERITY_FLOOR } from '../../lib/severity';
 import { TAG_KEYS } from '../../lib/tags';
 import { MOVE_RESERVE_MS } from '../../lib/timing';
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import type { Finding } from '../shared/finding';
 import { asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, StepKind, StepResult, Target, errorText, findInstance, runSteps, unverifiedSummary } from '../shared/remediation';
-import { RESTORE_HEADER, commandLine, commentLine } from '../shared/shell';
+import { OWN_ROLE, RemediationDependencies, RemediationError, Target, errorText, findInstance, unverifiedSummary } from '../shared/remediation';
 import type { FindingResponder, Invocation } from '../shared/report';
+import { RESTORE_HEADER, commandLine, commentLine } from '../shared/shell';
+import { Executed, ExecutionContext, changeLine, describeStep, executeSteps, undoLines } from '../shared/steps';
 import { clean } from '../shared/text';
-import { EvidencePlan, GroupSetup, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, planIsolation } from './plan';
+import { EvidencePlan, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, evidenceSteps, isolationSteps, planIsolation, rollbackSteps } from './plan';
 
 type Report = (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof formatFindingAlert>;
-
-/** Stands for a group id a dry run cannot know (the group would be created). */
-const WOULD_BE_CREATED = 'sg-(would be created)';
 
 export function isolate(dependencies: RemediationDependencies): FindingResponder {
   const { playbookId, settings } = dependencies;
@@ -85,7 +68,7 @@ async function isolateLocked(target: Target, instance: Instance, instanceId: str
         atLeastSeverity: SEVERITY_FLOOR.HIGH,
       });
     case 'already-isolated':
-      return finishIsolated(target, instanceId, plan, dependencies.settings.dryRun, report);
+      return finishIsolated(target, instanceId, plan, dependencies.settings.dryRun, report, invocation);
   }
   return execute(target, instanceId, plan, dependencies, report, invocation);
 }
@@ -95,19 +78,19 @@ async function isolateLocked(target: Target, instance: Instance, instanceId: str
  * is kept now, and the invocation fails again while any of it still fails (retry, then the DLQ).
  * The instance's own record gives the way back, even if the first alert was lost.
  */
-async function finishIsolated(target: Target, instanceId: string, plan: Extract<IsolationPlan, { status: 'already-isolated' }>, dryRun: boolean, report: Report) {
+async function finishIsolated(target: Target, instanceId: string, plan: Extract<IsolationPlan, { status: 'already-isolated' }>, dryRun: boolean, report: Report, invocation: Invocation) {
   const at = clean(plan.isolatedAt, 40);
   const restore = restoreCommands(plan, target, instanceId);
   if (!evidencePending(plan.evidence)) {
     return report({ tag: 'ALREADY ISOLATED', summary: `Already isolated (at ${at}): every interface of ${instanceId} is in the isolation group, and its evidence is kept. Nothing was changed.`, restore });
   }
-  const steps = await keepEvidence(target, instanceId, plan.evidence, dryRun);
-  const details = steps.map(describeStep);
-  const failed = steps.filter((s) => s.status === 'failed');
+  const steps = await keepEvidence(plan.evidence, instanceId, executionContext(target, dryRun, invocation));
+  const details = steps.map(changeLine);
+  const failed = steps.filter((e) => e.status === 'failed');
   if (failed.length > 0) {
     return {
       alert: report({ tag: 'ISOLATION FAILED', summary: `Isolated since ${at} (its network is cut), but evidence steps still FAIL; see below. The event is kept in the dead-letter queue.`, details, restore }),
-      failure: new RemediationError(`${failed.length} evidence step(s) for ${instanceId} still fail: ${failed.map((s) => s.description).join('; ')}`),
+      failure: new RemediationError(`${failed.length} evidence step(s) for ${instanceId} still fail: ${failed.map((e) => describeStep(e.step)).join('; ')}`),
     };
   }
   return report({
@@ -120,10 +103,6 @@ async function finishIsolated(target: Target, instanceId: string, plan: Extract<
   });
 }
 
-/** One line of the Changes list for a step. */
-function describeStep(step: StepResult): string {
-  return `${step.status === 'failed' ? 'FAILED to ' : step.status === 'would' ? 'would have: ' : ''}${step.description}${step.error ? `: ${clean(step.error, 300)}` : ''}`;
-}
 
 async function observeAndPlan(target: Target, instance: Instance, finding: Finding, dependencies: RemediationDependencies): Promise<IsolationPlan> {
   const vpcId = instance.VpcId ?? instance.NetworkInterfaces?.[0]?.VpcId;
@@ -152,125 +131,23 @@ async function observeAndPlan(target: Target, instance: Instance, finding: Findi
 
 async function execute(target: Target, instanceId: string, plan: Extract<IsolationPlan, { status: 'isolate' }>, dependencies: RemediationDependencies, report: Report, invocation: Invocation) {
   const { dryRun } = dependencies.settings;
-  const ec2 = target.ec2;
-  const ids: { untracked?: string; isolation?: string } = { untracked: plan.untracked.existingId, isolation: plan.isolation.existingId };
-  const role = (setup: GroupSetup) => (setup === plan.untracked ? 'untracked' : 'isolation');
-  // In a dry run a group that would be created has no id: the calls on it cannot be tried, only reported.
-  const notYetCreated = (key: 'untracked' | 'isolation', DryRun: boolean) => DryRun && ids[key] === undefined;
-  const groupSteps = (setup: GroupSetup) => {
-    const key = role(setup);
-    const id = () => ids[key] ?? WOULD_BE_CREATED;
-    const steps: { kind: StepKind; description: string; run: (dryRun: boolean) => Promise<unknown> }[] = [];
-    if (!setup.existingId) {
-      steps.push({
-        kind: 'create-group',
-        description: `create the ${key} group ${setup.name} in ${plan.vpcId}`,
-        run: async (DryRun) => {
-          const created = await ec2.send(
-            new CreateSecurityGroupCommand({
-              GroupName: setup.name,
-              VpcId: plan.vpcId,
-              Description: key === 'isolation' ? 'guardduty-response: isolated instances, no traffic in or out' : 'guardduty-response: untracked flows, used for seconds while isolating',
-              TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: ISOLATION_ROLE_TAG, Value: key }] }],
-              DryRun,
-            }),
-          );
-          ids[key] = created.GroupId;
-        },
-      });
-      // A new group allows all outbound IPv4: the isolation group must allow nothing.
-      if (key === 'isolation') steps.push(revokeStep('remove the default egress rule', id, [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }], 'egress', key));
-    }
-    if (setup.revokeIngress.length > 0) steps.push(revokeStep('remove its inbound rules', id, setup.revokeIngress, 'ingress', key));
-    if (setup.revokeEgress.length > 0) steps.push(revokeStep('remove its outbound rules', id, setup.revokeEgress, 'egress', key));
-    if (setup.authorizeIngress.length > 0) {
-      steps.push({
-        kind: 'authorize-ingress',
-        description: 'allow all inbound traffic (untracked)',
-        run: async (DryRun) => (notYetCreated(key, DryRun) ? undefined : ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id(), IpPermissions: [...setup.authorizeIngress], DryRun }))),
-      });
-    }
-    if (setup.authorizeEgress.length > 0) {
-      // A new group already allows all outbound IPv4; only IPv6 is missing then.
-      const egress: IpPermission[] = setup.existingId ? [...setup.authorizeEgress] : [{ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] }];
-      steps.push({
-        kind: 'authorize-egress',
-        description: 'allow all outbound traffic (untracked)',
-        run: async (DryRun) => (notYetCreated(key, DryRun) ? undefined : ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: id(), IpPermissions: egress, DryRun }))),
-      });
-    }
-    return steps;
-  };
-  function revokeStep(description: string, id: () => string, permissions: readonly IpPermission[], direction: 'ingress' | 'egress', key: 'untracked' | 'isolation') {
-    return {
-      kind: direction === 'ingress' ? ('revoke-ingress' as const) : ('revoke-egress' as const),
-      description,
-      run: async (DryRun: boolean) =>
-        notYetCreated(key, DryRun)
-          ? undefined
-          : direction === 'ingress'
-          ? ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: id(), IpPermissions: [...permissions], DryRun }))
-          : ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: id(), IpPermissions: [...permissions], DryRun })),
-    };
-  }
-  // A run that stopped between the moves resumes where it stopped: interfaces already in the
-  // untracked group go on to the isolation group, isolated ones are not moved again.
-  const moveAll = (key: 'untracked' | 'isolation') =>
-    plan.interfaces.filter((n) => (key === 'untracked' ? n.stage === 'start' : n.stage !== 'isolated')).map((n) => ({
-      kind: key === 'untracked' ? ('move-untracked' as const) : ('move-isolation' as const),
-      description: `move ${n.networkInterfaceId} to the ${key} group`,
-      run: async (DryRun: boolean) =>
-        notYetCreated(key, DryRun) ? undefined : ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: n.networkInterfaceId, Groups: [ids[key] ?? WOULD_BE_CREATED], DryRun })),
-    }));
-
+  const context = executionContext(target, dryRun, invocation);
   // 1. Isolation, in order; it stops at its first failure. The way back is recorded before any move.
-  const isolation = await runSteps(
-    [
-      { kind: 'record', description: 'record the previous groups on the instance', run: (DryRun) => ec2.send(new CreateTagsCommand({ Resources: [instanceId], Tags: [...plan.instanceTags], DryRun })) },
-      ...groupSteps(plan.untracked),
-      ...groupSteps(plan.isolation),
-      // Never start the moves without the time to finish them (and to move back): a timeout
-      // between them would leave the interfaces in the untracked group, open to everything.
-      {
-        kind: 'time-check',
-        description: 'check there is time left to finish the moves',
-        run: async () => {
-          const needed = MOVE_RESERVE_MS * plan.interfaces.length;
-          if (invocation.remainingMs() < needed) throw new RemediationError(`only ${invocation.remainingMs()} ms left of the invocation, ${needed} ms needed to finish the moves safely; the next delivery resumes here`);
-        },
-      },
-      ...moveAll('untracked'),
-      ...moveAll('isolation'),
-    ],
-    dryRun,
-  );
-  const isolated = !isolation.some((s) => s.status === 'failed');
+  const isolation = await executeSteps(isolationSteps(plan, instanceId, MOVE_RESERVE_MS), context);
+  const isolated = !isolation.some((e) => e.status === 'failed');
   // A move to the untracked group without the move to isolation would leave the instance open:
-  // put such interfaces back in their previous groups.
-  const rollback: StepResult[] = [];
-  if (!isolated && isolation.some((s) => s.kind === 'move-untracked' && s.status === 'done')) {
-    rollback.push(
-      ...(await runSteps(
-        // Only where the way back is known: an interface whose groups are not known stays where it is.
-        plan.interfaces.filter((n) => n.previousGroups.length > 0).map((n) => ({
-          kind: 'move-back' as const,
-          description: `put ${n.networkInterfaceId} back in ${n.previousGroups.join(', ')}`,
-          run: (DryRun: boolean) => ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: n.networkInterfaceId, Groups: [...n.previousGroups], DryRun })),
-        })),
-        dryRun,
-      )),
-    );
-  }
-
+  // put the interfaces back in their previous groups.
+  const movedToUntracked = isolation.some((e) => e.step.kind === 'move-untracked' && e.status === 'done');
+  const rollback = !isolated && movedToUntracked ? await executeSteps(rollbackSteps(plan), context) : [];
   // 2. Evidence, each step on its own: one failing does not stop the others, nor undo the isolation.
-  const evidence = isolated ? await keepEvidence(target, instanceId, plan.evidence, dryRun) : [];
+  const evidence = isolated ? await keepEvidence(plan.evidence, instanceId, context) : [];
 
   const all = [...isolation, ...rollback, ...evidence];
-  const failed = all.filter((s) => s.status === 'failed');
-  const details = all.map(describeStep);
-  const restore = isolated && !dryRun ? restoreCommands({ ...plan, autoScalingGroupName: plan.evidence.autoScalingGroupName }, target, instanceId) : undefined;
+  const failed = all.filter((e) => e.status === 'failed');
+  const details = all.map(changeLine);
+  const restore = isolated && !dryRun ? restoreBlock(target, undoLines(all, target.region)) : undefined;
   if (failed.length > 0) {
-    const failure = new RemediationError(`${failed.length} step(s) of the isolation of ${instanceId} failed: ${failed.map((s) => s.description).join('; ')}`);
+    const failure = new RemediationError(`${failed.length} step(s) of the isolation of ${instanceId} failed: ${failed.map((e) => describeStep(e.step)).join('; ')}`);
     return {
       alert: report({
         tag: 'ISOLATION FAILED',
@@ -295,39 +172,21 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
   });
 }
 
-/**
- * The evidence steps still pending (plan.ts EvidencePlan), each on its own: termination
- * protection, the detach from the Auto Scaling group, a snapshot of each volume not yet kept.
- */
-async function keepEvidence(target: Target, instanceId: string, evidence: EvidencePlan, dryRun: boolean): Promise<StepResult[]> {
-  const { ec2 } = target;
-  const results: StepResult[] = [];
-  if (evidence.protect) {
-    results.push(...(await runSteps([{ kind: 'protect', description: 'turn on termination protection', run: (DryRun) => ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, DisableApiTermination: { Value: true }, DryRun })) }], dryRun)));
-  }
-  if (evidence.autoScalingGroupName) {
-    const group = evidence.autoScalingGroupName;
-    const description = `detach from Auto Scaling group ${group} (desired capacity kept, so the group replaces it and never terminates the evidence)`;
-    // Auto Scaling has no DryRun parameter: in a dry run the detach is reported, not made.
-    if (dryRun) results.push({ kind: 'detach', description, status: 'would' });
-    else {
-      const detach = () => target.autoScaling().send(new DetachInstancesCommand({ InstanceIds: [instanceId], AutoScalingGroupName: group, ShouldDecrementDesiredCapacity: false }));
-      results.push(...(await runSteps([{ kind: 'detach', description, run: detach }], false)));
-    }
-  }
-  for (const volumeId of evidence.volumes) {
-    const snapshot = (DryRun: boolean) =>
-      ec2.send(
-        new CreateSnapshotCommand({
-          VolumeId: volumeId,
-          Description: `guardduty-response evidence of ${instanceId}`,
-          TagSpecifications: [{ ResourceType: 'snapshot', Tags: [...evidence.snapshotTags] }],
-          DryRun,
-        }),
-      );
-    results.push(...(await runSteps([{ kind: 'snapshot', description: `snapshot ${volumeId}`, run: snapshot }], dryRun)));
-  }
-  return results;
+function executionContext(target: Target, dryRun: boolean, invocation: Invocation): ExecutionContext {
+  return { ec2: target.ec2, autoScaling: target.autoScaling, dryRun, remainingMs: invocation.remainingMs, groups: new Map() };
+}
+
+/** The evidence steps still pending (plan.ts EvidencePlan), each run on its own. */
+async function keepEvidence(evidence: EvidencePlan, instanceId: string, context: ExecutionContext): Promise<Executed[]> {
+  const executed: Executed[] = [];
+  for (const step of evidenceSteps(evidence, instanceId)) executed.push(...(await executeSteps([step], context)));
+  return executed;
+}
+
+/** The restore block: a header saying it is POSIX shell, and whose credentials it needs. */
+function restoreBlock(target: Target, lines: readonly string[]): string[] | undefined {
+  if (lines.length === 0) return undefined;
+  return [RESTORE_HEADER, ...(target.principal === OWN_ROLE ? [] : [commentLine(`with credentials for account ${target.accountId}`)]), ...lines];
 }
 
 /**

@@ -14,7 +14,8 @@
  * documented price of ending the attacker's existing sessions.
  */
 import type { Instance, IpPermission, SecurityGroup, Tag } from '@aws-sdk/client-ec2';
-import { PREVIOUS_GROUPS_TAG_PREFIX, TAG_KEYS, previousGroupsTag } from '../../lib/tags';
+import { IsolationRole, PREVIOUS_GROUPS_TAG_PREFIX, TAG_KEYS, previousGroupsTag } from '../../lib/tags';
+import type { GroupRef, Step } from '../shared/steps';
 
 export const ISOLATION_ROLE_TAG = TAG_KEYS.isolationRole;
 export const ISOLATION_GROUP_NAME = 'guardduty-response-isolation';
@@ -184,4 +185,72 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
     recordedTagKeys,
     evidence,
   };
+}
+
+/** The group a setup stands for: the one found, or the one a step of this run creates. */
+const refOf = (setup: GroupSetup, role: IsolationRole): GroupRef => (setup.existingId ? { id: setup.existingId } : { created: role });
+
+/** Setting up one of the stack's groups: create it if needed, then make its rules what the role needs. */
+function groupSetupSteps(setup: GroupSetup, role: IsolationRole, vpcId: string): Step[] {
+  const group = refOf(setup, role);
+  const steps: Step[] = [];
+  if (!setup.existingId) {
+    steps.push({
+      kind: 'create-group',
+      role,
+      name: setup.name,
+      vpcId,
+      description: role === 'isolation' ? 'guardduty-response: isolated instances, no traffic in or out' : 'guardduty-response: untracked flows, used for seconds while isolating',
+      tags: [{ Key: ISOLATION_ROLE_TAG, Value: role }],
+    });
+    // A new group allows all outbound IPv4: the isolation group must allow nothing.
+    if (role === 'isolation') steps.push({ kind: 'revoke-egress', group, label: 'the default egress rule', permissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] });
+  }
+  if (setup.revokeIngress.length > 0) steps.push({ kind: 'revoke-ingress', group, label: 'its inbound rules', permissions: setup.revokeIngress });
+  if (setup.revokeEgress.length > 0) steps.push({ kind: 'revoke-egress', group, label: 'its outbound rules', permissions: setup.revokeEgress });
+  if (setup.authorizeIngress.length > 0) steps.push({ kind: 'authorize-ingress', group, label: 'all inbound traffic (untracked)', permissions: setup.authorizeIngress });
+  if (setup.authorizeEgress.length > 0) {
+    // A new group already allows all outbound IPv4; only IPv6 is missing then.
+    const permissions: IpPermission[] = setup.existingId ? [...setup.authorizeEgress] : [{ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] }];
+    steps.push({ kind: 'authorize-egress', group, label: 'all outbound traffic (untracked)', permissions });
+  }
+  return steps;
+}
+
+type Isolate = Extract<IsolationPlan, { status: 'isolate' }>;
+
+/**
+ * The isolation, in order (stopping at the first failure): the way back recorded first, the
+ * groups set up, the time checked, then every interface moved to the untracked group and then to
+ * the isolation group. A run that stopped between the moves resumes where it stopped.
+ */
+export function isolationSteps(plan: Isolate, instanceId: string, moveReserveMs: number): Step[] {
+  const untracked = refOf(plan.untracked, 'untracked');
+  const isolation = refOf(plan.isolation, 'isolation');
+  return [
+    { kind: 'record', instanceId, tags: plan.instanceTags, undoTagKeys: plan.recordedTagKeys },
+    ...groupSetupSteps(plan.untracked, 'untracked', plan.vpcId),
+    ...groupSetupSteps(plan.isolation, 'isolation', plan.vpcId),
+    // Never start the moves without the time to finish them (and to move back): a timeout
+    // between them would leave the interfaces in the untracked group, open to everything.
+    { kind: 'time-check', neededMs: moveReserveMs * plan.interfaces.length },
+    ...plan.interfaces.filter((n) => n.stage === 'start').map((n): Step => ({ kind: 'move-untracked', interfaceId: n.networkInterfaceId, to: [untracked], previousGroups: n.previousGroups })),
+    ...plan.interfaces.filter((n) => n.stage !== 'isolated').map((n): Step => ({ kind: 'move-isolation', interfaceId: n.networkInterfaceId, to: [isolation], previousGroups: n.previousGroups })),
+  ];
+}
+
+/** After a failed second move: every interface whose way back is known goes back to its groups. */
+export function rollbackSteps(plan: Isolate): Step[] {
+  return plan.interfaces
+    .filter((n) => n.previousGroups.length > 0)
+    .map((n) => ({ kind: 'move-back', interfaceId: n.networkInterfaceId, to: n.previousGroups.map((id) => ({ id })), previousGroups: n.previousGroups }));
+}
+
+/** The evidence still pending, one step each (each runs on its own: one failing stops no other). */
+export function evidenceSteps(evidence: EvidencePlan, instanceId: string): Step[] {
+  return [
+    ...(evidence.protect ? [{ kind: 'protect', instanceId } as const] : []),
+    ...(evidence.autoScalingGroupName ? [{ kind: 'detach', instanceId, autoScalingGroupName: evidence.autoScalingGroupName } as const] : []),
+    ...evidence.volumes.map((volumeId) => ({ kind: 'snapshot', instanceId, volumeId, tags: evidence.snapshotTags }) as const),
+  ];
 }

@@ -15,6 +15,7 @@
  */
 import type { Instance, IpPermission, SecurityGroup, Tag } from '@aws-sdk/client-ec2';
 import { TAG_KEYS } from '../../lib/tags';
+import type { Step } from '../shared/steps';
 
 export const WORLD_V4 = '0.0.0.0/0';
 export const WORLD_V6 = '::/0';
@@ -264,4 +265,20 @@ function isAllowed(existing: readonly IpPermission[], wanted: IpPermission): boo
       portsOf(p) === portsOf(wanted) &&
       [...(p.IpRanges ?? []).map((r) => r.CidrIp), ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)].includes(source),
   );
+}
+
+/**
+ * A changed group's steps, in order (stopping at the first failure): the parts of wider rules that
+ * stay allowed and the trusted sources first (each new rule tagged with the finding), then the
+ * revoke, then the group's tags. No allowed traffic but SSH from the world is cut, even for a moment.
+ */
+export function groupSteps(group: GroupPlan): Step[] {
+  const ref = { id: group.groupId };
+  return [
+    ...(group.authorize.length > 0
+      ? [{ kind: 'authorize-ingress', group: ref, label: group.authorize.map((a) => a.text).join(', '), permissions: group.authorize.map((a) => a.permission), ruleTags: group.tags.filter((t) => t.Key === FINDING_TAG) } as const]
+      : []),
+    { kind: 'revoke-ingress', group: ref, label: group.revoke.map((r) => r.text).join(', '), permissions: group.revoke.map((r) => r.permission), restorePermissions: group.revoke.map((r) => r.restore ?? r.permission) },
+    { kind: 'tag', resourceId: group.groupId, tags: group.tags },
+  ];
 }

@@ -3,27 +3,20 @@
  * the changes group by group, and always end in one alert that says what was found and what was
  * done, would have been done, or why not, with the commands that undo it.
  */
-import {
-  AuthorizeSecurityGroupIngressCommand,
-  CreateTagsCommand,
-  DescribeNetworkInterfacesCommand,
-  DescribeSecurityGroupsCommand,
-  type Instance,
-  RevokeSecurityGroupIngressCommand,
-  type SecurityGroup,
-} from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, type Instance, type SecurityGroup } from '@aws-sdk/client-ec2';
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import type { Finding } from '../shared/finding';
 import { asArray, asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, StepKind, StepResult, Target, errorText, findInstance, runSteps, unverifiedSummary } from '../shared/remediation';
-import { RESTORE_HEADER, asciiJson, commandLine, commentLine } from '../shared/shell';
+import { OWN_ROLE, RemediationDependencies, RemediationError, Target, errorText, findInstance, unverifiedSummary } from '../shared/remediation';
 import type { FindingResponder, Response } from '../shared/report';
+import { RESTORE_HEADER, asciiJson, commandLine, commentLine } from '../shared/shell';
+import { Executed, ExecutionContext, changeLine, executeSteps, undoLines } from '../shared/steps';
 import { clean } from '../shared/text';
-import { FINDING_TAG, GroupPlan, REMEDIATION_TAG, REVOKED_TAG, SshPlan, planSshRevocation } from './plan';
+import { FINDING_TAG, GroupPlan, REMEDIATION_TAG, REVOKED_TAG, SshPlan, groupSteps, planSshRevocation } from './plan';
 
 export function revokeSsh(dependencies: RemediationDependencies): FindingResponder {
   const { playbookId, settings } = dependencies;
-  return async (finding) => {
+  return async (finding, invocation) => {
     const report = (outcome: Omit<Outcome, 'playbookId'>) => formatFindingAlert(finding, { playbookId, ...outcome });
     const instanceId = asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId'));
     const findingGroups = asArray(at(finding.detail, 'resource', 'instanceDetails', 'networkInterfaces'))
@@ -79,9 +72,10 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
     }
 
     // One group failing does not stop the others; each group's own steps stop at its first failure.
-    const results = new Map<GroupPlan, StepResult[]>();
+    const results = new Map<GroupPlan, Executed[]>();
+    const context: ExecutionContext = { ec2: target.ec2, autoScaling: target.autoScaling, dryRun: settings.dryRun, remainingMs: invocation.remainingMs, groups: new Map() };
     for (const group of plan.groups.filter((g) => g.status === 'change')) {
-      results.set(group, await runSteps(stepsOf(target, group), settings.dryRun));
+      results.set(group, await executeSteps(groupSteps(group), context));
     }
     return conclude(finding, target, plan, results, dependencies, report);
   };
@@ -111,42 +105,11 @@ async function observeAndPlan(target: Target, instance: Instance, finding: Findi
   });
 }
 
-function stepsOf(target: Target, group: GroupPlan) {
-  const steps = [];
-  if (group.authorize.length > 0) {
-    steps.push({
-      kind: 'authorize-ingress' as const,
-      description: `allow ${group.authorize.map((a) => a.text).join(', ')}`,
-      // Every rule this stack adds carries the finding's tag (the IAM grant requires it).
-      run: (DryRun: boolean) =>
-        target.ec2.send(
-          new AuthorizeSecurityGroupIngressCommand({
-            GroupId: group.groupId,
-            IpPermissions: group.authorize.map((a) => a.permission),
-            TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: group.tags.filter((t) => t.Key === FINDING_TAG) }],
-            DryRun,
-          }),
-        ),
-    });
-  }
-  steps.push({
-    kind: 'revoke-ingress' as const,
-    description: `revoke ${group.revoke.map((r) => r.text).join(', ')}`,
-    run: (DryRun: boolean) => target.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: group.groupId, IpPermissions: group.revoke.map((r) => r.permission), DryRun })),
-  });
-  steps.push({
-    kind: 'tag' as const,
-    description: `tag ${REMEDIATION_TAG}, ${FINDING_TAG} and ${REVOKED_TAG}`,
-    run: (DryRun: boolean) => target.ec2.send(new CreateTagsCommand({ Resources: [group.groupId], Tags: [...group.tags], DryRun })),
-  });
-  return steps;
-}
-
 function conclude(
   finding: Finding,
   target: Target,
   plan: SshPlan,
-  results: ReadonlyMap<GroupPlan, StepResult[]>,
+  results: ReadonlyMap<GroupPlan, Executed[]>,
   dependencies: RemediationDependencies,
   report: (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof formatFindingAlert>,
 ): Response {
@@ -164,14 +127,14 @@ function conclude(
     if (!steps) continue;
     const verb = dryRun ? 'would have ' : '';
     const done = steps.filter((s) => s.status !== 'failed');
-    const revokedNow = done.some((s) => s.kind === 'revoke-ingress');
-    const authorizedNow = done.some((s) => s.kind === 'authorize-ingress');
+    const revokedNow = done.some((e) => e.step.kind === 'revoke-ingress');
+    const authorizedNow = done.some((e) => e.step.kind === 'authorize-ingress');
     for (const revoked of group.revoke) details.push(`${groupLabel(group)}: ${revokedNow ? `${verb}revoked` : 'NOT revoked'} ${revoked.text}`);
     for (const allowed of group.authorize) details.push(`${groupLabel(group)}: ${authorizedNow ? `${verb}allowed` : 'NOT allowed'} ${allowed.text} (${allowed.reason})`);
     if (group.droppedProtocols) details.push(`${groupLabel(group)}: IP protocols other than TCP, UDP and ICMP that the all-traffic rule allowed from the world ${dryRun ? 'would no longer be' : 'are no longer'} allowed`);
     if (group.sharedWith.length > 0) details.push(`${groupLabel(group)}: also used by ${group.sharedWith.map((s) => clean(s, 80)).join(', ')} (fixed for all of them: it was open to the world for each)`);
-    for (const step of steps.filter((s) => s.status === 'failed')) details.push(`${groupLabel(group)}: FAILED to ${step.description}: ${clean(step.error, 300)}`);
-    if (!dryRun) commands.push(...restoreCommands(group, target, steps));
+    for (const failed of steps.filter((e) => e.status === 'failed')) details.push(`${groupLabel(group)}: ${changeLine(failed)}`);
+    if (!dryRun) commands.push(...undoLines(steps, target.region));
   }
   // In a member account the commands need that account's credentials: say so above them.
   const restore =
@@ -200,20 +163,6 @@ function conclude(
     details,
     restore,
   });
-}
-
-/**
- * The AWS CLI commands that put back what the successful steps changed, newest change first:
- * revoked rules come back exactly, descriptions included. Every argument is quoted (shell.ts).
- */
-function restoreCommands(group: GroupPlan, target: Target, steps: readonly StepResult[]): string[] {
-  const ok = (kind: StepKind) => steps.some((s) => s.status === 'done' && s.kind === kind);
-  const base = ['--region', target.region, '--group-id', group.groupId];
-  const commands: string[] = [];
-  if (ok('tag')) commands.push(commandLine(['aws', 'ec2', 'delete-tags', '--region', target.region, '--resources', group.groupId, '--tags', `Key=${REMEDIATION_TAG}`, `Key=${FINDING_TAG}`, `Key=${REVOKED_TAG}`]));
-  if (ok('revoke-ingress')) commands.push(commandLine(['aws', 'ec2', 'authorize-security-group-ingress', ...base, '--ip-permissions', asciiJson(group.revoke.map((r) => r.restore ?? r.permission))]));
-  if (ok('authorize-ingress')) commands.push(commandLine(['aws', 'ec2', 'revoke-security-group-ingress', ...base, '--ip-permissions', asciiJson(group.authorize.map((a) => a.permission))]));
-  return commands;
 }
 
 /** The restore of a group fixed earlier, from the rules recorded on it (REVOKED_TAG). */

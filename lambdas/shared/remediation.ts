@@ -1,7 +1,8 @@
 /**
- * The base every remediation shares: where the calls go (the finding's account and region,
- * through the member role in another account), dry runs, and running changes so that one
- * failing resource does not stop the others. Clients are built by factories passed in.
+ * The base every remediation shares: what it depends on, where the calls go (the finding's
+ * account and region, through the member role in another account), and the first read (GuardDuty
+ * confirms the finding, then the instance). Steps and their execution are in steps.ts. Clients
+ * are built by factories passed in.
  */
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
@@ -11,7 +12,10 @@ import { asString, at } from './json';
 import type { RemediationSettingValues } from '../../lib/settings';
 import type { HandlerDependencies } from './report';
 import type { InstanceLocks } from './instance-lock';
+import { errorText } from './steps';
 import type { FindingVerifier } from './verify';
+
+export { errorText };
 
 /** What a remediation obeys (lib/settings.ts: the codec the stack writes them with). */
 export type RemediationSettings = RemediationSettingValues;
@@ -131,45 +135,3 @@ export function unverifiedSummary(reason: string): string {
   return `Nothing was changed: ${reason}. A remediation acts only on findings GuardDuty confirms (same account, Region, type and resource, not archived); this event may be forged, or the finding archived since. Check who can put events on the bus or invoke the function.`;
 }
 
-export type StepStatus = 'done' | 'would' | 'failed';
-
-/** What a step does, for control flow and restore commands (never its prose). */
-export type StepKind = 'time-check' | 'record' | 'create-group' | 'revoke-ingress' | 'revoke-egress' | 'authorize-ingress' | 'authorize-egress' | 'move-untracked' | 'move-isolation' | 'move-back' | 'protect' | 'detach' | 'snapshot' | 'tag';
-
-export interface StepResult {
-  readonly kind: StepKind;
-  readonly description: string;
-  readonly status: StepStatus;
-  readonly error?: string;
-}
-
-/**
- * Runs one resource's steps in order, stopping at its first failure (a revoke must not run when
- * the authorize that keeps the rest of a rule failed). With `dryRun`, every call carries
- * `DryRun: true`; EC2's DryRunOperation answer means it would have succeeded.
- */
-export async function runSteps(
-  steps: readonly { readonly kind: StepKind; readonly description: string; readonly run: (dryRun: boolean) => Promise<unknown> }[],
-  dryRun: boolean,
-): Promise<StepResult[]> {
-  const results: StepResult[] = [];
-  for (const step of steps) {
-    try {
-      await step.run(dryRun);
-      results.push({ kind: step.kind, description: step.description, status: dryRun ? 'would' : 'done' });
-    } catch (error) {
-      if (dryRun && (error as { name?: string }).name === 'DryRunOperation') {
-        results.push({ kind: step.kind, description: step.description, status: 'would' });
-        continue;
-      }
-      results.push({ kind: step.kind, description: step.description, status: 'failed', error: errorText(error) });
-      break;
-    }
-  }
-  return results;
-}
-
-export function errorText(error: unknown): string {
-  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
-  return String(error);
-}

@@ -1,0 +1,256 @@
+/**
+ * Remediations as data. A plan returns typed steps (what to call, with what); one executor runs
+ * any list of them (one dry-run rule, stop at the first failure, a record of what ran); the words
+ * of the alert ("Changes") and the commands that undo it ("To undo") are pure functions of the
+ * executed steps, each step's inverse written once, here. No control flow reads prose.
+ */
+import { DetachInstancesCommand, type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import {
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  CreateSnapshotCommand,
+  CreateTagsCommand,
+  type EC2Client,
+  type IpPermission,
+  ModifyInstanceAttributeCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+  type Tag,
+} from '@aws-sdk/client-ec2';
+import type { IsolationRole } from '../../lib/tags';
+import { asciiJson, commandLine, commentLine } from './shell';
+import { clean } from './text';
+
+/** A security group: one that exists, or one an earlier step of the same run creates. */
+export type GroupRef = { readonly id: string } | { readonly created: IsolationRole };
+
+type RuleStep<K> = {
+  readonly kind: K;
+  readonly group: GroupRef;
+  /** What the step is about, for the words ("all inbound traffic (untracked)", "tcp 22 from 0.0.0.0/0"). */
+  readonly label: string;
+  readonly permissions: readonly IpPermission[];
+};
+
+export type Step =
+  /** Tags on the instance written before any move: the way back (previous groups) and when. */
+  | { readonly kind: 'record'; readonly instanceId: string; readonly tags: readonly Tag[]; readonly undoTagKeys: readonly string[] }
+  | { readonly kind: 'create-group'; readonly role: IsolationRole; readonly name: string; readonly vpcId: string; readonly description: string; readonly tags: readonly Tag[] }
+  | (RuleStep<'authorize-ingress'> & { readonly ruleTags?: readonly Tag[] })
+  | RuleStep<'authorize-egress'>
+  | (RuleStep<'revoke-ingress'> & { readonly restorePermissions?: readonly IpPermission[] })
+  | RuleStep<'revoke-egress'>
+  /** Fails when the invocation has less than this left: no move is started that could not be finished. */
+  | { readonly kind: 'time-check'; readonly neededMs: number }
+  | { readonly kind: 'move-untracked' | 'move-isolation' | 'move-back'; readonly interfaceId: string; readonly to: readonly GroupRef[]; readonly previousGroups: readonly string[] }
+  | { readonly kind: 'protect'; readonly instanceId: string }
+  | { readonly kind: 'detach'; readonly instanceId: string; readonly autoScalingGroupName: string }
+  | { readonly kind: 'snapshot'; readonly instanceId: string; readonly volumeId: string; readonly tags: readonly Tag[] }
+  | { readonly kind: 'tag'; readonly resourceId: string; readonly tags: readonly Tag[] };
+
+export type StepStatus = 'done' | 'would' | 'failed';
+
+export interface Executed {
+  readonly step: Step;
+  readonly status: StepStatus;
+  readonly error?: string;
+}
+
+export interface ExecutionContext {
+  readonly ec2: EC2Client;
+  readonly autoScaling: () => AutoScalingClient;
+  readonly dryRun: boolean;
+  readonly remainingMs: () => number;
+  /** Ids of groups created in this run (or found), by role: filled by create-group steps. */
+  readonly groups: Map<IsolationRole, string>;
+}
+
+/** Stands for a group id a dry run cannot know (the group would be created). */
+const WOULD_BE_CREATED = 'sg-(would be created)';
+
+/** The errors that mean "this would have succeeded" in a dry run. */
+const isDryRunOk = (error: unknown) => (error as { name?: string }).name === 'DryRunOperation';
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
+  return String(error);
+}
+
+/**
+ * Runs the steps in order and stops at the first failure (a revoke must not run when the
+ * authorize that keeps the rest of a rule failed; a second move must not run after a failed
+ * first). In a dry run every EC2 call carries DryRun: true, and DryRunOperation means it would
+ * have succeeded; a call on a group the run would create cannot be tried, only reported; Auto
+ * Scaling has no dry run, so a detach is reported, not made.
+ */
+export async function executeSteps(steps: readonly Step[], context: ExecutionContext): Promise<Executed[]> {
+  const executed: Executed[] = [];
+  for (const step of steps) {
+    try {
+      const ran = await run(step, context);
+      executed.push({ step, status: context.dryRun || !ran ? 'would' : 'done' });
+    } catch (error) {
+      if (context.dryRun && isDryRunOk(error)) {
+        executed.push({ step, status: 'would' });
+        continue;
+      }
+      executed.push({ step, status: 'failed', error: errorText(error) });
+      break;
+    }
+  }
+  return executed;
+}
+
+/** Makes the call of one step; false when, in a dry run, it could not even be tried. */
+async function run(step: Step, context: ExecutionContext): Promise<boolean> {
+  const { ec2, dryRun: DryRun, groups } = context;
+  const known = (ref: GroupRef) => ('id' in ref ? ref.id : groups.get(ref.created));
+  const id = (ref: GroupRef) => known(ref) ?? WOULD_BE_CREATED;
+  const tryable = (...refs: GroupRef[]) => !DryRun || refs.every((ref) => known(ref) !== undefined);
+  switch (step.kind) {
+    case 'record':
+      await ec2.send(new CreateTagsCommand({ Resources: [step.instanceId], Tags: [...step.tags], DryRun }));
+      return true;
+    case 'tag':
+      await ec2.send(new CreateTagsCommand({ Resources: [step.resourceId], Tags: [...step.tags], DryRun }));
+      return true;
+    case 'create-group': {
+      const created = await ec2.send(
+        new CreateSecurityGroupCommand({ GroupName: step.name, VpcId: step.vpcId, Description: step.description, TagSpecifications: [{ ResourceType: 'security-group', Tags: [...step.tags] }], DryRun }),
+      );
+      if (created.GroupId) groups.set(step.role, created.GroupId);
+      return true;
+    }
+    case 'authorize-ingress':
+      if (!tryable(step.group)) return false;
+      await ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: id(step.group),
+          IpPermissions: [...step.permissions],
+          ...(step.ruleTags && { TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: [...step.ruleTags] }] }),
+          DryRun,
+        }),
+      );
+      return true;
+    case 'authorize-egress':
+      if (!tryable(step.group)) return false;
+      await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: id(step.group), IpPermissions: [...step.permissions], DryRun }));
+      return true;
+    case 'revoke-ingress':
+      if (!tryable(step.group)) return false;
+      await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: id(step.group), IpPermissions: [...step.permissions], DryRun }));
+      return true;
+    case 'revoke-egress':
+      if (!tryable(step.group)) return false;
+      await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: id(step.group), IpPermissions: [...step.permissions], DryRun }));
+      return true;
+    case 'time-check':
+      if (context.remainingMs() < step.neededMs) {
+        throw Object.assign(new Error(`only ${context.remainingMs()} ms left of the invocation, ${step.neededMs} ms needed to finish the moves safely; the next delivery resumes here`), { name: 'NotEnoughTime' });
+      }
+      return true;
+    case 'move-untracked':
+    case 'move-isolation':
+    case 'move-back':
+      if (!tryable(...step.to)) return false;
+      await ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: step.interfaceId, Groups: step.to.map(id), DryRun }));
+      return true;
+    case 'protect':
+      await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: step.instanceId, DisableApiTermination: { Value: true }, DryRun }));
+      return true;
+    case 'detach':
+      if (DryRun) return false;
+      await context.autoScaling().send(new DetachInstancesCommand({ InstanceIds: [step.instanceId], AutoScalingGroupName: step.autoScalingGroupName, ShouldDecrementDesiredCapacity: false }));
+      return true;
+    case 'snapshot':
+      await ec2.send(
+        new CreateSnapshotCommand({ VolumeId: step.volumeId, Description: `guardduty-response evidence of ${step.instanceId}`, TagSpecifications: [{ ResourceType: 'snapshot', Tags: [...step.tags] }], DryRun }),
+      );
+      return true;
+  }
+}
+
+const groupText = (ref: GroupRef) => ('id' in ref ? ref.id : `the ${ref.created} group`);
+
+/** What a step does, in words (names cleaned: they come from the account). */
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'record':
+      return 'record the previous groups on the instance';
+    case 'tag':
+      return `tag ${step.tags.map((t) => t.Key).join(', ')}`;
+    case 'create-group':
+      return `create the ${step.role} group ${step.name} in ${clean(step.vpcId, 40)}`;
+    case 'authorize-ingress':
+    case 'authorize-egress':
+      return `allow ${step.label}`;
+    case 'revoke-ingress':
+    case 'revoke-egress':
+      return `${step.kind === 'revoke-ingress' ? 'revoke' : 'remove'} ${step.label}`;
+    case 'time-check':
+      return 'check there is time left to finish the moves';
+    case 'move-untracked':
+      return `move ${step.interfaceId} to the untracked group`;
+    case 'move-isolation':
+      return `move ${step.interfaceId} to the isolation group`;
+    case 'move-back':
+      return `put ${step.interfaceId} back in ${step.to.map(groupText).join(', ')}`;
+    case 'protect':
+      return 'turn on termination protection';
+    case 'detach':
+      return `detach from Auto Scaling group ${clean(step.autoScalingGroupName, 255)} (desired capacity kept, so the group replaces it and never terminates the evidence)`;
+    case 'snapshot':
+      return `snapshot ${step.volumeId}`;
+  }
+}
+
+/** One line of the Changes list for an executed step. */
+export function changeLine(executed: Executed): string {
+  const prefix = executed.status === 'failed' ? 'FAILED to ' : executed.status === 'would' ? 'would have: ' : '';
+  return `${prefix}${describeStep(executed.step)}${executed.error ? `: ${clean(executed.error, 300)}` : ''}`;
+}
+
+/**
+ * The lines that undo one done step (commands, each argument quoted; or a comment when it cannot
+ * be undone by a command); none for steps that need no undoing (the stack's own groups, evidence).
+ */
+export function inverseOf(step: Step, region: string): string[] {
+  const at = ['--region', region];
+  switch (step.kind) {
+    case 'record':
+      return [commandLine(['aws', 'ec2', 'delete-tags', ...at, '--resources', step.instanceId, '--tags', ...step.undoTagKeys.map((key) => `Key=${key}`)])];
+    case 'tag':
+      return [commandLine(['aws', 'ec2', 'delete-tags', ...at, '--resources', step.resourceId, '--tags', ...step.tags.map((t) => `Key=${t.Key}`)])];
+    case 'authorize-ingress':
+      return 'id' in step.group ? [commandLine(['aws', 'ec2', 'revoke-security-group-ingress', ...at, '--group-id', step.group.id, '--ip-permissions', asciiJson(step.permissions)])] : [];
+    case 'revoke-ingress':
+      return 'id' in step.group ? [commandLine(['aws', 'ec2', 'authorize-security-group-ingress', ...at, '--group-id', step.group.id, '--ip-permissions', asciiJson(step.restorePermissions ?? step.permissions)])] : [];
+    case 'move-untracked':
+    case 'move-isolation':
+      return step.previousGroups.length > 0
+        ? [commandLine(['aws', 'ec2', 'modify-network-interface-attribute', ...at, '--network-interface-id', step.interfaceId, '--groups', ...step.previousGroups])]
+        : [commentLine(`the groups of ${step.interfaceId} before the isolation are not recorded: choose them yourself`)];
+    case 'protect':
+      return [commandLine(['aws', 'ec2', 'modify-instance-attribute', ...at, '--instance-id', step.instanceId, '--no-disable-api-termination'])];
+    case 'detach':
+      return [
+        commentLine('the instance was detached from its Auto Scaling group; to put it back:'),
+        commandLine(['aws', 'autoscaling', 'attach-instances', ...at, '--instance-ids', step.instanceId, '--auto-scaling-group-name', step.autoScalingGroupName]),
+      ];
+    default:
+      // The stack's own isolation groups and their rules, the time check, a move back, evidence snapshots.
+      return [];
+  }
+}
+
+/** The commands that undo the done steps, newest first, each once. */
+export function undoLines(executed: readonly Executed[], region: string): string[] {
+  const lines = [...executed]
+    .reverse()
+    .filter((e) => e.status === 'done')
+    .flatMap((e) => inverseOf(e.step, region));
+  // Both moves of an interface undo to the same command: once is enough.
+  return lines.filter((line, i) => lines.indexOf(line) === i);
+}
