@@ -22,6 +22,9 @@ const EVERY_FLAG = {
   securityAccountId: '111122223333',
   isolateMinSeverity: 'MEDIUM',
   isolateSnapshots: 'true',
+  realertHours: '6',
+  smsMonthlyBudgetUsd: '250',
+  organizationId: 'o-abcdefghij0123456789abcdefghij01',
 };
 
 function synthesize(): Record<string, Template> {
