@@ -9,6 +9,7 @@ import type { LambdaHandler } from './shared/report';
 import type { RemediationDependencies } from './shared/remediation';
 import { createIsolateHandler } from './isolate/handler';
 import { createRevokeSshHandler } from './revoke-ssh/handler';
+import { createDigestHandler } from './digest/digest';
 
 /** Every factory takes the full set of dependencies; each uses what it needs. */
 export const HANDLER_FACTORIES: Readonly<Record<HandlerName, (dependencies: RemediationDependencies) => LambdaHandler>> = {
@@ -16,4 +17,9 @@ export const HANDLER_FACTORIES: Readonly<Record<HandlerName, (dependencies: Reme
   tamper: createTamperHandler,
   'revoke-ssh': createRevokeSshHandler,
   isolate: createIsolateHandler,
+  // The digest reads the storm windows; the simulator runs it with its own state (simulate.ts).
+  digest: (dependencies) => {
+    if (!dependencies.stormDigest) throw new Error('the digest handler needs stormDigest');
+    return createDigestHandler({ ...dependencies, stormDigest: dependencies.stormDigest });
+  },
 };

@@ -82,6 +82,9 @@ export const HANDLERS = {
   tamper: {
     summary: 'Publishes an alert saying who changed GuardDuty, what, where and when, with a severity decided from the request.',
   },
+  digest: {
+    summary: 'Every 5 minutes, publishes one message per type, account and Region for the new findings storm control held back.',
+  },
   'revoke-ssh': {
     settings: ['dryRun', 'exclusionTag', 'memberRoleName', 'trustedSshCidrs', 'securityAccountId'],
     summary: 'Closes TCP 22 to 0.0.0.0/0 and ::/0 on the instance\'s security groups, keeping every other rule, then alerts with what it did and how to undo it.',
@@ -459,7 +462,7 @@ export const PLAYBOOK_IDS: readonly PlaybookId[] = PLAYBOOKS.map((p) => p.id);
 
 type CatalogEntry = (typeof PLAYBOOKS)[number];
 /** Remediation playbooks: those whose handler changes AWS resources. */
-export function isRemediation(playbook: Playbook): boolean {
+export function isRemediation(playbook: Pick<Playbook, 'handler'>): boolean {
   return ec2PermissionsOf(playbook.handler).length > 0;
 }
 

@@ -26,6 +26,8 @@ export const FLAG_DEFAULTS = {
   isolateSnapshots: 'true',
   realertHours: '24',
   smsMonthlyBudgetUsd: '',
+  stormThreshold: '20',
+  stormWindowMinutes: '15',
 } as const;
 export type FlagName = keyof typeof FLAG_DEFAULTS;
 
@@ -44,6 +46,9 @@ export interface ResponseConfig {
   readonly realertHours: number;
   /** The account's monthly SMS spend limit (USD): an alarm at 80% of it. */
   readonly smsMonthlyBudgetUsd?: number;
+  /** New findings of one type per account and Region in a window that alert one by one (0: no storm control). */
+  readonly stormThreshold: number;
+  readonly stormWindowMinutes: number;
   /** The security account that member-account roles trust (the member stack needs it; the main stack does not). */
   readonly securityAccountId?: string;
   /** The AWS Organizations id: remediation roles may assume member roles only in accounts of this organization. */
@@ -111,6 +116,8 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Response
     minSeverity: parseSeverity('minSeverity', flag('minSeverity')),
     smsMinSeverity: parseSeverity('smsMinSeverity', flag('smsMinSeverity')),
     realertHours: parseHours('realertHours', flag('realertHours')),
+    stormThreshold: parseWhole('stormThreshold', flag('stormThreshold'), 0, 10_000, 'a whole number from 0 (no storm control) to 10000'),
+    stormWindowMinutes: parseWhole('stormWindowMinutes', flag('stormWindowMinutes'), 1, 1440, 'a whole number of minutes from 1 to 1440'),
     ...(flag('smsMonthlyBudgetUsd') !== '' && { smsMonthlyBudgetUsd: parseUsd('smsMonthlyBudgetUsd', flag('smsMonthlyBudgetUsd')) }),
     remediation: {
       exclusionTag: parseExclusionTag(flag('exclusionTag')),
@@ -200,6 +207,12 @@ function parseUsd(flag: FlagName, value: unknown): number {
   const usd = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,7}(\.\d{1,2})?$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isFinite(usd) || usd <= 0) throw new ConfigError(`context flag '${flag}': ${describe(value)} is not an amount of US dollars. Valid values: a positive number such as 50 or 12.50`);
   return usd;
+}
+
+function parseWhole(flag: FlagName, value: unknown, min: number, max: number, expected: string): number {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,6}$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(number) || number < min || number > max) throw new ConfigError(`context flag '${flag}': ${describe(value)} is not ${expected}`);
+  return number;
 }
 
 /** Whole hours from 0 (off) to a year. */

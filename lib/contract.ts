@@ -20,6 +20,9 @@ export const HANDLER_ENV = {
   /** Finding playbooks: the finding-state table, and the hours between reminders (0: none). */
   stateTable: 'STATE_TABLE',
   realertHours: 'REALERT_HOURS',
+  /** Finding playbooks: storm control (0: off) and its window. */
+  stormThreshold: 'STORM_THRESHOLD',
+  stormWindowMinutes: 'STORM_WINDOW_MINUTES',
 } as const;
 
 /** Message attributes on every alert; SMS subscriptions filter on `severityScore`. */
@@ -43,3 +46,6 @@ export const FINDING_DETAIL_TYPE = 'GuardDuty Finding';
 
 /** The EventBridge envelope of a call recorded by CloudTrail (management events). */
 export const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+
+/** The storm digest's function and rule id (not a playbook: it runs on a schedule, for every finding playbook). */
+export const STORM_DIGEST_ID = 'storm-digest';

@@ -1,4 +1,4 @@
-import { Aws, Fn, Lazy, Stack, StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Lazy, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PlaybookId, isRemediation, locksInstances, memberRoleNameOf, playbookById, settingsOf } from './catalog';
-import { HANDLER_ENV } from './contract';
+import { HANDLER_ENV, STORM_DIGEST_ID } from './contract';
 import { ResponseConfig } from './config';
 import { AlertTopic } from './constructs/alert-topic';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
@@ -66,7 +66,11 @@ export class GuardDutyResponseStack extends Stack {
           deadLetterQueue: this.deadLetterQueue,
           environment: {
             [HANDLER_ENV.stateTable]: findingState.table.tableName,
-            ...(playbook.trigger === 'finding' && { [HANDLER_ENV.realertHours]: String(config.realertHours) }),
+            ...(playbook.trigger === 'finding' && {
+              [HANDLER_ENV.realertHours]: String(config.realertHours),
+              [HANDLER_ENV.stormThreshold]: String(config.stormThreshold),
+              [HANDLER_ENV.stormWindowMinutes]: String(config.stormWindowMinutes),
+            }),
             ...(route.bus === 'unclaimed' && deferredClaims(config, route.playbookId).length > 0 && { [HANDLER_ENV.deferredClaims]: JSON.stringify(deferredClaims(config, route.playbookId)) }),
             // Exactly the settings this handler reads, through the codec it decodes them with.
             ...encodeSettings(settingsOf(playbook.handler), {
@@ -102,6 +106,22 @@ export class GuardDutyResponseStack extends Stack {
       new PlaybookRule(this, `${route.key}-rule`, { route, eventBus: busOf(route.bus), target, ruleName: `${ruleNamePrefix}${route.key}` });
     }
     this.functions = functions;
+    // Storm control's digest: every 5 minutes, one message per window of held findings.
+    if (config.stormThreshold > 0) {
+      const digest = new ResponseFunction(this, STORM_DIGEST_ID, {
+        playbook: { id: STORM_DIGEST_ID, title: 'Storm digest', handler: 'digest' },
+        alertTopic: this.alertTopic,
+        deadLetterQueue: this.deadLetterQueue,
+        environment: { [HANDLER_ENV.stateTable]: findingState.table.tableName },
+      });
+      findingState.grantDigest(digest.role);
+      new events.Rule(this, `${STORM_DIGEST_ID}-rule`, {
+        ruleName: `${ruleNamePrefix}${STORM_DIGEST_ID}`,
+        description: `[${STORM_DIGEST_ID}] Publishes the findings storm control held back, one message per type, account and Region.`,
+        schedule: events.Schedule.rate(Duration.minutes(5)),
+        targets: [new targets.LambdaFunction(digest.function, targetOptions(deadLetters.ruleTargetQueue))],
+      });
+    }
     // API-call playbooks recognise calls made by this stack's own roles and do not alert on them.
     const roleArns = Lazy.list({ produce: () => [...functions.values()].map((f) => f.role.roleArn) });
     for (const [id, fn] of functions) {

@@ -274,8 +274,8 @@ describe('IAM: a walk over every statement of both stacks', () => {
   const everything = roles.flatMap((r) => r.statements.map((s) => ({ role: `${r.stack}/${r.id}`, statement: s })));
 
   it('grants no `*` action and no mutating action on `*` without a condition', () => {
-    // A role per function, the forwarding rule's role, a member role per remediation handler.
-    expect(roles.length).toBe(PLAYBOOKS.filter((p) => p.enabledByDefault || p.id === 'isolate-instance').length + 1 + REMEDIATION_HANDLERS.length);
+    // A role per playbook function, the storm digest's, the forwarding rule's, a member role per remediation handler.
+    expect(roles.length).toBe(PLAYBOOKS.filter((p) => p.enabledByDefault || p.id === 'isolate-instance').length + 2 + REMEDIATION_HANDLERS.length);
     const wild = everything.filter(({ statement }) => statement.Effect === 'Allow' && [statement.Action].flat().some((a) => a === '*' || a!.endsWith(':*')));
     expect(wild).toEqual([]);
     const unscoped = everything.filter(

@@ -53,7 +53,8 @@ describe.each(Object.keys(templates))('Quotas: %s, every playbook on, every flag
   // "Amazon EventBridge quotas": "Event pattern size"); rule names 1-64 characters (PutRule).
   it('keeps every event pattern within 2,048 characters and every rule name within 64', () => {
     for (const [id, rule] of checked('AWS::Events::Rule')) {
-      expect({ id, size: JSON.stringify(rule.Properties!.EventPattern).length <= 2048 }).toEqual({ id, size: true });
+      // The storm digest's rule is a schedule, without a pattern.
+      if (rule.Properties!.EventPattern !== undefined) expect({ id, size: JSON.stringify(rule.Properties!.EventPattern).length <= 2048 }).toEqual({ id, size: true });
       expect({ id, name: resolver.physicalName(id).length <= 64 }).toEqual({ id, name: true });
     }
   });

@@ -64,7 +64,8 @@ describe('Resource policies: GuardDutyResponse', () => {
       const role = (arn: string): Request => ({ principal: { aws: arn }, action: 'sns:Publish', resource: topicArn, context: { 'aws:PrincipalArn': arn, 'aws:SecureTransport': true } });
       expect(evaluate(topicPolicy, role(`arn:aws:iam::${account}:role/Admin`))).toBe('deny');
       const functionRoles = ofType('AWS::Lambda::Function').map(([, f]) => resolver.resolve(f.Properties!.Role) as string);
-      expect(functionRoles).toHaveLength(PLAYBOOKS.length);
+      // Every playbook's function and the storm digest.
+      expect(functionRoles).toHaveLength(PLAYBOOKS.length + 1);
       for (const arn of functionRoles) expect(evaluate(topicPolicy, role(arn))).not.toBe('deny');
     });
 
@@ -77,7 +78,8 @@ describe('Resource policies: GuardDutyResponse', () => {
     const rules = ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties!.Targets).includes(queueId));
 
     it('lets EventBridge dead-letter from every rule of the stack, through one statement', () => {
-      expect(rules).toHaveLength(PLAYBOOKS.length + 1);
+      // Every playbook's rule, the forwarding rule, the storm digest's schedule.
+      expect(rules).toHaveLength(PLAYBOOKS.length + 2);
       for (const [ruleId] of rules) {
         const ruleArn = resolver.resolve({ 'Fn::GetAtt': [ruleId, 'Arn'] }) as string;
         expect(evaluate(queuePolicy, fromService('events.amazonaws.com', 'sqs:SendMessage', queueArn, ruleArn))).toBe('allow');

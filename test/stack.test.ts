@@ -10,14 +10,14 @@ describe('Stack: GuardDutyResponse', () => {
   describe('with the default flags', () => {
     const { template } = synthStack();
 
-    it('has one rule per enabled playbook plus the forwarding rule, each described with its id', () => {
+    it('has one rule per enabled playbook plus the forwarding rule and the storm digest, each described with its id', () => {
       expect(ruleDescriptions(template).map((d) => /^\[([a-z0-9-]+)\] /.exec(d)?.[1]).sort()).toEqual(
-        [...PLAYBOOKS.filter((p) => p.enabledByDefault).map((p) => p.id), 'forward-unclaimed'].sort(),
+        [...PLAYBOOKS.filter((p) => p.enabledByDefault).map((p) => p.id), 'forward-unclaimed', 'storm-digest'].sort(),
       );
     });
 
-    it('has a function per enabled playbook: Node.js 22 on arm64, its own role and log group with retention', () => {
-      const count = PLAYBOOKS.filter((p) => p.enabledByDefault).length;
+    it('has a function per enabled playbook and the storm digest: Node.js 22 on arm64, its own role and log group with retention', () => {
+      const count = PLAYBOOKS.filter((p) => p.enabledByDefault).length + 1;
       template.resourceCountIs('AWS::Lambda::Function', count);
       template.resourceCountIs('AWS::Logs::LogGroup', count);
       template.allResourcesProperties('AWS::Lambda::Function', {
@@ -34,7 +34,8 @@ describe('Stack: GuardDutyResponse', () => {
 
     it('gives every target the encrypted (SSE-SQS) dead-letter queue, and every function target a retry policy', () => {
       const targets = Object.values(template.findResources('AWS::Events::Rule')).flatMap((r) => r.Properties.Targets);
-      expect(targets).toHaveLength(PLAYBOOKS.filter((p) => p.enabledByDefault).length + 1);
+      // Every playbook, the forwarding rule, the storm digest.
+      expect(targets).toHaveLength(PLAYBOOKS.filter((p) => p.enabledByDefault).length + 2);
       for (const target of targets) {
         expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/^DeadLetters/), 'Arn'] } });
         // CDK's event-bus target sets no retry policy: EventBridge's default (24 hours, 185 attempts) applies, then the DLQ.
@@ -58,7 +59,7 @@ describe('Stack: GuardDutyResponse', () => {
       const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0];
       const publishers = policy.Properties.PolicyDocument.Statement.find((s: { Sid?: string }) => s.Sid === 'OnlyGuardDutyResponseFunctionsPublish')
         .Condition.ArnNotEquals['aws:PrincipalArn'];
-      expect(publishers).toHaveLength(PLAYBOOKS.filter((p) => p.enabledByDefault).length);
+      expect(publishers).toHaveLength(PLAYBOOKS.filter((p) => p.enabledByDefault).length + 1);
     });
 
     it('raises an alarm on the topic as soon as an event waits in the dead-letter queue', () => {
@@ -97,7 +98,8 @@ describe('Stack: GuardDutyResponse', () => {
   it('removes the rule and function of a playbook switched off', () => {
     const { template } = synthStack({ 'playbook:ec2-spambot': 'false' });
     expect(ruleDescriptions(template).some((d) => d.startsWith('[ec2-spambot]'))).toBe(false);
-    template.resourceCountIs('AWS::Lambda::Function', PLAYBOOKS.filter((p) => p.enabledByDefault).length - 1);
+    // The default playbooks but one, and the storm digest.
+    template.resourceCountIs('AWS::Lambda::Function', PLAYBOOKS.filter((p) => p.enabledByDefault).length);
   });
 
   it('has no second bus and no forwarding rule when no family or fallback playbook is on', () => {
@@ -108,7 +110,7 @@ describe('Stack: GuardDutyResponse', () => {
 
   it('filters every finding rule on minSeverity when it is above LOW, and no API-call rule', () => {
     const { template } = synthStack({ minSeverity: 'HIGH' });
-    const patterns = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.EventPattern);
+    const patterns = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.EventPattern).filter((p) => p !== undefined);
     const findings = patterns.filter((p) => p['detail-type'][0] === 'GuardDuty Finding');
     expect(findings.length).toBe(FINDING_PLAYBOOKS.filter((p) => p.enabledByDefault).length + 1);
     // Beside the condition, or in each alternative of an $or.
@@ -206,7 +208,8 @@ describe('Stack: GuardDutyResponse remediation functions', () => {
 describe('Stack: GuardDutyResponse with every playbook on', () => {
   it("keeps every rule pattern within EventBridge's default 2048-character quota", () => {
     const { template } = synthStack(Object.fromEntries(PLAYBOOKS.map((p) => [`playbook:${p.id}`, 'true'])));
-    const sizes = Object.values(template.findResources('AWS::Events::Rule')).map((r) => ({ rule: String(r.Properties.Description).slice(0, 40), fits: JSON.stringify(r.Properties.EventPattern).length < 2048 }));
+    const patterned = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => r.Properties.EventPattern !== undefined);
+    const sizes = patterned.map((r) => ({ rule: String(r.Properties.Description).slice(0, 40), fits: JSON.stringify(r.Properties.EventPattern).length < 2048 }));
     expect(sizes.filter((s) => !s.fits)).toEqual([]);
     expect(sizes.length).toBe(PLAYBOOKS.length + 1);
   });
@@ -257,7 +260,7 @@ describe('Stack: GuardDutyResponse finding state', () => {
   it('tells every function its table, and every finding function its reminder period', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables);
     for (const variables of functions) {
-      if (variables.PLAYBOOK_ID === 'guardduty-config-change') expect([variables.REALERT_HOURS, JSON.stringify(variables.STATE_TABLE)]).toEqual([undefined, expect.stringMatching(/^{"Ref":"FindingState/)]);
+      if (variables.PLAYBOOK_ID === 'guardduty-config-change' || variables.PLAYBOOK_ID === 'storm-digest') expect([variables.REALERT_HOURS, JSON.stringify(variables.STATE_TABLE)]).toEqual([undefined, expect.stringMatching(/^{"Ref":"FindingState/)]);
       else expect([variables.REALERT_HOURS, JSON.stringify(variables.STATE_TABLE)]).toEqual(['6', expect.stringMatching(/^{"Ref":"FindingState/)]);
     }
   });

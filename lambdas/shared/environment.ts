@@ -11,6 +11,7 @@ import { NOTIFY_TIMEOUT_SECONDS, SDK_TIMING } from '../../lib/timing';
 import type { DeferredClaim } from '../../lib/routing';
 import { dynamoDeliveryLog } from './delivery-log';
 import { dynamoFindingState } from './finding-state';
+import { StormOptions, dynamoStormControl } from './storm';
 import type { HandlerDependencies } from './report';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -50,7 +51,18 @@ export function dependenciesFromEnvironment(): HandlerDependencies {
     // Finding playbooks keep a conversation per finding; API-call playbooks one alert per event.
     ...(table && env[HANDLER_ENV.realertHours] !== undefined && { findingState: dynamoFindingState(new DynamoDBClient(CLIENT_TIMING), table, { realertHours: realertHoursOf(env) }) }),
     ...(table && env[HANDLER_ENV.realertHours] === undefined && { deliveryLog: dynamoDeliveryLog(new DynamoDBClient(CLIENT_TIMING), table, NOTIFY_TIMEOUT_SECONDS) }),
+    ...(table && env[HANDLER_ENV.stormThreshold] !== undefined && { stormControl: dynamoStormControl(new DynamoDBClient(CLIENT_TIMING), table, stormOptionsOf(env)) }),
   };
+}
+
+/** STORM_THRESHOLD and STORM_WINDOW_MINUTES as the stack writes them (whole numbers). */
+export function stormOptionsOf(env: Environment): StormOptions {
+  const whole = (name: typeof HANDLER_ENV.stormThreshold | typeof HANDLER_ENV.stormWindowMinutes) => {
+    const value = Number(requiredEnv(name, env));
+    if (!Number.isInteger(value) || value < 0) throw new Error(`environment variable ${name} is '${env[name]}', not a whole number`);
+    return value;
+  };
+  return { threshold: whole(HANDLER_ENV.stormThreshold), windowMinutes: whole(HANDLER_ENV.stormWindowMinutes) };
 }
 
 /** REALERT_HOURS as the stack writes it (a whole number, 0 to turn reminders off). */

@@ -12,6 +12,8 @@ import { InvalidEventError } from './errors';
 import { Finding, parseFindingEvent } from './finding';
 import type { DeliveryLog } from './delivery-log';
 import type { FindingState } from './finding-state';
+import type { StormControl, StormDigest } from './storm';
+import { describeResource } from './describe';
 
 export interface HandlerDependencies {
   readonly sns: SNSClient;
@@ -32,6 +34,13 @@ export interface HandlerDependencies {
    * @default - every delivery alerts
    */
   readonly deliveryLog?: DeliveryLog;
+  /**
+   * Holds the new findings of a storm for the digest (storm.ts).
+   * @default - every new finding alerts on its own
+   */
+  readonly stormControl?: StormControl;
+  /** The digest's view of the held findings (storm.ts): the digest handler only. */
+  readonly stormDigest?: StormDigest;
 }
 
 /** What Lambda passes besides the event: the time left (Lambda's context object has more). */
@@ -181,6 +190,13 @@ export function findingHandler(context: HandlerDependencies, respond: FindingRes
         return { skip: 'duplicate delivery of an event already alerted' };
       case 'reminder':
         return { alert: formatReminderAlert(finding, history, context.playbookId), published };
+      case 'first':
+        // A new finding in a storm of its type is held for the digest instead (storm.ts).
+        if (context.stormControl && (await context.stormControl.admit(finding, { id: finding.id, severity: finding.severity, resource: describeResource(finding.detail).label ?? finding.id })) === 'held') {
+          await state.published(finding, 'held for the storm digest');
+          return { skip: 'held for the storm digest: more new findings of this type than stormThreshold in the window' };
+        }
+        return { alert: response, published };
       default:
         return { alert: response, published };
     }

@@ -15,7 +15,8 @@ import { acknowledgeScopedWildcards, remediationStatements } from './remediation
 const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
 
 export interface ResponseFunctionProps {
-  readonly playbook: Playbook;
+  /** The playbook it runs (or, for the storm digest, a function of the stack with an id, a title and a handler). */
+  readonly playbook: Pick<Playbook, 'id' | 'title' | 'handler'>;
   readonly alertTopic: AlertTopic;
   /** Receives the event when every retry of an asynchronous invocation failed. */
   readonly deadLetterQueue: sqs.IQueue;

@@ -158,6 +158,12 @@ export async function runSimulate(argv: readonly string[], io: Io): Promise<numb
       io.stderr.write(`${io.stderr.isTTY ? '\r' : ''}simulate: ${index + 1}/${inputs.length} events${io.stderr.isTTY && index + 1 < inputs.length ? '' : '\n'}`);
     }
   }
+  // The storm digest runs after the replay, as its schedule would.
+  const digest = await simulator.digest();
+  if (digest.alerts.length > 0 || digest.errors.length > 0) {
+    if (digest.errors.length > 0) failed++;
+    io.stdout.write(args.json ? `${JSON.stringify(digest)}\n` : renderHuman(digest, style));
+  }
   await simulator.close();
   if (failed > 0) io.stderr.write(`simulate: ${failed} of ${inputs.length} event(s) could not be processed\n`);
   return failed > 0 ? 1 : 0;

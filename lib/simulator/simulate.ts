@@ -11,17 +11,19 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { HANDLER_FACTORIES } from '../../lambdas/registry';
-import { Environment, realertHoursOf, settingsFromEnvironment } from '../../lambdas/shared/environment';
+import { Environment, realertHoursOf, settingsFromEnvironment, stormOptionsOf } from '../../lambdas/shared/environment';
 import { dynamoDeliveryLog } from '../../lambdas/shared/delivery-log';
 import { dynamoFindingState } from '../../lambdas/shared/finding-state';
 import { dynamoInstanceLocks } from '../../lambdas/shared/instance-lock';
+import { dynamoStormControl, dynamoStormDigest } from '../../lambdas/shared/storm';
+import { createDigestHandler } from '../../lambdas/digest/digest';
 import type { AwsCredentials } from '../../lambdas/shared/remediation';
 import { remediationSettingsFromEnvironment } from '../../lambdas/shared/remediation-environment';
 import { guardDutyVerifier } from '../../lambdas/shared/verify';
 import { REGION_NAME } from '../aws-names';
 import { PlaybookId, isPlaybookId, isRemediation, locksInstances, playbookById } from '../catalog';
 import { NOTIFY_TIMEOUT_SECONDS, REMEDIATION_TIMEOUT_SECONDS } from '../timing';
-import { HANDLER_ENV } from '../contract';
+import { HANDLER_ENV, STORM_DIGEST_ID } from '../contract';
 import { decodeSettings } from '../settings';
 import { TemplateRule, routeEvent, rulesFromTemplate } from '../template-router';
 import { Ec2World } from './ec2-world';
@@ -194,6 +196,7 @@ export class Simulator {
         logger: suppressionLogger(result),
         ...(env[HANDLER_ENV.realertHours] !== undefined && { findingState: dynamoFindingState(await this.stateTable(), STATE_TABLE_NAME, { realertHours: realertHoursOf(env) }) }),
         ...(env[HANDLER_ENV.stateTable] !== undefined && env[HANDLER_ENV.realertHours] === undefined && { deliveryLog: dynamoDeliveryLog(await this.stateTable(), STATE_TABLE_NAME, NOTIFY_TIMEOUT_SECONDS, this.now) }),
+        ...(env[HANDLER_ENV.stormThreshold] !== undefined && { stormControl: dynamoStormControl(await this.stateTable(), STATE_TABLE_NAME, stormOptionsOf(env)) }),
         ...(locksInstances(playbook.handler) && { instanceLocks: dynamoInstanceLocks(await this.stateTable(), STATE_TABLE_NAME, REMEDIATION_TIMEOUT_SECONDS + 60, this.now) }),
         // Read only by remediation handlers; the notify and tamper handlers never touch these.
         // Notification handlers read no remediation settings: they decode none.
@@ -215,6 +218,36 @@ export class Simulator {
       result.actions.push(...calls.filter((c) => !(c.service === 'sns' && c.operation === 'Publish')));
     }
     return result;
+  }
+
+  /**
+   * The storm digest, as its schedule would run it after the events: one message per window of
+   * findings storm control held back (none when nothing was held).
+   */
+  async digest(): Promise<EventResult> {
+    const result: EventResult = { file: '(storm digest)', eventId: null, findingType: null, playbooks: [], actions: [], alerts: [], suppressed: [], errors: [] };
+    if (!this.state) return result;
+    const digestFunction = Object.entries(this.template.Resources ?? {}).find(([, r]) => (r as { Type?: string }).Type === 'AWS::Lambda::Function' && this.playbookOfRaw(r) === STORM_DIGEST_ID);
+    if (!digestFunction) return result;
+    const region = FALLBACK_REGION;
+    const account = FALLBACK_ACCOUNT;
+    const calls: AwsCall[] = [];
+    const handler = createDigestHandler({
+      ...settingsFromEnvironment(this.environmentOf(digestFunction[0], account, region)),
+      sns: answerOffline(new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }), { service: 'sns', account, region }, (call) => this.answer(call, result), (call) => calls.push(call)),
+      logger: suppressionLogger(result),
+      stormDigest: dynamoStormDigest(this.state.client, STATE_TABLE_NAME),
+    });
+    try {
+      await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
+    } catch (error) {
+      result.errors.push(`${STORM_DIGEST_ID}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    }
+    return result;
+  }
+
+  private playbookOfRaw(resource: unknown): string | undefined {
+    return (resource as { Properties?: { Environment?: { Variables?: Record<string, unknown> } } }).Properties?.Environment?.Variables?.[HANDLER_ENV.playbookId] as string | undefined;
   }
 
   private answer(call: AwsCall, result: EventResult): Record<string, unknown> {
