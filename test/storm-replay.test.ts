@@ -54,3 +54,31 @@ describe('Storm control, replayed', () => {
     expect(digest.alerts[0].attributes.channel).toBe('all');
   }, 60_000);
 });
+
+describe('Simulator: --state FILE keeps the finding state between runs', () => {
+  it('remembers what a first run alerted: the same finding, updated in a second run, is reminded of, not alerted as new', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'state-'));
+    const state = path.join(dir, 'state.json');
+    const example = JSON.parse(readFileSync(path.join(EXAMPLE_EVENTS_DIR, 'ec2-spambot.json'), 'utf8'));
+    const update = path.join(dir, 'update.json');
+    writeFileSync(update, JSON.stringify({ ...example, id: 'a-later-event', detail: { ...example.detail, updatedAt: '2099-01-01T00:00:00.000Z' } }));
+    const first = await simulate(['--json', '--state', state, path.join(EXAMPLE_EVENTS_DIR, 'ec2-spambot.json')]);
+    expect(first.results[0].alerts).toHaveLength(1);
+    expect(JSON.parse(readFileSync(state, 'utf8'))).toMatchObject({ guardDutyResponseState: 1, items: expect.arrayContaining([expect.objectContaining({ pk: { S: expect.stringMatching(/^finding#/) } })]) });
+    const second = await simulate(['--json', '--state', state, update]);
+    // 2099 is far more than realertHours later: the second run reminds (it knows the first alert); without the state it would alert as new.
+    expect(second.results[0].alerts[0].subject).toMatch(/\[STILL ACTIVE\]/);
+    const without = await simulate(['--json', update]);
+    expect(without.results[0].alerts[0].subject).not.toMatch(/\[STILL ACTIVE\]/);
+  });
+
+  it('refuses a state file it did not write, naming it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'state-'));
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, '{"items": 3}');
+    let stderr = '';
+    const status = await runSimulate(['--state', bad], { stdout: { write: () => true, isTTY: false }, stderr: { write: (t: string) => (stderr += t), isTTY: false }, env: {} });
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/state file .*bad\.json: is not a state file this simulator wrote/);
+  });
+});

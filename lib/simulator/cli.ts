@@ -1,5 +1,5 @@
 /**
- * `npm run simulate -- [-c key=value ...] [--world FILE ...] [--json] [--fail-after N] [--unknown-to-guardduty] [EVENT_FILE_OR_DIR ...]`
+ * `npm run simulate -- [-c key=value ...] [--world FILE ...] [--json] [--state FILE] [--fail-after N] [--unknown-to-guardduty] [EVENT_FILE_OR_DIR ...]`
  *
  * Synthesizes the app with the given context (cdk.json's context, then `-c` flags, validated as
  * `cdk synth` validates them), routes each event through the synthesized rules and runs the
@@ -13,7 +13,7 @@ import { buildApp } from '../app';
 import { ConfigError } from '../config';
 import { Ec2World, WorldFileError } from './ec2-world';
 import { renderHuman, styles } from './render';
-import { EventResult, Simulator } from './simulate';
+import { EventResult, Simulator, StateFileError } from './simulate';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const EXAMPLE_EVENTS_DIR = path.join(REPO_ROOT, 'examples', 'events');
@@ -28,13 +28,15 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-export const USAGE = `usage: npm run simulate -- [-c key=value ...] [--world FILE ...] [--json] [--fail-after N] [--unknown-to-guardduty] [EVENT_FILE_OR_DIR ...]
+export const USAGE = `usage: npm run simulate -- [-c key=value ...] [--world FILE ...] [--json] [--state FILE] [--fail-after N] [--unknown-to-guardduty] [EVENT_FILE_OR_DIR ...]
 
   -c, --context key=value   a CDK context flag, as with cdk synth (repeatable)
   --world FILE              AWS CLI JSON output (describe-instances, describe-security-groups,
                             describe-volumes) that EC2 calls see; repeatable, merged
                             (default: examples/world/*.json)
   --json                    one JSON object per event per line on stdout
+  --state FILE              keep the finding state between runs in FILE (read if it exists, written
+                            at the end): repeats, reminders, holds and digests span runs
   --fail-after N            the Nth mutating EC2 or Auto Scaling call of the run fails (InternalError):
                             give the same event twice to watch the remediation resume
   --unknown-to-guardduty    GuardDuty knows none of the events (as for forged ones): remediations
@@ -50,6 +52,7 @@ interface Arguments {
   readonly json: boolean;
   readonly unknownToGuardDuty: boolean;
   readonly failAfter?: number;
+  readonly stateFile?: string;
   readonly paths: string[];
   readonly help: boolean;
 }
@@ -77,6 +80,9 @@ export function parseArguments(argv: readonly string[]): Arguments {
       args.worldFiles.push(arg.slice('--world='.length));
     } else if (arg === '--json') {
       (args as { json: boolean }).json = true;
+    } else if (arg === '--state') {
+      (args as { stateFile?: string }).stateFile = valueOf(arg, i);
+      i++;
     } else if (arg === '--fail-after') {
       const value = valueOf(arg, i);
       if (!/^[1-9]\d{0,5}$/.test(value)) throw new UsageError(`--fail-after needs a positive whole number, not '${value}'`);
@@ -121,9 +127,11 @@ export async function runSimulate(argv: readonly string[], io: Io): Promise<numb
   try {
     worldFiles = args.worldFiles.length > 0 ? args.worldFiles : jsonFilesIn(EXAMPLE_WORLD_DIR);
     const world = Ec2World.fromDocuments(worldFiles.map((file) => ({ file, json: readJson(file) })));
-    simulator = new Simulator(synthesizeTemplate(args.context), world, { guardDutyKnowsReplayedFindings: !args.unknownToGuardDuty, failAfter: args.failAfter });
+    simulator = new Simulator(synthesizeTemplate(args.context), world, { guardDutyKnowsReplayedFindings: !args.unknownToGuardDuty, failAfter: args.failAfter, stateFile: args.stateFile });
+    // A state file is read before the first event: a bad one stops the run here, naming it.
+    if (args.stateFile) await simulator.open();
   } catch (error) {
-    if (!(error instanceof ConfigError || error instanceof WorldFileError || error instanceof InputError)) throw error;
+    if (!(error instanceof ConfigError || error instanceof WorldFileError || error instanceof InputError || error instanceof StateFileError)) throw error;
     io.stderr.write(`guardduty-response: ${error.message}\n`);
     return 1;
   }

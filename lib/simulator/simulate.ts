@@ -7,7 +7,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { HANDLER_FACTORIES } from '../../lambdas/registry';
@@ -54,6 +55,42 @@ export interface EventResult {
 
 type Template = Parameters<typeof rulesFromTemplate>[0];
 
+/** The state file: the table's items as DynamoDB writes them (attribute values), one list. */
+interface StateFile {
+  readonly guardDutyResponseState: 1;
+  readonly items: Record<string, AttributeValue>[];
+}
+
+export class StateFileError extends Error {
+  constructor(file: string, problem: string) {
+    super(`state file ${file}: ${problem}`);
+    this.name = 'StateFileError';
+  }
+}
+
+async function loadState(client: DynamoDBClient, table: string, file: string): Promise<void> {
+  let document: StateFile;
+  try {
+    document = JSON.parse(readFileSync(file, 'utf8')) as StateFile;
+  } catch (error) {
+    throw new StateFileError(file, `could not be read as JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (document?.guardDutyResponseState !== 1 || !Array.isArray(document.items)) throw new StateFileError(file, 'is not a state file this simulator wrote (no guardDutyResponseState: 1 and items)');
+  for (const item of document.items) await client.send(new PutItemCommand({ TableName: table, Item: item }));
+}
+
+async function saveState(client: DynamoDBClient, table: string, file: string): Promise<void> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  const document: StateFile = { guardDutyResponseState: 1, items };
+  writeFileSync(file, `${JSON.stringify(document, null, 1)}\n`);
+}
+
 /** The finding-state table of a simulation. */
 const STATE_TABLE_NAME = 'guardduty-response-simulator-state';
 
@@ -96,6 +133,12 @@ export interface SimulatorOptions {
    * @default - no call fails
    */
   readonly failAfter?: number;
+  /**
+   * A file that keeps the finding state between runs (read at the start when it exists, written
+   * at the end): a second run sees what the first one alerted, held or locked.
+   * @default - the state lives for the run only
+   */
+  readonly stateFile?: string;
 }
 
 export class Simulator {
@@ -106,12 +149,28 @@ export class Simulator {
 
   /** A DynamoDB client with the run's state table, created on first use. */
   private async stateTable(): Promise<DynamoDBClient> {
-    if (!this.state) this.state = await startLocalDynamoDb(STATE_TABLE_NAME);
+    if (!this.state) {
+      const state = await startLocalDynamoDb(STATE_TABLE_NAME);
+      try {
+        if (this.stateFile && existsSync(this.stateFile)) await loadState(state.client, STATE_TABLE_NAME, this.stateFile);
+      } catch (error) {
+        // Nothing may keep the process alive after a bad state file: stop the local DynamoDB first.
+        await state.stop();
+        throw error;
+      }
+      this.state = state;
+    }
     return this.state.client;
   }
 
-  /** Stops the run's local DynamoDB (the finding state is kept for the run only). */
+  /** Starts the run's local DynamoDB now (and reads the state file): otherwise it starts on first use. */
+  async open(): Promise<void> {
+    await this.stateTable();
+  }
+
+  /** Stops the run's local DynamoDB, first writing its items to the state file when there is one. */
   async close(): Promise<void> {
+    if (this.state && this.stateFile) await saveState(this.state.client, STATE_TABLE_NAME, this.stateFile);
     await this.state?.stop();
     this.state = undefined;
   }
@@ -122,6 +181,7 @@ export class Simulator {
   private readonly now: () => Date;
   private readonly guardDutyKnowsReplayedFindings: boolean;
   private readonly failAfter?: number;
+  private readonly stateFile?: string;
   /** Mutating EC2 and Auto Scaling calls answered so far in this run (for failAfter). */
   private mutatingCalls = 0;
 
@@ -133,6 +193,7 @@ export class Simulator {
     this.now = options.now ?? (() => new Date());
     this.guardDutyKnowsReplayedFindings = options.guardDutyKnowsReplayedFindings ?? true;
     this.failAfter = options.failAfter;
+    this.stateFile = options.stateFile;
     this.rules = rulesFromTemplate(template);
   }
 
