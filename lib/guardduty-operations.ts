@@ -89,7 +89,15 @@ export const GUARDDUTY_WRITE_OPERATIONS = {
   },
   CreateCustomDetectionRuleAssociation: { severity: 'LOW', reason: 'Enables a custom detection rule for an account (adds detections).' },
   CreateCustomDetectionRuleOrgConfiguration: { severity: 'LOW', reason: 'Applies a custom detection rule across the organization (adds detections).' },
-  CreateDetector: { severity: 'LOW', reason: 'Enables GuardDuty in a Region; unexpected only if nobody planned it.' },
+  CreateDetector: {
+    severity: 'LOW',
+    reason: 'Enables GuardDuty in a Region; unexpected only if nobody planned it.',
+    escalations: [
+      // A detector created disabled is a disable: the Region looks covered and is not.
+      { severity: 'CRITICAL', when: 'it creates the detector disabled (enable: false): the Region looks covered, and nothing is monitored', test: (p) => isFalse(p.enable) },
+      { severity: 'CRITICAL', when: 'it creates the detector with a protection feature or data source off', test: (p) => disabledProtections(p).length > 0 },
+    ],
+  },
   CreateFilter: { severity: 'LOW', reason: 'Creates a saved filter.', escalations: [ARCHIVE_FILTER] },
   CreateIPSet: { severity: 'MEDIUM', reason: 'Creates a trusted IP list: GuardDuty generates no findings for listed addresses once it is active.', escalations: [ACTIVATES_NEW_TRUSTED_LIST] },
   CreateInvestigation: { severity: 'LOW', reason: 'Starts an investigation.' },

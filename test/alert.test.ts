@@ -176,3 +176,15 @@ describe('Function: toPublishInput', () => {
     expect(input.MessageAttributes![ALERT_ATTRIBUTES.findingType]).toEqual({ DataType: 'String', StringValue: 'Backdoor:EC2/Spambot' });
   });
 });
+
+describe('Function: formatFindingAlert subject', () => {
+  it('never loses the account and Region to a long type: the resource goes first, then the middle of the type', () => {
+    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('spambot.json'))!.event) as Record<string, any>;
+    event.detail.type = 'PrivilegeEscalation:Kubernetes/AnomalousBehavior.PermissionCheckedAndThenRoleBindingCreatedByAnUnusualPrincipal';
+    event.detail.region = 'ap-southeast-2';
+    const { subject } = formatFindingAlert(parseFindingEvent(event), { playbookId: 'p', tag: 'REMEDIATION FAILED', summary: 's' });
+    expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
+    expect(subject).toMatch(/ in 111122223333\/ap-southeast-2$/);
+    expect(subject).toMatch(/^\[MEDIUM\] \[REMEDIATION FAILED\] PrivilegeEscalation.*\.\..*UnusualPrincipal in /);
+  });
+});

@@ -71,6 +71,15 @@ describe('Function: formatTamperAlert', () => {
     expect(alertOf(fixture('delete-detector')).subject).toBe('[CRITICAL] GuardDuty detector deleted by alice in 111122223333/us-east-1');
   });
 
+  it('rates a detector created disabled as the disable it is', () => {
+    const disabled = alertOf(callOf('CreateDetector', { enable: false, findingPublishingFrequency: 'SIX_HOURS' }));
+    expect(disabled.subject).toBe('[CRITICAL] GuardDuty detector created DISABLED by alice in 111122223333/us-east-1');
+    expect(disabled.email).toMatch(/Raised: +CRITICAL: it creates the detector disabled \(enable: false\)/);
+    const featureOff = alertOf(callOf('CreateDetector', { enable: true, features: [{ name: 'RUNTIME_MONITORING', status: 'DISABLED' }] }));
+    expect(featureOff.subject).toMatch(/^\[CRITICAL\] GuardDuty detector created with protection off: /);
+    expect(alertOf(callOf('CreateDetector', { enable: true })).subject).toBe('[LOW] GuardDuty detector created by alice in 111122223333/us-east-1');
+  });
+
   it('writes who, what, where, when and the CloudTrail event id in the body', () => {
     const { email, sms, attributes } = alertOf(fixture('update-detector-disable'));
     expect(email).toMatch(/Change: +GuardDuty detector disabled/);

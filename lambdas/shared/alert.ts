@@ -238,13 +238,18 @@ export function fitSubject(candidates: readonly (readonly (string | undefined)[]
   return truncate(join(candidates[candidates.length - 1]), MAX_SUBJECT_LENGTH, '...');
 }
 
-/** `head on <resource> in <account/region>`: first the resource's name goes, then the resource. */
+/**
+ * `head on <resource> in <account/region>`: first the resource's name goes, then the resource,
+ * then the middle of the head's last word (the finding type): the account and Region always stay.
+ */
 function subjectOf(head: string, resource: string | undefined, tail: string | undefined): string {
   const resourceId = resource?.replace(/ \(.*\)$/, '');
+  const room = MAX_SUBJECT_LENGTH - (tail ? toPrintableAscii(tail).length + 1 : 0);
   return fitSubject([
     [head, resource && `on ${resource}`, tail],
     [head, resourceId && `on ${resourceId}`, tail],
     [head, tail],
+    [shortenMiddleOfLastWord(toPrintableAscii(head), room), tail],
   ]);
 }
 
@@ -273,4 +278,16 @@ function consoleLink(finding: Finding): string | undefined {
   // Region and id go into a URL: only their documented alphabets are allowed through.
   if (!host || !/^[a-z0-9-]{1,30}$/.test(finding.region) || !/^[A-Za-z0-9-]{1,100}$/.test(finding.id)) return undefined;
   return `https://${finding.region}.${host}/guardduty/home?region=${finding.region}#/findings?macros=current&fId=${finding.id}`;
+}
+
+/** `text` in at most `max` characters, its last word (the finding type) shortened in the middle with `..`. */
+export function shortenMiddleOfLastWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const space = text.lastIndexOf(' ');
+  const before = text.slice(0, space + 1);
+  const word = text.slice(space + 1);
+  const keep = max - before.length - 2;
+  if (keep < 8) return truncate(text, max, '...');
+  const head = Math.ceil(keep / 2);
+  return `${before}${word.slice(0, head)}..${word.slice(word.length - (keep - head))}`;
 }

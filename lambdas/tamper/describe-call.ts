@@ -101,8 +101,16 @@ export function describeRequest(operation: GuardDutyWriteOperation, params: Requ
   switch (operation) {
     case 'DeleteDetector':
       return { headline: 'GuardDuty detector deleted', lines: [detector] };
-    case 'CreateDetector':
-      return { headline: 'GuardDuty detector created', lines: [['Enable', clean(params.enable, 10)], ['Publishing frequency', clean(params.findingPublishingFrequency, 30)]] };
+    case 'CreateDetector': {
+      const off = disabledProtections(params);
+      const headline =
+        params.enable === false || params.enable === 'false'
+          ? 'GuardDuty detector created DISABLED'
+          : off.length > 0
+            ? `GuardDuty detector created with protection off: ${listOf(off.map((o) => clean(o, 80)))}`
+            : 'GuardDuty detector created';
+      return { headline, lines: [['Enable', clean(params.enable, 10)], ['Publishing frequency', clean(params.findingPublishingFrequency, 30)]] };
+    }
     case 'UpdateDetector': {
       const off = disabledProtections(params);
       const headline =
