@@ -77,6 +77,11 @@ const DEACTIVATES_THREAT_LIST: Escalation = {
   test: (p) => isFalse(p.activate) || typeof p.location === 'string',
 };
 const TURNS_PROTECTION_OFF: Escalation = { severity: 'HIGH', when: 'it turns a protection feature or data source off', test: (p) => disabledProtections(p).length > 0 };
+/** A detector request that leaves the Region unmonitored (disabled) or a protection off: CRITICAL either way. */
+const detectorOff = (disabled: string, protectionOff: string): Escalation[] => [
+  { severity: 'CRITICAL', when: disabled, test: (p) => isFalse(p.enable) },
+  { severity: 'CRITICAL', when: protectionOff, test: (p) => disabledProtections(p).length > 0 },
+];
 const RULE_TO_DRY_RUN: Escalation = { severity: 'HIGH', when: 'it sets the rule to DRY_RUN (metrics only, no findings)', test: (p) => upper(p.mode) === 'DRY_RUN' };
 
 export const GUARDDUTY_WRITE_OPERATIONS = {
@@ -92,11 +97,8 @@ export const GUARDDUTY_WRITE_OPERATIONS = {
   CreateDetector: {
     severity: 'LOW',
     reason: 'Enables GuardDuty in a Region; unexpected only if nobody planned it.',
-    escalations: [
-      // A detector created disabled is a disable: the Region looks covered and is not.
-      { severity: 'CRITICAL', when: 'it creates the detector disabled (enable: false): the Region looks covered, and nothing is monitored', test: (p) => isFalse(p.enable) },
-      { severity: 'CRITICAL', when: 'it creates the detector with a protection feature or data source off', test: (p) => disabledProtections(p).length > 0 },
-    ],
+    // A detector created disabled is a disable: the Region looks covered and is not.
+    escalations: detectorOff('it creates the detector disabled (enable: false): the Region looks covered, and nothing is monitored', 'it creates the detector with a protection feature or data source off'),
   },
   CreateFilter: { severity: 'LOW', reason: 'Creates a saved filter.', escalations: [ARCHIVE_FILTER] },
   CreateIPSet: { severity: 'MEDIUM', reason: 'Creates a trusted IP list: GuardDuty generates no findings for listed addresses once it is active.', escalations: [ACTIVATES_NEW_TRUSTED_LIST] },
@@ -139,10 +141,7 @@ export const GUARDDUTY_WRITE_OPERATIONS = {
   UpdateDetector: {
     severity: 'LOW',
     reason: 'Changes detector settings; enabling or changing the publishing frequency only.',
-    escalations: [
-      { severity: 'CRITICAL', when: 'it disables the detector (enable: false): all monitoring in the Region stops', test: (p) => isFalse(p.enable) },
-      { severity: 'CRITICAL', when: 'it turns a protection feature or data source off', test: (p) => disabledProtections(p).length > 0 },
-    ],
+    escalations: detectorOff('it disables the detector (enable: false): all monitoring in the Region stops', 'it turns a protection feature or data source off'),
   },
   UpdateFilter: { severity: 'LOW', reason: 'Changes a saved filter.', escalations: [ARCHIVE_FILTER] },
   UpdateFindingsFeedback: { severity: 'LOW', reason: 'Marks findings useful or not useful.' },

@@ -102,23 +102,11 @@ export function describeRequest(operation: GuardDutyWriteOperation, params: Requ
     case 'DeleteDetector':
       return { headline: 'GuardDuty detector deleted', lines: [detector] };
     case 'CreateDetector': {
-      const off = disabledProtections(params);
-      const headline =
-        params.enable === false || params.enable === 'false'
-          ? 'GuardDuty detector created DISABLED'
-          : off.length > 0
-            ? `GuardDuty detector created with protection off: ${listOf(off.map((o) => clean(o, 80)))}`
-            : 'GuardDuty detector created';
+      const { headline } = detectorChange(params, { disabled: 'GuardDuty detector created DISABLED', off: 'GuardDuty detector created with protection off', otherwise: 'GuardDuty detector created' });
       return { headline, lines: [['Enable', clean(params.enable, 10)], ['Publishing frequency', clean(params.findingPublishingFrequency, 30)]] };
     }
     case 'UpdateDetector': {
-      const off = disabledProtections(params);
-      const headline =
-        params.enable === false || params.enable === 'false'
-          ? 'GuardDuty detector disabled'
-          : off.length > 0
-            ? `GuardDuty protection turned off: ${listOf(off.map((o) => clean(o, 80)))}`
-            : 'GuardDuty detector settings changed';
+      const { headline, off } = detectorChange(params, { disabled: 'GuardDuty detector disabled', off: 'GuardDuty protection turned off', otherwise: 'GuardDuty detector settings changed' });
       return {
         headline,
         lines: [detector, ['Enable', clean(params.enable, 10)], ['Turned off', listOf(off.map((o) => clean(o, 80)))], ['Publishing frequency', clean(params.findingPublishingFrequency, 30)]],
@@ -226,4 +214,12 @@ export function describeCriteria(findingCriteria: unknown): string | undefined {
   if (parts.length === 0) return 'matching every finding';
   // The values are cleaned above; the operators are ours (clean would turn < into a look-alike).
   return truncate(parts.join(' '), 600);
+}
+
+/** What a detector request does to monitoring, worded for the verb (created or updated). */
+function detectorChange(params: JsonObject, words: { readonly disabled: string; readonly off: string; readonly otherwise: string }): { headline: string; off: string[] } {
+  const off = disabledProtections(params);
+  const headline =
+    params.enable === false || params.enable === 'false' ? words.disabled : off.length > 0 ? `${words.off}: ${listOf(off.map((o) => clean(o, 80)))}` : words.otherwise;
+  return { headline, off };
 }
