@@ -38,8 +38,8 @@ describe('Function: formatFindingAlert', () => {
     expect(email).toMatch(/Finding id: +b2c6e0f1b3d84c7e9f1a2b3c4d5e6f01/);
   });
 
-  it('writes a short SMS with severity, type, resource, account and region', () => {
-    expect(alertOf(fixture('spambot.json')).sms).toBe('[MEDIUM] GuardDuty Backdoor:EC2/Spambot on i-0abc1234def567890 (web-1) in 111122223333/eu-west-1');
+  it('writes a short SMS with severity, type, resource id (never its Name tag), account and region', () => {
+    expect(alertOf(fixture('spambot.json')).sms).toBe('[MEDIUM] GuardDuty Backdoor:EC2/Spambot on i-0abc1234def567890 in 111122223333/eu-west-1');
   });
 
   it('sets the message attributes subscriptions filter on', () => {

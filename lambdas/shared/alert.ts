@@ -107,8 +107,9 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
   return {
     subject: subjectOf(`${sampleTag}[${label}]${tag} ${type}`, resource.label, `in ${where}`),
     email,
+    // The Name tag (attacker-chosen, and a phone shows no quoting) stays out of the SMS: the id is enough.
     sms: truncate(
-      [`${sampleTag}[${label}]${tag} GuardDuty ${type}`, resource.label && `on ${resource.label}`, `in ${where}`].filter(Boolean).join(' '),
+      [`${sampleTag}[${label}]${tag} GuardDuty ${type}`, resource.label && `on ${resource.label.replace(/ \(.*\)$/, '')}`, `in ${where}`].filter(Boolean).join(' '),
       MAX_SMS_LENGTH,
       '...',
     ),
