@@ -153,6 +153,35 @@ describe('Function: formatFindingAlert', () => {
     expect(alertOf(s3).email).toMatch(/Bucket: +\S+/);
     expect(alertOf(s3).email).not.toMatch(/Instance: /);
   });
+
+  // GuardDuty files these under the AccessKey that made the change; the bucket is what the reader must fix.
+  it.each(['Policy_S3_BucketPublicAccessGranted.json', 'Policy_S3_BucketBlockPublicAccessDisabled.json'])(
+    '%s: the SMS names the bucket that changed, not the user',
+    (file) => {
+      const event = corpusFindings().find((f) => f.file.endsWith(file))!.event as { detail: Record<string, any> };
+      expect(event.detail.resource.resourceType).toBe('AccessKey');
+      const alert = alertOf(event);
+      expect(alert.sms).toContain('on bucket bucketName in');
+      expect(alert.sms).not.toContain('GeneratedFindingUserName');
+    },
+  );
+
+  it('a bucket policy finding under an access key leads its subject with the bucket, then the user when room allows', () => {
+    const event = corpusFindings().find((f) => f.file.endsWith('Policy_S3_BucketPublicAccessGranted.json'))!.event as { detail: Record<string, any> };
+    expect(alertOf(event).subject).toBe('[SAMPLE] [HIGH] Policy:S3/BucketPublicAccessGranted on bucket bucketName in 973743533182/us-east-2');
+    const resource = {
+      ...event.detail.resource,
+      accessKeyDetails: { ...event.detail.resource.accessKeyDetails, userName: 'ops' },
+      s3BucketDetails: [{ ...event.detail.resource.s3BucketDetails[0], name: 'web' }],
+    };
+    const roomy = { ...event, detail: { ...event.detail, resource, accountId: '111122223333', region: 'r' } };
+    expect(alertOf(roomy).subject).toBe('[SAMPLE] [HIGH] Policy:S3/BucketPublicAccessGranted on bucket web (user ops) in 111122223333/r');
+  });
+
+  it('an account-level S3 finding changed no bucket, so the user leads', () => {
+    const event = corpusFindings().find((f) => f.file.endsWith('Policy_S3_AccountBlockPublicAccessDisabled.json'))!.event;
+    expect(alertOf(event).sms).toContain('on user GeneratedFindingUserName in');
+  });
 });
 
 describe('Function: formatUnprocessableAlert', () => {

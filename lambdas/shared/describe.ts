@@ -44,7 +44,12 @@ export function describeResource(detail: JsonObject): ResourceDescription {
       const userLabel = user ? `user ${user}` : clean(accessKey?.accessKeyId, 40);
       if (!bucketLabel && !userLabel) break;
       return {
-        label: resource.resourceType === 'S3Bucket' ? bucketLabel ?? userLabel : userLabel ?? bucketLabel,
+        label:
+          resource.resourceType === 'S3Bucket'
+            ? bucketLabel ?? userLabel
+            : changesABucket(detail.type) && bucketLabel
+              ? (userLabel ? `${bucketLabel} (${userLabel})` : bucketLabel)
+              : userLabel ?? bucketLabel,
         lines: [
           ['Resource type', resourceType],
           ['Bucket', listOf(bucketNames)],
@@ -105,6 +110,17 @@ export function describeResource(detail: JsonObject): ResourceDescription {
       break;
   }
   return { label: resourceType, lines: [['Resource type', resourceType]] };
+}
+
+/**
+ * GuardDuty files S3 policy findings (`Policy:S3/BucketAnonymousAccessGranted`, `Stealth:S3/ServerAccessLoggingDisabled`)
+ * under the AccessKey that made the change, with the bucket attached. The bucket is what an on-call engineer must
+ * act on, so it leads; the user follows in parentheses (which the SMS drops). Account-level ones
+ * (`Policy:S3/AccountBlockPublicAccessDisabled`) changed no single bucket, so the user leads there.
+ * https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-s3.html
+ */
+function changesABucket(type: unknown): boolean {
+  return typeof type === 'string' && type.includes(':S3/') && !/\/Account/.test(type);
 }
 
 function describeInstance(instance: JsonObject, resourceType: string | undefined): ResourceDescription {
