@@ -178,6 +178,25 @@ describe('Function: formatFindingAlert', () => {
     expect(alertOf(roomy).subject).toBe('[SAMPLE] [HIGH] Policy:S3/BucketPublicAccessGranted on bucket web (user ops) in 111122223333/r');
   });
 
+  it('InstanceCredentialExfiltration.InsideAWS names the instance whose role credentials were used, the role and the caller account', () => {
+    const event = structuredClone(corpusFindings().find((f) => f.file.endsWith('UnauthorizedAccess_IAMUser_InstanceCredentialExfiltration.json'))!.event) as { detail: Record<string, any> };
+    // Today's shape (the corpus sample predates the .InsideAWS split): an EC2 role session and the remote account.
+    event.detail.type = 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS';
+    event.detail.resource.accessKeyDetails = { accessKeyId: 'ASIAEXAMPLE', principalId: 'AROAEXAMPLEID:i-0abc1234def567890', userType: 'AssumedRole', userName: 'web-role' };
+    event.detail.service.action.awsApiCallAction.remoteAccountDetails = { accountId: '444455556666', affiliated: false };
+    const email = alertOf(event).email;
+    expect(email).toMatch(/Credentials of: +instance i-0abc1234def567890 \(role web-role\)/);
+    expect(email).toMatch(/Caller account: +444455556666 \(outside your GuardDuty environment\)/);
+    expect(email).toMatch(/Remote: +198\.51\.100\.0/);
+  });
+
+  it('an IAM user principal names no instance, and an instance-like session of a user is not trusted as one', () => {
+    const event = structuredClone(corpusFindings().find((f) => f.file.endsWith('UnauthorizedAccess_IAMUser_InstanceCredentialExfiltration.json'))!.event) as { detail: Record<string, any> };
+    expect(alertOf(event).email).not.toContain('Credentials of');
+    event.detail.resource.accessKeyDetails.principalId = 'AIDAEXAMPLE:i-0abc1234def567890';
+    expect(alertOf(event).email).not.toContain('Credentials of');
+  });
+
   it('an account-level S3 finding changed no bucket, so the user leads', () => {
     const event = corpusFindings().find((f) => f.file.endsWith('Policy_S3_AccountBlockPublicAccessDisabled.json'))!.event;
     expect(alertOf(event).sms).toContain('on user GeneratedFindingUserName in');

@@ -57,6 +57,7 @@ export function describeResource(detail: JsonObject): ResourceDescription {
           ['User', user],
           ['User type', clean(accessKey?.userType, 40)],
           ['Principal id', clean(accessKey?.principalId, 80)],
+          ['Credentials of', instanceOfSession(accessKey)],
         ],
       };
     }
@@ -123,6 +124,19 @@ function changesABucket(type: unknown): boolean {
   return typeof type === 'string' && type.includes(':S3/') && !/\/Account/.test(type);
 }
 
+/**
+ * EC2 hands an instance's role credentials out under a role session named after the instance, so
+ * an `AssumedRole` principal id `AROA...:i-0abc...` names the instance whose credentials were used:
+ * what an InstanceCredentialExfiltration reader must isolate.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2.html
+ */
+function instanceOfSession(accessKey: JsonObject | undefined): string | undefined {
+  if (accessKey?.userType !== 'AssumedRole' || typeof accessKey.principalId !== 'string') return undefined;
+  const instanceId = /:(i-[0-9a-f]{8,17})$/.exec(accessKey.principalId)?.[1];
+  const role = clean(accessKey.userName, 64);
+  return instanceId && (role ? `instance ${instanceId} (role ${role})` : `instance ${instanceId}`);
+}
+
 function describeInstance(instance: JsonObject, resourceType: string | undefined): ResourceDescription {
   const id = clean(instance.instanceId, 40);
   const name = clean(tagValue(instance.tags, 'Name'), 60);
@@ -164,12 +178,22 @@ export function describeActor(detail: JsonObject): Line[] {
     ['API called', api && joinDefined(' ', clean(api.serviceName, 60), clean(api.api, 80))],
     ['API error', api && clean(api.errorCode, 80)],
     ['Caller type', api && clean(api.callerType, 40)],
+    // InstanceCredentialExfiltration.InsideAWS: the AWS account the stolen credentials were used from.
+    ['Caller account', api && callerAccount(asObject(api.remoteAccountDetails))],
     ['User agent', api && clean(api.userAgent, 200)],
     ['Connection', network && joinDefined(' ', clean(network.connectionDirection, 10), clean(network.protocol, 10), portOf('local port', network.localPortDetails), portOf('remote port', network.remotePortDetails))],
     ['Domain requested', dns && clean(dns.domain, 200)],
     ['Ports probed', listOf([...new Set(probes.map((p) => clean(at(p, 'localPortDetails', 'port'), 5)))])],
     ['Kubernetes request', kubernetes && joinDefined(' ', clean(kubernetes.verb, 20), clean(kubernetes.requestUri, 200))],
   ];
+}
+
+/** `affiliated` is GuardDuty's word for an account related to your GuardDuty environment (e.g. a member). */
+function callerAccount(remoteAccount: JsonObject | undefined): string | undefined {
+  const accountId = clean(remoteAccount?.accountId, 12);
+  if (!accountId) return undefined;
+  if (remoteAccount?.affiliated === true) return `${accountId} (affiliated with your GuardDuty environment)`;
+  return remoteAccount?.affiliated === false ? `${accountId} (outside your GuardDuty environment)` : accountId;
 }
 
 function describeRemote(remote: JsonObject): string {
