@@ -1,7 +1,7 @@
 import { ALERT_ATTRIBUTES } from '../lib/contract';
 import { MAX_SMS_LENGTH, MAX_SUBJECT_LENGTH, formatFindingAlert, formatUnprocessableAlert, toPublishInput } from '../lambdas/shared/alert';
 import { parseFindingEvent } from '../lambdas/shared/finding';
-import { corpusFindings, fixtureFindings } from './support/corpus';
+import { corpusFindings, fixtureFindings, sdkShapeFindings } from './support/corpus';
 
 const outcome = { playbookId: 'ec2-spambot', summary: 'Alert only. No change was made to your resources.' };
 const fixture = (name: string) => structuredClone(fixtureFindings().find((f) => f.file.endsWith(name))!.event) as Record<string, any>;
@@ -139,13 +139,25 @@ describe('Function: formatFindingAlert', () => {
     expect(alert.email).toMatch(/Remote: +198\.51\.100\.7\n/);
   });
 
-  it.each(corpusFindings().map((f) => [f.file, f.event] as const))('formats %s within every bound', (_file, event) => {
+  // findings-sdk-shape is GetFindings output converted to the EventBridge shape (test/support/corpus.ts says how):
+  // it holds the families the EventBridge corpus lacks (Lambda, RDS, Runtime).
+  it.each([...corpusFindings(), ...sdkShapeFindings()].map((f) => [f.file, f.event] as const))('formats %s within every bound', (_file, event) => {
     const alert = alertOf(event);
     expect(alert.subject).toMatch(/^[\x20-\x7e]{1,100}$/);
     expect(alert.subject).not.toMatch(/undefined|null|None/);
     expect(alert.sms.length).toBeGreaterThan(10);
     expect(alert.sms.length).toBeLessThanOrEqual(MAX_SMS_LENGTH);
-    for (const text of visibleText(alert)) expect(text).not.toMatch(/\bundefined\b|: null\b|: None\b/);
+    for (const text of visibleText(alert)) expect(text).not.toMatch(/\bundefined\b|: null\b|: None\b|\[object Object\]/);
+  });
+
+  it('a Lambda finding names the function, its version, execution role and network placement', () => {
+    const event = sdkShapeFindings().find((f) => f.file.endsWith('Trojan_Lambda_BlackholeTraffic.json'))!.event;
+    const alert = alertOf(event);
+    expect(alert.sms).toContain('on function GeneratedFindingLambdaFunctionName');
+    expect(alert.email).toMatch(/Version: +\$LATEST/);
+    expect(alert.email).toMatch(/Execution role: +arn:aws:iam::000000000000:role\/service-role\/GeneratedFindingLambdaExecutionRole/);
+    expect(alert.email).toMatch(/VPC: +vpc-generatedvpcid/);
+    expect(alert.email).toMatch(/Security groups: +GeneratedFindingSecurityId1, GeneratedFindingSecurityId2, /);
   });
 
   it('names the bucket of an S3 finding and the user of an IAM finding, not the sample instance they carry', () => {

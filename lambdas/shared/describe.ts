@@ -94,7 +94,20 @@ export function describeResource(detail: JsonObject): ResourceDescription {
     case 'Lambda':
       if (lambda) {
         const name = clean(lambda.functionName, 64);
-        return { label: name && `function ${name}`, lines: [['Resource type', resourceType], ['Lambda function', name], ['Function ARN', clean(lambda.functionArn, 200)]] };
+        const vpc = asObject(lambda.vpcConfig);
+        const groups = asArray(vpc?.securityGroups).map((g) => clean(asObject(g)?.groupId, 40));
+        return {
+          label: name && `function ${name}`,
+          lines: [
+            ['Resource type', resourceType],
+            ['Lambda function', name],
+            ['Function ARN', clean(lambda.functionArn, 200)],
+            ['Version', clean(lambda.functionVersion, 20)],
+            ['Execution role', clean(lambda.role, 200)],
+            ['VPC', vpc && clean(vpc.vpcId, 40)],
+            ['Security groups', listOf(groups)],
+          ],
+        };
       }
       break;
     case 'ECSCluster':

@@ -34,3 +34,37 @@ export function corpusFindingTypeTable(): string {
   if (!existsSync(file)) throw new Error(`${file} is missing: the corpus (../shared/corpus) must be present next to the repository`);
   return readFileSync(file, 'utf8');
 }
+
+/**
+ * The corpus's `findings-sdk-shape` events are GetFindings API output (PascalCase keys), some already wrapped. EventBridge
+ * delivers the same finding as `detail` with every key's first letter lower-cased (`LambdaDetails`
+ * → `lambdaDetails`, `IpAddressV4` → `ipAddressV4`), inside the usual envelope. This conversion
+ * does exactly that and nothing else; values (names, tags, ids) are kept verbatim.
+ * https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html
+ */
+export function sdkShapeFindings(): EventFile[] {
+  return readEvents(path.join(CORPUS_DIR, 'findings-sdk-shape')).map(({ file, event }) => ({ file, event: toEventBridgeShape(event) }));
+}
+
+function toEventBridgeShape(finding: Record<string, unknown>): Record<string, unknown> {
+  // Some source authors already wrapped the PascalCase finding in an envelope: only its detail changes.
+  if ('detail-type' in finding) return { ...finding, detail: lowerCamelKeys(finding.detail) };
+  const detail = lowerCamelKeys(finding) as Record<string, unknown>;
+  return {
+    version: '0',
+    id: `sdk-shape-${String(detail.id)}`,
+    'detail-type': 'GuardDuty Finding',
+    source: 'aws.guardduty',
+    account: detail.accountId,
+    time: detail.updatedAt,
+    region: detail.region,
+    resources: [],
+    detail,
+  };
+}
+
+function lowerCamelKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(lowerCamelKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key.charAt(0).toLowerCase() + key.slice(1), lowerCamelKeys(inner)]));
+}
