@@ -160,6 +160,28 @@ describe('Function: formatFindingAlert', () => {
     expect(alert.email).toMatch(/Security groups: +GeneratedFindingSecurityId1, GeneratedFindingSecurityId2, /);
   });
 
+  it('an RDS Limitless finding names the shard group, cluster, engine and the database user, application and auth', () => {
+    const event = sdkShapeFindings().find((f) => f.file.endsWith('CredentialAccess_RDS_AnomalousBehavior.SuccessfulLogin.json'))!.event;
+    const alert = alertOf(event);
+    expect(alert.sms).toContain('on shard group dbshardgroupidentifier');
+    expect(alert.email).toMatch(/DB cluster: +GeneratedFindingDBClusterId/);
+    expect(alert.email).toMatch(/Engine: +GeneratedFindingEngine 13\.6/);
+    expect(alert.email).toMatch(/Database user: +GeneratedFindingUserName/);
+    expect(alert.email).toMatch(/Client application: +GeneratedFindingApplicationName/);
+    expect(alert.email).toMatch(/Auth method: +GeneratedFindingAuthMethod/);
+  });
+
+  it("an RDS login finding shows each login attempt's result", () => {
+    const event = structuredClone(corpusFindings().find((f) => f.file.endsWith('CredentialAccess_RDS_AnomalousBehavior.SuccessfulLogin.json'))!.event) as { detail: Record<string, any> };
+    expect(alertOf(event).sms).toContain('on database GeneratedFindingDBInstanceId');
+    // Spelled as the API reference spells it on the wire (capital L).
+    event.detail.service.action.rdsLoginAttemptAction.LoginAttributes = [
+      { user: 'admin', application: 'psql', failedLoginAttempts: 41, successfulLoginAttempts: 1 },
+      { user: 'app', failedLoginAttempts: 3, successfulLoginAttempts: 0 },
+    ];
+    expect(alertOf(event).email).toMatch(/Login attempts: +admin via psql: 41 failed, 1 succeeded, app: 3 failed, 0 succeeded/);
+  });
+
   it('names the bucket of an S3 finding and the user of an IAM finding, not the sample instance they carry', () => {
     const s3 = corpusFindings().find((f) => f.file.endsWith('Policy_S3_BucketBlockPublicAccessDisabled.json'))!.event;
     expect(alertOf(s3).email).toMatch(/Bucket: +\S+/);

@@ -25,6 +25,7 @@ export function describeResource(detail: JsonObject): ResourceDescription {
   const buckets = asArray(resource.s3BucketDetails).map(asObject).filter((b): b is JsonObject => b !== undefined);
   const eks = asObject(resource.eksClusterDetails);
   const rds = asObject(resource.rdsDbInstanceDetails);
+  const rdsLimitless = asObject(resource.rdsLimitlessDbDetails);
   const lambda = asObject(resource.lambdaDetails);
   const ecs = asObject(resource.ecsClusterDetails);
   const container = asObject(resource.containerDetails);
@@ -78,15 +79,26 @@ export function describeResource(detail: JsonObject): ResourceDescription {
       break;
     case 'RDSDBInstance':
     case 'RDSLimitlessDB':
-      if (rds) {
-        const name = clean(rds.dbInstanceIdentifier, 63) ?? clean(rds.dbClusterIdentifier, 63);
+      // Limitless databases carry their shard group in rdsLimitlessDbDetails instead of an instance.
+      const db = rds ?? rdsLimitless;
+      if (db) {
+        const instance = clean(db.dbInstanceIdentifier, 63);
+        const shardGroup = clean(db.dbShardGroupIdentifier, 63);
+        const cluster = clean(db.dbClusterIdentifier, 63);
+        const user = asObject(resource.rdsDbUserDetails);
         return {
-          label: name && `database ${name}`,
+          label: instance ? `database ${instance}` : shardGroup ? `shard group ${shardGroup}` : cluster && `cluster ${cluster}`,
           lines: [
             ['Resource type', resourceType],
-            ['Database', name],
-            ['Engine', clean(rds.engine, 40)],
-            ['Database user', clean(at(resource, 'rdsDbUserDetails', 'user'), 100)],
+            ['DB instance', instance],
+            ['DB shard group', shardGroup],
+            ['DB cluster', cluster],
+            ['Engine', joinDefined(' ', clean(db.engine, 40), clean(db.engineVersion, 20))],
+            ['Database user', clean(user?.user, 100)],
+            ['Database name', clean(user?.database, 100)],
+            ['Client application', clean(user?.application, 100)],
+            ['Auth method', clean(user?.authMethod, 40)],
+            ['SSL', clean(user?.ssl, 40)],
           ],
         };
       }
@@ -197,6 +209,9 @@ export function describeActor(detail: JsonObject): Line[] {
     ['Connection', network && joinDefined(' ', clean(network.connectionDirection, 10), clean(network.protocol, 10), portOf('local port', network.localPortDetails), portOf('remote port', network.remotePortDetails))],
     ['Domain requested', dns && clean(dns.domain, 200)],
     ['Ports probed', listOf([...new Set(probes.map((p) => clean(at(p, 'localPortDetails', 'port'), 5)))])],
+    // The API's wire name is `LoginAttributes`, capital L, unlike its siblings; accept either spelling.
+    // https://docs.aws.amazon.com/guardduty/latest/APIReference/API_RdsLoginAttemptAction.html
+    ['Login attempts', rdsLogin && listOf(asArray(rdsLogin.LoginAttributes ?? rdsLogin.loginAttributes).map((a) => loginAttempts(asObject(a))))],
     ['Kubernetes request', kubernetes && joinDefined(' ', clean(kubernetes.verb, 20), clean(kubernetes.requestUri, 200))],
   ];
 }
@@ -207,6 +222,14 @@ function callerAccount(remoteAccount: JsonObject | undefined): string | undefine
   if (!accountId) return undefined;
   if (remoteAccount?.affiliated === true) return `${accountId} (affiliated with your GuardDuty environment)`;
   return remoteAccount?.affiliated === false ? `${accountId} (outside your GuardDuty environment)` : accountId;
+}
+
+/** One RDS login attribute: who tried from which application, how many failed and how many succeeded. */
+function loginAttempts(attempt: JsonObject | undefined): string | undefined {
+  if (!attempt) return undefined;
+  const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : '?');
+  const who = joinDefined(' via ', clean(attempt.user, 100), clean(attempt.application, 100)) ?? 'unknown user';
+  return `${who}: ${count(attempt.failedLoginAttempts)} failed, ${count(attempt.successfulLoginAttempts)} succeeded`;
 }
 
 function describeRemote(remote: JsonObject): string {
