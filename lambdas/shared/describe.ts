@@ -78,7 +78,7 @@ export function describeResource(detail: JsonObject): ResourceDescription {
       }
       break;
     case 'RDSDBInstance':
-    case 'RDSLimitlessDB':
+    case 'RDSLimitlessDB': {
       // Limitless databases carry their shard group in rdsLimitlessDbDetails instead of an instance.
       const db = rds ?? rdsLimitless;
       if (db) {
@@ -103,6 +103,7 @@ export function describeResource(detail: JsonObject): ResourceDescription {
         };
       }
       break;
+    }
     case 'Lambda':
       if (lambda) {
         const name = clean(lambda.functionName, 64);
