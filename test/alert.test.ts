@@ -12,7 +12,7 @@ const visibleText = (alert: ReturnType<typeof alertOf>) => [alert.subject, alert
 
 describe('Function: formatFindingAlert', () => {
   it('writes the subject a responder reads first', () => {
-    expect(alertOf(fixture('spambot.json')).subject).toBe('[MEDIUM] Backdoor:EC2/Spambot on i-0abc1234def567890 (web-1) in 111122223333/eu-west-1');
+    expect(alertOf(fixture('spambot.json')).subject).toBe('[MEDIUM] Backdoor:EC2/Spambot on i-0abc1234def567890 ("web-1") in 111122223333/eu-west-1');
   });
 
   it('writes the email sections in order, each with its facts', () => {
@@ -26,8 +26,8 @@ describe('Function: formatFindingAlert', () => {
     expect(email).toMatch(/Severity: +MEDIUM \(5\)/);
     expect(email).toMatch(/Account: +111122223333/);
     expect(email).toMatch(/Instance: +i-0abc1234def567890/);
-    expect(email).toMatch(/Name tag: +web-1/);
-    expect(email).toMatch(/Remote: +151\.80\.19\.228 \(Roubaix, France; OVH SAS\)/);
+    expect(email).toMatch(/Name tag: +"web-1"/);
+    expect(email).toMatch(/Remote: +151\.80\.19\.228 \("Roubaix, France"; "OVH SAS"\)/);
     expect(email).toMatch(/Connection: +OUTBOUND TCP local port 49152 remote port 25/);
     expect(email).toMatch(/First seen: +2026-11-20T02:55:10\.000Z/);
     expect(email).toMatch(/Count: +14/);
@@ -153,7 +153,7 @@ describe('Function: formatFindingAlert', () => {
   it('a Lambda finding names the function, its version, execution role and network placement', () => {
     const event = sdkShapeFindings().find((f) => f.file.endsWith('Trojan_Lambda_BlackholeTraffic.json'))!.event;
     const alert = alertOf(event);
-    expect(alert.sms).toContain('on function GeneratedFindingLambdaFunctionName');
+    expect(alert.sms).toContain('on function "GeneratedFindingLambdaFunctionName"');
     expect(alert.email).toMatch(/Version: +\$LATEST/);
     expect(alert.email).toMatch(/Execution role: +arn:aws:iam::000000000000:role\/service-role\/GeneratedFindingLambdaExecutionRole/);
     expect(alert.email).toMatch(/VPC: +vpc-generatedvpcid/);
@@ -163,23 +163,23 @@ describe('Function: formatFindingAlert', () => {
   it('an RDS Limitless finding names the shard group, cluster, engine and the database user, application and auth', () => {
     const event = sdkShapeFindings().find((f) => f.file.endsWith('CredentialAccess_RDS_AnomalousBehavior.SuccessfulLogin.json'))!.event;
     const alert = alertOf(event);
-    expect(alert.sms).toContain('on shard group dbshardgroupidentifier');
-    expect(alert.email).toMatch(/DB cluster: +GeneratedFindingDBClusterId/);
+    expect(alert.sms).toContain('on shard group "dbshardgroupidentifier"');
+    expect(alert.email).toMatch(/DB cluster: +"GeneratedFindingDBClusterId"/);
     expect(alert.email).toMatch(/Engine: +GeneratedFindingEngine 13\.6/);
-    expect(alert.email).toMatch(/Database user: +GeneratedFindingUserName/);
-    expect(alert.email).toMatch(/Client application: +GeneratedFindingApplicationName/);
+    expect(alert.email).toMatch(/Database user: +"GeneratedFindingUserName"/);
+    expect(alert.email).toMatch(/Client application: +"GeneratedFindingApplicationName"/);
     expect(alert.email).toMatch(/Auth method: +GeneratedFindingAuthMethod/);
   });
 
   it("an RDS login finding shows each login attempt's result", () => {
     const event = structuredClone(corpusFindings().find((f) => f.file.endsWith('CredentialAccess_RDS_AnomalousBehavior.SuccessfulLogin.json'))!.event) as { detail: Record<string, any> };
-    expect(alertOf(event).sms).toContain('on database GeneratedFindingDBInstanceId');
+    expect(alertOf(event).sms).toContain('on database "GeneratedFindingDBInstanceId"');
     // Spelled as the API reference spells it on the wire (capital L).
     event.detail.service.action.rdsLoginAttemptAction.LoginAttributes = [
       { user: 'admin', application: 'psql', failedLoginAttempts: 41, successfulLoginAttempts: 1 },
       { user: 'app', failedLoginAttempts: 3, successfulLoginAttempts: 0 },
     ];
-    expect(alertOf(event).email).toMatch(/Login attempts: +admin via psql: 41 failed, 1 succeeded, app: 3 failed, 0 succeeded/);
+    expect(alertOf(event).email).toMatch(/Login attempts: +"admin" via "psql": 41 failed, 1 succeeded, "app": 3 failed, 0 succeeded/);
   });
 
   it('names the bucket of an S3 finding and the user of an IAM finding, not the sample instance they carry', () => {
@@ -195,21 +195,21 @@ describe('Function: formatFindingAlert', () => {
       const event = corpusFindings().find((f) => f.file.endsWith(file))!.event as { detail: Record<string, any> };
       expect(event.detail.resource.resourceType).toBe('AccessKey');
       const alert = alertOf(event);
-      expect(alert.sms).toContain('on bucket bucketName in');
+      expect(alert.sms).toContain('on bucket "bucketName" in');
       expect(alert.sms).not.toContain('GeneratedFindingUserName');
     },
   );
 
   it('a bucket policy finding under an access key leads its subject with the bucket, then the user when room allows', () => {
     const event = corpusFindings().find((f) => f.file.endsWith('Policy_S3_BucketPublicAccessGranted.json'))!.event as { detail: Record<string, any> };
-    expect(alertOf(event).subject).toBe('[SAMPLE] [HIGH] Policy:S3/BucketPublicAccessGranted on bucket bucketName in 973743533182/us-east-2');
+    expect(alertOf(event).subject).toBe('[SAMPLE] [HIGH] Policy:S3/BucketPublicAccessGranted on bucket "bucketName" in 973743533182/us-east-2');
     const resource = {
       ...event.detail.resource,
       accessKeyDetails: { ...event.detail.resource.accessKeyDetails, userName: 'ops' },
       s3BucketDetails: [{ ...event.detail.resource.s3BucketDetails[0], name: 'web' }],
     };
     const roomy = { ...event, detail: { ...event.detail, resource, accountId: '111122223333', region: 'r' } };
-    expect(alertOf(roomy).subject).toBe('[SAMPLE] [HIGH] Policy:S3/BucketPublicAccessGranted on bucket web (user ops) in 111122223333/r');
+    expect(alertOf(roomy).subject).toBe('[SAMPLE] [HIGH] Policy:S3/BucketPublicAccessGranted on bucket "web" (user "ops") in 111122223333/r');
   });
 
   it('InstanceCredentialExfiltration.InsideAWS names the instance whose role credentials were used, the role and the caller account', () => {
@@ -219,7 +219,7 @@ describe('Function: formatFindingAlert', () => {
     event.detail.resource.accessKeyDetails = { accessKeyId: 'ASIAEXAMPLE', principalId: 'AROAEXAMPLEID:i-0abc1234def567890', userType: 'AssumedRole', userName: 'web-role' };
     event.detail.service.action.awsApiCallAction.remoteAccountDetails = { accountId: '444455556666', affiliated: false };
     const email = alertOf(event).email;
-    expect(email).toMatch(/Credentials of: +instance i-0abc1234def567890 \(role web-role\)/);
+    expect(email).toMatch(/Credentials of: +instance i-0abc1234def567890 \(role "web-role"\)/);
     expect(email).toMatch(/Caller account: +444455556666 \(outside your GuardDuty environment\)/);
     expect(email).toMatch(/Remote: +198\.51\.100\.0/);
   });
@@ -233,7 +233,7 @@ describe('Function: formatFindingAlert', () => {
 
   it('an account-level S3 finding changed no bucket, so the user leads', () => {
     const event = corpusFindings().find((f) => f.file.endsWith('Policy_S3_AccountBlockPublicAccessDisabled.json'))!.event;
-    expect(alertOf(event).sms).toContain('on user GeneratedFindingUserName in');
+    expect(alertOf(event).sms).toContain('on user "GeneratedFindingUserName" in');
   });
 });
 

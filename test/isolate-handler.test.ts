@@ -210,7 +210,7 @@ describe('Handler: isolate-instance', () => {
     expect(autoScaling).toHaveReceivedCommandTimes(DetachInstancesCommand, 0);
     const { subject, email } = published();
     expect(subject).toMatch(/^\[HIGH\] \[DRY RUN\] /);
-    expect(email).toContain('- would have: detach from Auto Scaling group web-asg');
+    expect(email).toContain('- would have: detach from Auto Scaling group "web-asg"');
     expect(email).not.toContain('aws ec2 modify-network-interface-attribute');
   });
 

@@ -39,7 +39,7 @@ describe('Handler: notify', () => {
     );
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(sns).toHaveReceivedCommandWith(PublishCommand, expected);
-    expect(expected.Subject).toBe('[MEDIUM] Backdoor:EC2/Spambot on i-0abc1234def567890 (web-1) in 111122223333/eu-west-1');
+    expect(expected.Subject).toBe('[MEDIUM] Backdoor:EC2/Spambot on i-0abc1234def567890 ("web-1") in 111122223333/eu-west-1');
   });
 
   it('says a sample finding changed nothing', async () => {
@@ -83,7 +83,7 @@ describe('Handler: notify', () => {
     });
     await expect(broken(spambot())).rejects.toThrow(TypeError);
     const input = sns.commandCalls(PublishCommand)[0].args[0].input;
-    expect(input.Subject).toBe('[MEDIUM] [FAILED] Backdoor:EC2/Spambot on i-0abc1234def567890 (web-1) in 111122223333/eu-west-1');
+    expect(input.Subject).toBe('[MEDIUM] [FAILED] Backdoor:EC2/Spambot on i-0abc1234def567890 ("web-1") in 111122223333/eu-west-1');
     expect(JSON.parse(input.Message!).email).toMatch(/Outcome: +The playbook failed unexpectedly \(TypeError: Cannot read properties of undefined \(reading 'GroupId'\)\)\. What it may have changed is not known/);
   });
 

@@ -256,7 +256,7 @@ describe('Alerts: the Changes list is cleaned like any value', () => {
     await createIsolateHandler(remediationDependencies('isolate-instance').dependencies)(structuredClone(fixtureFindings().find((f) => f.file.endsWith('c2-high.json'))!.event));
     const email = JSON.parse(sns.commandCalls(PublishCommand)[0].args[0].input.Message!).email as string;
     const changes = email.slice(email.indexOf('Changes\n'), email.indexOf('To undo'));
-    expect(changes).toContain('detach from Auto Scaling group web');
+    expect(changes).toContain('detach from Auto Scaling group "web');
     expect(changes).not.toMatch(/[\u001b<>]|\nFAKE LINE/);
   });
 });

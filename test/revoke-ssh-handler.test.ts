@@ -93,10 +93,10 @@ describe('Handler: revoke-ssh-ingress', () => {
     expect(ec2Regions).toEqual(['eu-west-1:own']);
     const alert = published();
     expect(alert.subject).toBe('[MEDIUM] [SSH CLOSED] Recon:EC2/PortProbeUnprotectedPort in 111122223333/eu-west-1');
-    expect(alert.email).toMatch(/Outcome: +Closed TCP 22 to the world on sg-0a1b2c3d4e5f60718 \(web-sg\) on i-0abc1234def567890, keeping every other rule\./);
-    expect(alert.email).toContain('- sg-0a1b2c3d4e5f60718 (web-sg): revoked tcp 22 from 0.0.0.0/0');
-    expect(alert.email).toContain('- sg-0a1b2c3d4e5f60718 (web-sg): revoked tcp 22 from ::/0');
-    expect(alert.email).toContain('- sg-0a1b2c3d4e5f60718 (web-sg): also used by eni-0bb22cc33dd44ee55 (i-0def5678abc123456)');
+    expect(alert.email).toMatch(/Outcome: +Closed TCP 22 to the world on sg-0a1b2c3d4e5f60718 \("web-sg"\) on i-0abc1234def567890, keeping every other rule\./);
+    expect(alert.email).toContain('- sg-0a1b2c3d4e5f60718 ("web-sg"): revoked tcp 22 from 0.0.0.0/0');
+    expect(alert.email).toContain('- sg-0a1b2c3d4e5f60718 ("web-sg"): revoked tcp 22 from ::/0');
+    expect(alert.email).toContain('- sg-0a1b2c3d4e5f60718 ("web-sg"): also used by eni-0bb22cc33dd44ee55 (i-0def5678abc123456)');
     expect(alert.email).toContain(
       `aws ec2 authorize-security-group-ingress --region eu-west-1 --group-id sg-0a1b2c3d4e5f60718 --ip-permissions '[{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"IpRanges":[{"CidrIp":"0.0.0.0/0","Description":"temporary ssh"}]},{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"Ipv6Ranges":[{"CidrIpv6":"::/0"}]}]'`,
     );
@@ -144,7 +144,7 @@ describe('Handler: revoke-ssh-ingress', () => {
     const { handler } = handlerWith();
     await handler(probe());
     expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 0);
-    expect(published().email).toMatch(/Outcome: +Nothing was changed: instance i-0abc1234def567890 carries the exclusion tag 'guardduty-response:exclude'\. TCP 22 stays open to the world on sg-0a1b2c3d4e5f60718 \(web-sg\)\./);
+    expect(published().email).toMatch(/Outcome: +Nothing was changed: instance i-0abc1234def567890 carries the exclusion tag 'guardduty-response:exclude'\. TCP 22 stays open to the world on sg-0a1b2c3d4e5f60718 \("web-sg"\)\./);
   });
 
   it('leaves a group with the exclusion tag alone, fixes the others, and says which', async () => {
@@ -157,7 +157,7 @@ describe('Handler: revoke-ssh-ingress', () => {
     const { handler } = handlerWith();
     await handler(probe());
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input.GroupId)).toEqual(['sg-0b2c3d4e5f6071829']);
-    expect(published().email).toContain("- sg-0a1b2c3d4e5f60718 (web-sg): left as it is: it carries the exclusion tag 'guardduty-response:exclude'");
+    expect(published().email).toContain("- sg-0a1b2c3d4e5f60718 (\"web-sg\"): left as it is: it carries the exclusion tag 'guardduty-response:exclude'");
   });
 
   it('makes every mutating call with DryRun: true in dry run, and says "would have"', async () => {
@@ -171,8 +171,8 @@ describe('Handler: revoke-ssh-ingress', () => {
     expect(ec2).toHaveReceivedCommandWith(CreateTagsCommand, { DryRun: true });
     const { subject, email } = published();
     expect(subject).toMatch(/^\[MEDIUM\] \[DRY RUN\] /);
-    expect(email).toMatch(/Outcome: +Dry run: nothing was changed\. Would have closed TCP 22 to the world on sg-0a1b2c3d4e5f60718 \(web-sg\)/);
-    expect(email).toContain('- sg-0a1b2c3d4e5f60718 (web-sg): would have revoked tcp 22 from 0.0.0.0/0');
+    expect(email).toMatch(/Outcome: +Dry run: nothing was changed\. Would have closed TCP 22 to the world on sg-0a1b2c3d4e5f60718 \("web-sg"\)/);
+    expect(email).toContain('- sg-0a1b2c3d4e5f60718 ("web-sg"): would have revoked tcp 22 from 0.0.0.0/0');
     expect(email).not.toContain('aws ec2 authorize-security-group-ingress');
   });
 
@@ -203,9 +203,9 @@ describe('Handler: revoke-ssh-ingress', () => {
     await expect(handler(probe())).rejects.toThrow('1 of 2 security group(s) could not be changed: sg-0a1b2c3d4e5f60718');
     const { subject, email } = published();
     expect(subject).toMatch(/^\[MEDIUM\] \[REMEDIATION FAILED\] /);
-    expect(email).toMatch(/Outcome: +Closed TCP 22 to the world on sg-0b2c3d4e5f6071829 \(internal-sg\); FAILED on sg-0a1b2c3d4e5f60718 \(web-sg\)/);
-    expect(email).toContain('- sg-0a1b2c3d4e5f60718 (web-sg): FAILED to revoke tcp 22 from 0.0.0.0/0, tcp 22 from ::/0: UnauthorizedOperation: You are not authorized to perform this operation.');
-    expect(email).toContain('- sg-0b2c3d4e5f6071829 (internal-sg): revoked tcp 22 from 0.0.0.0/0');
+    expect(email).toMatch(/Outcome: +Closed TCP 22 to the world on sg-0b2c3d4e5f6071829 \("internal-sg"\); FAILED on sg-0a1b2c3d4e5f60718 \("web-sg"\)/);
+    expect(email).toContain('- sg-0a1b2c3d4e5f60718 ("web-sg"): FAILED to revoke tcp 22 from 0.0.0.0/0, tcp 22 from ::/0: UnauthorizedOperation: You are not authorized to perform this operation.');
+    expect(email).toContain('- sg-0b2c3d4e5f6071829 ("internal-sg"): revoked tcp 22 from 0.0.0.0/0');
     // The failed group was not tagged as fixed.
     expect(ec2.commandCalls(CreateTagsCommand).map((c) => c.args[0].input.Resources)).toEqual([['sg-0b2c3d4e5f6071829']]);
   });

@@ -51,10 +51,10 @@ describe('CLI: npm run simulate', () => {
     expect(stdout).toContain('== examples/events/ec2-spambot.json');
     expect(stdout).toMatch(/playbooks: ec2-spambot\n/);
     expect(stdout).toMatch(/AWS calls: none\n/);
-    expect(stdout).toContain('Subject: [MEDIUM] Backdoor:EC2/Spambot on i-0abc1234def567890 (web-1) in 111122223333/eu-west-1');
+    expect(stdout).toContain('Subject: [MEDIUM] Backdoor:EC2/Spambot on i-0abc1234def567890 ("web-1") in 111122223333/eu-west-1');
     // The Name tag stays out of the SMS.
     expect(stdout).toContain('SMS:     [MEDIUM] GuardDuty Backdoor:EC2/Spambot on i-0abc1234def567890 in 111122223333/eu-west-1');
-    expect(stdout).toMatch(/\| {3}Remote: +198\.51\.100\.23 \(Lyon, France; Example Hosting SAS\)/);
+    expect(stdout).toMatch(/\| {3}Remote: +198\.51\.100\.23 \("Lyon, France"; "Example Hosting SAS"\)/);
     expect(stdout).not.toContain('\u001b[');
   });
 

@@ -47,7 +47,7 @@ describe('Steps: one executor for every remediation', () => {
     expect(ec2.commandCalls(CreateSecurityGroupCommand)[0].args[0].input.DryRun).toBe(true);
     expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand)).toHaveLength(0);
     expect(autoScaling.commandCalls(DetachInstancesCommand)).toHaveLength(0);
-    expect(executed.map(changeLine)[2]).toMatch(/^would have: detach from Auto Scaling group web/);
+    expect(executed.map(changeLine)[2]).toMatch(/^would have: detach from Auto Scaling group "web"/);
   });
 
   it('writes the undo of the done steps newest first, each once, every argument quoted', async () => {

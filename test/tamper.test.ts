@@ -68,16 +68,16 @@ describe('Routing: GuardDuty API calls through the synthesized rule', () => {
 
 describe('Function: formatTamperAlert', () => {
   it('says who deleted the detector, where, in the subject', () => {
-    expect(alertOf(fixture('delete-detector')).subject).toBe('[CRITICAL] GuardDuty detector deleted by alice in 111122223333/us-east-1');
+    expect(alertOf(fixture('delete-detector')).subject).toBe('[CRITICAL] GuardDuty detector deleted by "alice" in 111122223333/us-east-1');
   });
 
   it('rates a detector created disabled as the disable it is', () => {
     const disabled = alertOf(callOf('CreateDetector', { enable: false, findingPublishingFrequency: 'SIX_HOURS' }));
-    expect(disabled.subject).toBe('[CRITICAL] GuardDuty detector created DISABLED by alice in 111122223333/us-east-1');
+    expect(disabled.subject).toBe('[CRITICAL] GuardDuty detector created DISABLED by "alice" in 111122223333/us-east-1');
     expect(disabled.email).toMatch(/Raised: +CRITICAL: it creates the detector disabled \(enable: false\)/);
     const featureOff = alertOf(callOf('CreateDetector', { enable: true, features: [{ name: 'RUNTIME_MONITORING', status: 'DISABLED' }] }));
     expect(featureOff.subject).toMatch(/^\[CRITICAL\] GuardDuty detector created with protection off: /);
-    expect(alertOf(callOf('CreateDetector', { enable: true })).subject).toBe('[LOW] GuardDuty detector created by alice in 111122223333/us-east-1');
+    expect(alertOf(callOf('CreateDetector', { enable: true })).subject).toBe('[LOW] GuardDuty detector created by "alice" in 111122223333/us-east-1');
   });
 
   it('writes who, what, where, when and the CloudTrail event id in the body', () => {
@@ -91,16 +91,16 @@ describe('Function: formatTamperAlert', () => {
     expect(email).toMatch(/Event time: +2026-11-20T03:04:05Z/);
     expect(email).toMatch(/CloudTrail event id: +[0-9a-f-]{36}/);
     expect(email).toMatch(/https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudtrail\/home\?region=us-east-1#\/events\/[0-9a-f-]{36}/);
-    expect(sms).toBe('[CRITICAL] GuardDuty detector disabled by role Admin (session bob) in 111122223333/us-east-1');
+    expect(sms).toBe('[CRITICAL] GuardDuty detector disabled by role "Admin" (session "bob") in 111122223333/us-east-1');
     expect(attributes).toEqual({ severity: 'CRITICAL', severity_score: 9, finding_type: 'CloudTrail:UpdateDetector', playbook: PLAYBOOK, account: '111122223333', region: 'us-east-1' });
   });
 
   it('describes an archive filter in plain words', () => {
     const example = require(path.join(__dirname, '..', 'examples', 'events', 'guardduty-config-change.json'));
     const alert = alertOf(example);
-    expect(alert.email).toMatch(/Change: +filter 'quiet' auto-archives findings of type Recon:EC2\/PortProbeUnprotectedPort\n/);
+    expect(alert.email).toMatch(/Change: +filter "quiet" auto-archives findings of type Recon:EC2\/PortProbeUnprotectedPort\n/);
     // 103 characters in full: the change is cut, the place is kept.
-    expect(alert.subject).toBe("[HIGH] filter 'quiet' auto-archives findings of type Recon:EC2/PortProb... in 111122223333/eu-west-1");
+    expect(alert.subject).toBe("[HIGH] filter \"quiet\" auto-archives findings of type Recon:EC2/PortProb... in 111122223333/eu-west-1");
   });
 
   it.each([
@@ -114,9 +114,9 @@ describe('Function: formatTamperAlert', () => {
 
   it.each([
     ['update-detector-feature-off', 'CRITICAL', /Change: +GuardDuty protection turned off: S3_DATA_EVENTS, RUNTIME_MONITORING\/EC2_AGENT_MANAGEMENT\n/],
-    ['update-detector-enable', 'LOW', /^\[LOW\] GuardDuty detector settings changed by alice/],
-    ['create-ipset-active', 'HIGH', /^\[HIGH\] trusted IP list 'office' created and activated by alice/],
-    ['create-filter-noop', 'LOW', /^\[LOW\] GuardDuty filter 'my-view' created by alice/],
+    ['update-detector-enable', 'LOW', /^\[LOW\] GuardDuty detector settings changed by "alice"/],
+    ['create-ipset-active', 'HIGH', /^\[HIGH\] trusted IP list "office" created and activated by "alice"/],
+    ['create-filter-noop', 'LOW', /^\[LOW\] GuardDuty filter "my-view" created by "alice"/],
     ['stop-monitoring-members', 'HIGH', /Change: +GuardDuty member accounts no longer monitored: 222233334444, 555566667777\n/],
   ])('rates %s as %s from its request', (name, severity, text) => {
     const alert = alertOf(fixture(name));
@@ -127,9 +127,9 @@ describe('Function: formatTamperAlert', () => {
 
   it('alerts a failed call, saying it failed and why', () => {
     const alert = alertOf(fixture('delete-detector-denied'));
-    expect(alert.subject).toBe('[CRITICAL] Attempted (AccessDenied): GuardDuty detector deleted by alice in 111122223333/us-east-1');
+    expect(alert.subject).toBe('[CRITICAL] Attempted (AccessDenied): GuardDuty detector deleted by "alice" in 111122223333/us-east-1');
     expect(alert.email).toMatch(/^THIS CALL FAILED \(AccessDenied\)/);
-    expect(alert.email).toMatch(/Result: +FAILED: AccessDenied: User: arn:aws:iam::111122223333:user\/alice is not authorized to perform: guardduty:DeleteDetector/);
+    expect(alert.email).toMatch(/Result: +FAILED: AccessDenied: "User: arn:aws:iam::111122223333:user\/alice is not authorized to perform: guardduty:DeleteDetector/);
   });
 
   it('copes with a record without userIdentity or requestParameters', () => {
@@ -157,7 +157,7 @@ describe('Function: formatTamperAlert', () => {
 
   it('alerts an operation this release does not know as MEDIUM', () => {
     const alert = alertOf(callOf('UpdateQuantumShield', { detectorId: 'd' }));
-    expect(alert.subject).toBe('[MEDIUM] GuardDuty UpdateQuantumShield called by alice in 111122223333/us-east-1');
+    expect(alert.subject).toBe('[MEDIUM] GuardDuty UpdateQuantumShield called by "alice" in 111122223333/us-east-1');
   });
 });
 

@@ -11,7 +11,7 @@ import { severityLabel } from '../../lib/severity';
 import { Alert, fitSubject, section, toPublishInput } from '../shared/alert';
 import type { HandlerDependencies, LambdaHandler } from '../shared/report';
 import type { HeldWindow, StormDigest } from '../shared/storm';
-import { clean, truncate } from '../shared/text';
+import { clean, plain, token, truncate } from '../shared/text';
 
 /** How many held findings a digest names one by one; the rest are counted. */
 export const DIGEST_LIST_LENGTH = 25;
@@ -24,20 +24,20 @@ export interface DigestDependencies extends HandlerDependencies {
 export function formatDigestAlert(window: HeldWindow, playbookId: string, sms: boolean): Alert {
   const top = Math.max(...window.findings.map((f) => f.severity));
   const label = severityLabel(top);
-  const type = clean(window.type, 120) ?? 'unknown type';
-  const where = `${clean(window.accountId, 20) ?? 'unknown account'}/${clean(window.region, 30) ?? 'unknown region'}`;
+  const type = plain(window.type, 120) ?? 'unknown type';
+  const where = `${token(window.accountId, 20) ?? 'unknown account'}/${token(window.region, 30) ?? 'unknown region'}`;
   const count = window.findings.length;
   const listed = [...window.findings].sort((a, b) => b.severity - a.severity).slice(0, DIGEST_LIST_LENGTH);
   const console = /^[a-z0-9-]{1,30}$/.test(window.region) ? `https://${window.region}.console.aws.amazon.com/guardduty/home?region=${window.region}#/findings?macros=current` : undefined;
   const email = [
-    `GuardDuty raised more new ${type} findings in ${where} than storm control lets alert one by one (window of ${window.windowMinutes} minutes from ${clean(window.windowStart, 30)}). These ${count} were held and are grouped here; the first ones of the window were alerted on their own.\n`,
+    `GuardDuty raised more new ${type} findings in ${where} than storm control lets alert one by one (window of ${window.windowMinutes} minutes from ${token(window.windowStart, 30)}). These ${count} were held and are grouped here; the first ones of the window were alerted on their own.\n`,
     section('Storm', [
       ['Type', type],
       ['Where', where],
       ['Held findings', String(count)],
       ['Highest severity', `${label} (${Math.round(top * 10) / 10})`],
     ]),
-    ['Resources', ...listed.map((f) => `  - ${severityLabel(f.severity)} ${clean(f.resource, 120) ?? 'unknown resource'} (finding ${clean(f.id, 80)})`), ...(count > listed.length ? [`  - and ${count - listed.length} more`] : []), ''].join('\n'),
+    ['Resources', ...listed.map((f) => `  - ${severityLabel(f.severity)} ${clean(f.resource, 120) ?? 'unknown resource'} (finding ${token(f.id, 80)})`), ...(count > listed.length ? [`  - and ${count - listed.length} more`] : []), ''].join('\n'),
     section('Investigate', [
       ['Console', console],
       ['Filter', `type = ${type}`],
@@ -54,8 +54,8 @@ export function formatDigestAlert(window: HeldWindow, playbookId: string, sms: b
       [ALERT_ATTRIBUTES.severityScore]: Math.round(top * 10) / 10,
       [ALERT_ATTRIBUTES.findingType]: type,
       [ALERT_ATTRIBUTES.playbookId]: playbookId,
-      [ALERT_ATTRIBUTES.account]: clean(window.accountId, 20) ?? 'unknown',
-      [ALERT_ATTRIBUTES.region]: clean(window.region, 30) ?? 'unknown',
+      [ALERT_ATTRIBUTES.account]: token(window.accountId, 20) ?? 'unknown',
+      [ALERT_ATTRIBUTES.region]: token(window.region, 30) ?? 'unknown',
       [ALERT_ATTRIBUTES.channel]: sms ? ALERT_CHANNELS.all : ALERT_CHANNELS.emailOnly,
     },
   };

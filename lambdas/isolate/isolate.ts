@@ -16,7 +16,7 @@ import { OWN_ROLE, RemediationDependencies, RemediationError, Target, errorText,
 import type { FindingResponder, Invocation } from '../shared/report';
 import { RESTORE_HEADER, commandLine, commentLine } from '../shared/shell';
 import { Executed, ExecutionContext, changeLine, describeStep, executeSteps, undoLines } from '../shared/steps';
-import { clean } from '../shared/text';
+import { clean, token } from '../shared/text';
 import { EvidencePlan, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, evidenceSteps, isolationSteps, planIsolation, rollbackSteps } from './plan';
 
 type Report = (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof formatFindingAlert>;
@@ -26,7 +26,7 @@ export function isolate(dependencies: RemediationDependencies): FindingResponder
   return async (finding, invocation) => {
     const report: Report = (outcome) => formatFindingAlert(finding, { playbookId, ...outcome });
     if (finding.sample) {
-      const named = clean(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40);
+      const named = token(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40);
       return report({
         summary: `Sample finding: nothing was changed. For a real finding, this playbook would isolate ${named ?? 'the instance'} (its interfaces moved to an isolation group without rules, through an untracked group that ends existing connections), turn on termination protection, detach it from any Auto Scaling group${settings.isolateSnapshots ? ' and snapshot its EBS volumes' : ''}.`,
       });
@@ -40,8 +40,8 @@ export function isolate(dependencies: RemediationDependencies): FindingResponder
       const lookup = await findInstance(dependencies, finding);
       if (lookup.kind === 'unverified') return report({ tag: 'NOT VERIFIED', summary: clean(unverifiedSummary(lookup.reason), 600)! });
       if (lookup.kind === 'failed') return { alert: report({ tag: 'ISOLATION FAILED', summary: `Nothing was changed: ${lookup.failure.message}.` }), failure: lookup.failure };
-      if (lookup.kind === 'gone') return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(lookup.instanceId, 40)} no longer exists; nothing to do.` });
-      return await isolateLocked(lookup.target, lookup.instance, clean(lookup.instanceId, 40) ?? lookup.instanceId, finding, dependencies, report, invocation);
+      if (lookup.kind === 'gone') return report({ tag: 'NOTHING TO DO', summary: `Instance ${token(lookup.instanceId, 40)} no longer exists; nothing to do.` });
+      return await isolateLocked(lookup.target, lookup.instance, token(lookup.instanceId, 40) ?? lookup.instanceId, finding, dependencies, report, invocation);
     } finally {
       await locks?.release(lockKey, finding.eventId);
     }

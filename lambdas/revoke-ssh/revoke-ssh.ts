@@ -11,7 +11,7 @@ import { OWN_ROLE, RemediationDependencies, RemediationError, Target, errorText,
 import type { FindingResponder, Response } from '../shared/report';
 import { RESTORE_HEADER, asciiJson, commandLine, commentLine } from '../shared/shell';
 import { Executed, ExecutionContext, changeLine, executeSteps, undoLines } from '../shared/steps';
-import { clean } from '../shared/text';
+import { clean, quoted, token } from '../shared/text';
 import { FINDING_TAG, GroupPlan, REMEDIATION_TAG, REVOKED_TAG, SshPlan, groupSteps, planSshRevocation } from './plan';
 
 export function revokeSsh(dependencies: RemediationDependencies): FindingResponder {
@@ -26,16 +26,16 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
     if (finding.sample) {
       // No tag: the subject already starts with [SAMPLE].
       return report({
-        summary: `Sample finding: nothing was changed. For a real finding, this playbook would close TCP 22 to 0.0.0.0/0 and ::/0 on the security groups of ${clean(instanceId, 40) ?? 'the instance'}${findingGroups.length > 0 ? ` (${findingGroups.join(', ')})` : ''}, keeping every other rule.`,
+        summary: `Sample finding: nothing was changed. For a real finding, this playbook would close TCP 22 to 0.0.0.0/0 and ::/0 on the security groups of ${token(instanceId, 40) ?? 'the instance'}${findingGroups.length > 0 ? ` (${findingGroups.join(', ')})` : ''}, keeping every other rule.`,
       });
     }
     const lookup = await findInstance(dependencies, finding);
     if (lookup.kind === 'unverified') return report({ tag: 'NOT VERIFIED', summary: clean(unverifiedSummary(lookup.reason), 600)! });
     if (lookup.kind === 'failed') return { alert: report({ tag: 'REMEDIATION FAILED', summary: `Nothing was changed: ${lookup.failure.message}.` }), failure: lookup.failure };
-    if (lookup.kind === 'gone') return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(lookup.instanceId, 40)} no longer exists; nothing to do.` });
+    if (lookup.kind === 'gone') return report({ tag: 'NOTHING TO DO', summary: `Instance ${token(lookup.instanceId, 40)} no longer exists; nothing to do.` });
     const { target, instance } = lookup;
     if (instance.State?.Name === 'terminated') {
-      return report({ tag: 'NOTHING TO DO', summary: `Instance ${clean(instanceId, 40)} is terminated; nothing to do.` });
+      return report({ tag: 'NOTHING TO DO', summary: `Instance ${token(instanceId, 40)} is terminated; nothing to do.` });
     }
 
     let plan: SshPlan;
@@ -49,7 +49,7 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
     if (plan.instanceExcluded) {
       return report({
         tag: 'EXCLUDED',
-        summary: `Nothing was changed: instance ${clean(instanceId, 40)} carries the exclusion tag '${settings.exclusionTag}'.${open.length > 0 ? ` TCP 22 stays open to the world on ${open.map(groupLabel).join(', ')}.` : ''}`,
+        summary: `Nothing was changed: instance ${token(instanceId, 40)} carries the exclusion tag '${settings.exclusionTag}'.${open.length > 0 ? ` TCP 22 stays open to the world on ${open.map(groupLabel).join(', ')}.` : ''}`,
         details: open.map((g) => `${groupLabel(g)}: would have closed ${[...new Set(g.revoke.map((r) => r.text))].join('; ') || 'world SSH'} (not done: the instance is excluded)`),
       });
     }
@@ -61,13 +61,13 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
         fixed.length > 0
           ? {
               tag: 'ALREADY REMEDIATED',
-              summary: `Already remediated: no security group of ${clean(instanceId, 40)} lets the world reach TCP 22 (${fixed.map((g) => `${groupLabel(g)}: ${clean(g.remediatedAt, 120)}`).join('; ')}). Nothing was changed.`,
+              summary: `Already remediated: no security group of ${token(instanceId, 40)} lets the world reach TCP 22 (${fixed.map((g) => `${groupLabel(g)}: ${clean(g.remediatedAt, 120)}`).join('; ')}). Nothing was changed.`,
               restore:
                 commands.length > 0
                   ? [RESTORE_HEADER, ...(target.principal === OWN_ROLE ? [] : [commentLine(`with credentials for account ${target.accountId}`)]), commentLine('from the rules recorded on the groups (descriptions are in the first alert)'), ...commands]
                   : undefined,
             }
-          : { tag: 'NOTHING TO DO', summary: `No security group of ${clean(instanceId, 40)} lets the world reach TCP 22 now; nothing was changed (the exposure may have been closed since the finding).` },
+          : { tag: 'NOTHING TO DO', summary: `No security group of ${token(instanceId, 40)} lets the world reach TCP 22 now; nothing was changed (the exposure may have been closed since the finding).` },
       );
     }
 
@@ -140,7 +140,7 @@ function conclude(
   const restore =
     commands.length === 0 ? undefined : [RESTORE_HEADER, ...(target.principal === OWN_ROLE ? [] : [commentLine(`with credentials for account ${target.accountId}`)]), ...commands];
   const changed = succeeded.map(groupLabel).join(', ');
-  const where = `on ${clean(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40)}`;
+  const where = `on ${token(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40)}`;
   if (failed.length > 0) {
     const failure = new RemediationError(`${failed.length} of ${results.size} security group(s) could not be changed: ${failed.map((g) => g.groupId).join(', ')}`);
     return {
@@ -175,6 +175,6 @@ function recordedRestoreCommands(group: GroupPlan, target: Target): string[] {
 }
 
 function groupLabel(group: GroupPlan): string {
-  const name = clean(group.groupName, 60);
+  const name = quoted(group.groupName, 60);
   return name ? `${group.groupId} (${name})` : group.groupId;
 }

@@ -11,7 +11,7 @@ import { Line, describeActor, describeResource, describeTiming } from './describ
 import { Finding } from './finding';
 import type { Delivery } from './finding-state';
 import { at } from './json';
-import { clean, toPrintableAscii, truncate } from './text';
+import { clean, plain, quoted, toPrintableAscii, token, truncate } from './text';
 
 /** SNS rejects longer subjects (Publish API: "Subject ... must be less than 100 characters"). */
 export const MAX_SUBJECT_LENGTH = 100;
@@ -62,24 +62,25 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
   const severity = Math.max(finding.severity, outcome.atLeastSeverity ?? 0);
   const label = severityLabel(severity);
   const score = Math.round(severity * 10) / 10;
-  const type = clean(finding.type, 120) ?? 'unknown type';
+  // GuardDuty names the type (the default bus takes source aws.guardduty from AWS only); it must stay exact for filters.
+  const type = plain(finding.type, 120) ?? 'unknown type';
   const resource = describeResource(finding.detail);
-  const where = `${clean(finding.accountId, 20) ?? 'unknown account'}/${clean(finding.region, 30) ?? 'unknown region'}`;
+  const where = `${token(finding.accountId, 20) ?? 'unknown account'}/${token(finding.region, 30) ?? 'unknown region'}`;
   const sampleTag = finding.sample ? '[SAMPLE] ' : '';
 
   const email = [
     finding.sample ? 'THIS IS A GUARDDUTY SAMPLE FINDING, generated for testing: no real activity happened.\n' : undefined,
     finding.history?.kind === 'escalated' ? `ESCALATED: GuardDuty raised this finding from ${finding.history.from} to ${label} since it was last alerted.\n` : undefined,
     section('What happened', [
-      ['Finding', clean(finding.detail.title, 300)],
+      ['Finding', quoted(finding.detail.title, 300)],
       ['Type', type],
-      ['About this type', clean(FINDING_TYPES[finding.type]?.meaning, 300)],
-      ['Details', clean(finding.detail.description, 1000)],
+      ['About this type', plain(FINDING_TYPES[finding.type]?.meaning, 300)],
+      ['Details', quoted(finding.detail.description, 1000)],
     ]),
     section('Severity', [['Severity', `${label} (${score})`]]),
     section('Where', [
-      ['Account', clean(finding.accountId, 20)],
-      ['Region', clean(finding.region, 30)],
+      ['Account', token(finding.accountId, 20)],
+      ['Region', token(finding.region, 30)],
     ]),
     section('Affected resource', resource.lines),
     section('Actor', describeActor(finding.detail)),
@@ -93,9 +94,9 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
     list('To undo (AWS CLI)', outcome.restore, ''),
     section('Investigate', [
       ['Console', consoleLink(finding)],
-      ['Finding id', clean(finding.id, 100)],
-      ['Finding ARN', clean(finding.detail.arn, 300)],
-      ['Event id', clean(finding.eventId, 100)],
+      ['Finding id', token(finding.id, 100)],
+      ['Finding ARN', token(finding.detail.arn, 300)],
+      ['Event id', token(finding.eventId, 100)],
     ]),
   ]
     .filter((part): part is string => part !== undefined)
@@ -118,8 +119,8 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
       [ALERT_ATTRIBUTES.severityScore]: score,
       [ALERT_ATTRIBUTES.findingType]: type,
       [ALERT_ATTRIBUTES.playbookId]: outcome.playbookId,
-      [ALERT_ATTRIBUTES.account]: clean(finding.accountId, 20) ?? 'unknown',
-      [ALERT_ATTRIBUTES.region]: clean(finding.region, 30) ?? 'unknown',
+      [ALERT_ATTRIBUTES.account]: token(finding.accountId, 20) ?? 'unknown',
+      [ALERT_ATTRIBUTES.region]: token(finding.region, 30) ?? 'unknown',
       // Sample findings never ring a phone ("Generate sample findings" makes one per type).
       [ALERT_ATTRIBUTES.channel]: finding.sample ? ALERT_CHANNELS.emailOnly : ALERT_CHANNELS.all,
     },
@@ -135,27 +136,27 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
 export function formatReminderAlert(finding: Finding, reminder: Extract<Delivery, { kind: 'reminder' }>, playbookId: string): Alert {
   const label = severityLabel(finding.severity);
   const score = Math.round(finding.severity * 10) / 10;
-  const type = clean(finding.type, 120) ?? 'unknown type';
+  const type = plain(finding.type, 120) ?? 'unknown type';
   const resource = describeResource(finding.detail);
-  const where = `${clean(finding.accountId, 20) ?? 'unknown account'}/${clean(finding.region, 30) ?? 'unknown region'}`;
+  const where = `${token(finding.accountId, 20) ?? 'unknown account'}/${token(finding.region, 30) ?? 'unknown region'}`;
   const email = [
     'GuardDuty still reports this finding. This is a reminder: it was alerted before, with the details.\n',
     section('Still active', [
-      ['Finding', clean(finding.detail.title, 300)],
+      ['Finding', quoted(finding.detail.title, 300)],
       ['Type', type],
       ['Severity', `${label} (${score})`],
       ['Resource', resource.label],
       ['Where', where],
-      ['Count', clean(at(finding.detail, 'service', 'count'), 20)],
-      ['First alerted', clean(reminder.firstAlertAt, 40)],
-      ['Last alerted', clean(reminder.lastAlertAt, 40)],
-      ['Last seen', clean(finding.detail.updatedAt, 40)],
+      ['Count', token(at(finding.detail, 'service', 'count'), 20)],
+      ['First alerted', token(reminder.firstAlertAt, 40)],
+      ['Last alerted', token(reminder.lastAlertAt, 40)],
+      ['Last seen', token(finding.detail.updatedAt, 40)],
       ['Deliveries', String(reminder.deliveries)],
       ['What was done', clean(reminder.lastOutcome, 300)],
     ]),
     section('Investigate', [
       ['Console', consoleLink(finding)],
-      ['Finding id', clean(finding.id, 100)],
+      ['Finding id', token(finding.id, 100)],
     ]),
   ]
     .filter((part): part is string => part !== undefined)
@@ -169,8 +170,8 @@ export function formatReminderAlert(finding: Finding, reminder: Extract<Delivery
       [ALERT_ATTRIBUTES.severityScore]: score,
       [ALERT_ATTRIBUTES.findingType]: type,
       [ALERT_ATTRIBUTES.playbookId]: playbookId,
-      [ALERT_ATTRIBUTES.account]: clean(finding.accountId, 20) ?? 'unknown',
-      [ALERT_ATTRIBUTES.region]: clean(finding.region, 30) ?? 'unknown',
+      [ALERT_ATTRIBUTES.account]: token(finding.accountId, 20) ?? 'unknown',
+      [ALERT_ATTRIBUTES.region]: token(finding.region, 30) ?? 'unknown',
       [ALERT_ATTRIBUTES.channel]: ALERT_CHANNELS.emailOnly,
     },
   };
@@ -185,7 +186,7 @@ export interface Unprocessable {
 
 /** The alert for an event that a handler could not process: the event itself goes to the dead-letter queue. */
 export function formatUnprocessableAlert(failure: Unprocessable): Alert {
-  const eventId = clean(failure.eventId, 100);
+  const eventId = token(failure.eventId, 100);
   return {
     subject: subjectOf('[ERROR] guardduty-response could not process an event', undefined, eventId && `(${eventId})`),
     email: [
@@ -194,7 +195,7 @@ export function formatUnprocessableAlert(failure: Unprocessable): Alert {
       '',
       section('Event', [
         ['Event id', eventId ?? 'none'],
-        ['Detail type', clean(failure.detailType, 100)],
+        ['Detail type', token(failure.detailType, 100)],
         ['Playbook', failure.playbookId],
         ['Problem', clean(failure.problem, 1000)],
       ]),

@@ -1,10 +1,12 @@
 /**
  * Reads the parts of a finding a responder needs first (what resource, who is on the other end,
  * when) out of the untrusted detail, as labelled lines of clean text. Lines whose value is
- * missing are dropped, so the alert never shows "undefined".
+ * missing are dropped, so the alert never shows "undefined". Names, tags, agents, domains and
+ * other free text are `quoted`; ids, ARNs, addresses and enums are `token`s (quoted too when
+ * they do not look like one).
  */
 import { JsonObject, asArray, asObject, at } from './json';
-import { clean } from './text';
+import { plain, quoted, token } from './text';
 
 export type Line = readonly [label: string, value: string | undefined];
 
@@ -19,7 +21,7 @@ export const MAX_LIST_ITEMS = 5;
 
 export function describeResource(detail: JsonObject): ResourceDescription {
   const resource = asObject(detail.resource) ?? {};
-  const resourceType = clean(resource.resourceType, 40);
+  const resourceType = token(resource.resourceType, 40);
   const instance = asObject(resource.instanceDetails);
   const accessKey = asObject(resource.accessKeyDetails);
   const buckets = asArray(resource.s3BucketDetails).map(asObject).filter((b): b is JsonObject => b !== undefined);
@@ -39,10 +41,10 @@ export function describeResource(detail: JsonObject): ResourceDescription {
     // S3 findings about an account-level setting come as AccessKey with the bucket attached, so both cases show both.
     case 'AccessKey':
     case 'S3Bucket': {
-      const bucketNames = buckets.map((b) => clean(b.name, 63)).filter((n): n is string => n !== undefined);
-      const user = clean(accessKey?.userName, 80);
+      const bucketNames = buckets.map((b) => quoted(b.name, 63)).filter((n): n is string => n !== undefined);
+      const user = quoted(accessKey?.userName, 80);
       const bucketLabel = bucketNames.length > 0 ? `bucket ${bucketNames[0]}${bucketNames.length > 1 ? ` +${bucketNames.length - 1}` : ''}` : undefined;
-      const userLabel = user ? `user ${user}` : clean(accessKey?.accessKeyId, 40);
+      const userLabel = user ? `user ${user}` : token(accessKey?.accessKeyId, 40);
       if (!bucketLabel && !userLabel) break;
       return {
         label:
@@ -54,25 +56,25 @@ export function describeResource(detail: JsonObject): ResourceDescription {
         lines: [
           ['Resource type', resourceType],
           ['Bucket', listOf(bucketNames)],
-          ['Access key', clean(accessKey?.accessKeyId, 40)],
+          ['Access key', token(accessKey?.accessKeyId, 40)],
           ['User', user],
-          ['User type', clean(accessKey?.userType, 40)],
-          ['Principal id', clean(accessKey?.principalId, 80)],
+          ['User type', token(accessKey?.userType, 40)],
+          ['Principal id', token(accessKey?.principalId, 80)],
           ['Credentials of', instanceOfSession(accessKey)],
         ],
       };
     }
     case 'EKSCluster':
       if (eks) {
-        const name = clean(eks.name, 100);
+        const name = quoted(eks.name, 100);
         return {
           label: name && `cluster ${name}`,
           lines: [
             ['Resource type', resourceType],
             ['EKS cluster', name],
-            ['Kubernetes user', clean(at(resource, 'kubernetesDetails', 'kubernetesUserDetails', 'username'), 100)],
-            ['Workload', clean(at(resource, 'kubernetesDetails', 'kubernetesWorkloadDetails', 'name'), 100)],
-            ['Namespace', clean(at(resource, 'kubernetesDetails', 'kubernetesWorkloadDetails', 'namespace'), 100)],
+            ['Kubernetes user', quoted(at(resource, 'kubernetesDetails', 'kubernetesUserDetails', 'username'), 100)],
+            ['Workload', quoted(at(resource, 'kubernetesDetails', 'kubernetesWorkloadDetails', 'name'), 100)],
+            ['Namespace', quoted(at(resource, 'kubernetesDetails', 'kubernetesWorkloadDetails', 'namespace'), 100)],
           ],
         };
       }
@@ -82,9 +84,9 @@ export function describeResource(detail: JsonObject): ResourceDescription {
       // Limitless databases carry their shard group in rdsLimitlessDbDetails instead of an instance.
       const db = rds ?? rdsLimitless;
       if (db) {
-        const instance = clean(db.dbInstanceIdentifier, 63);
-        const shardGroup = clean(db.dbShardGroupIdentifier, 63);
-        const cluster = clean(db.dbClusterIdentifier, 63);
+        const instance = quoted(db.dbInstanceIdentifier, 63);
+        const shardGroup = quoted(db.dbShardGroupIdentifier, 63);
+        const cluster = quoted(db.dbClusterIdentifier, 63);
         const user = asObject(resource.rdsDbUserDetails);
         return {
           label: instance ? `database ${instance}` : shardGroup ? `shard group ${shardGroup}` : cluster && `cluster ${cluster}`,
@@ -93,12 +95,12 @@ export function describeResource(detail: JsonObject): ResourceDescription {
             ['DB instance', instance],
             ['DB shard group', shardGroup],
             ['DB cluster', cluster],
-            ['Engine', joinDefined(' ', clean(db.engine, 40), clean(db.engineVersion, 20))],
-            ['Database user', clean(user?.user, 100)],
-            ['Database name', clean(user?.database, 100)],
-            ['Client application', clean(user?.application, 100)],
-            ['Auth method', clean(user?.authMethod, 40)],
-            ['SSL', clean(user?.ssl, 40)],
+            ['Engine', joinDefined(' ', token(db.engine, 40), token(db.engineVersion, 20))],
+            ['Database user', quoted(user?.user, 100)],
+            ['Database name', quoted(user?.database, 100)],
+            ['Client application', quoted(user?.application, 100)],
+            ['Auth method', token(user?.authMethod, 40)],
+            ['SSL', token(user?.ssl, 40)],
           ],
         };
       }
@@ -106,18 +108,18 @@ export function describeResource(detail: JsonObject): ResourceDescription {
     }
     case 'Lambda':
       if (lambda) {
-        const name = clean(lambda.functionName, 64);
+        const name = quoted(lambda.functionName, 64);
         const vpc = asObject(lambda.vpcConfig);
-        const groups = asArray(vpc?.securityGroups).map((g) => clean(asObject(g)?.groupId, 40));
+        const groups = asArray(vpc?.securityGroups).map((g) => token(asObject(g)?.groupId, 40));
         return {
           label: name && `function ${name}`,
           lines: [
             ['Resource type', resourceType],
             ['Lambda function', name],
-            ['Function ARN', clean(lambda.functionArn, 200)],
-            ['Version', clean(lambda.functionVersion, 20)],
-            ['Execution role', clean(lambda.role, 200)],
-            ['VPC', vpc && clean(vpc.vpcId, 40)],
+            ['Function ARN', token(lambda.functionArn, 200)],
+            ['Version', token(lambda.functionVersion, 20)],
+            ['Execution role', token(lambda.role, 200)],
+            ['VPC', vpc && token(vpc.vpcId, 40)],
             ['Security groups', listOf(groups)],
           ],
         };
@@ -125,14 +127,14 @@ export function describeResource(detail: JsonObject): ResourceDescription {
       break;
     case 'ECSCluster':
       if (ecs) {
-        const name = clean(ecs.name, 100);
-        return { label: name && `cluster ${name}`, lines: [['Resource type', resourceType], ['ECS cluster', name], ['Task', clean(at(ecs, 'taskDetails', 'arn'), 200)]] };
+        const name = quoted(ecs.name, 100);
+        return { label: name && `cluster ${name}`, lines: [['Resource type', resourceType], ['ECS cluster', name], ['Task', token(at(ecs, 'taskDetails', 'arn'), 200)]] };
       }
       break;
     case 'Container':
       if (container) {
-        const name = clean(container.name, 100);
-        return { label: name && `container ${name}`, lines: [['Resource type', resourceType], ['Container', name], ['Image', clean(container.image, 200)]] };
+        const name = quoted(container.name, 100);
+        return { label: name && `container ${name}`, lines: [['Resource type', resourceType], ['Container', name], ['Image', quoted(container.image, 200)]] };
       }
       break;
   }
@@ -159,28 +161,28 @@ function changesABucket(type: unknown): boolean {
 function instanceOfSession(accessKey: JsonObject | undefined): string | undefined {
   if (accessKey?.userType !== 'AssumedRole' || typeof accessKey.principalId !== 'string') return undefined;
   const instanceId = /:(i-[0-9a-f]{8,17})$/.exec(accessKey.principalId)?.[1];
-  const role = clean(accessKey.userName, 64);
+  const role = quoted(accessKey.userName, 64);
   return instanceId && (role ? `instance ${instanceId} (role ${role})` : `instance ${instanceId}`);
 }
 
 function describeInstance(instance: JsonObject, resourceType: string | undefined): ResourceDescription {
-  const id = clean(instance.instanceId, 40);
-  const name = clean(tagValue(instance.tags, 'Name'), 60);
+  const id = token(instance.instanceId, 40);
+  const name = quoted(tagValue(instance.tags, 'Name'), 60);
   const interfaces = asArray(instance.networkInterfaces).map(asObject).filter((n): n is JsonObject => n !== undefined);
-  const groups = interfaces.flatMap((n) => asArray(n.securityGroups).map((g) => clean(at(g, 'groupId'), 40)));
+  const groups = interfaces.flatMap((n) => asArray(n.securityGroups).map((g) => token(at(g, 'groupId'), 40)));
   return {
     label: id && (name ? `${id} (${name})` : id),
     lines: [
       ['Resource type', resourceType],
       ['Instance', id],
       ['Name tag', name],
-      ['Instance type', clean(instance.instanceType, 40)],
-      ['Image', clean(instance.imageId, 40)],
-      ['Availability zone', clean(instance.availabilityZone, 40)],
-      ['Instance profile', clean(at(instance, 'iamInstanceProfile', 'arn'), 200)],
-      ['VPC', clean(interfaces[0]?.vpcId, 40)],
-      ['Private IP', listOf(interfaces.map((n) => clean(n.privateIpAddress, 45)))],
-      ['Public IP', listOf(interfaces.map((n) => clean(n.publicIp, 45)))],
+      ['Instance type', token(instance.instanceType, 40)],
+      ['Image', token(instance.imageId, 40)],
+      ['Availability zone', token(instance.availabilityZone, 40)],
+      ['Instance profile', token(at(instance, 'iamInstanceProfile', 'arn'), 200)],
+      ['VPC', token(interfaces[0]?.vpcId, 40)],
+      ['Private IP', listOf(interfaces.map((n) => token(n.privateIpAddress, 45)))],
+      ['Public IP', listOf(interfaces.map((n) => token(n.publicIp, 45)))],
       ['Security groups', listOf([...new Set(groups)])],
     ],
   };
@@ -199,27 +201,27 @@ export function describeActor(detail: JsonObject): Line[] {
   const remotes = [api, network, kubernetes, rdsLogin].map((a) => asObject(a?.remoteIpDetails)).concat(probes.map((p) => asObject(p.remoteIpDetails)));
   const remote = remotes.filter((r): r is JsonObject => r !== undefined).map(describeRemote);
   return [
-    ['Action', clean(action.actionType, 40)],
+    ['Action', token(action.actionType, 40)],
     ['Remote', listOf(remote)],
-    ['API called', api && joinDefined(' ', clean(api.serviceName, 60), clean(api.api, 80))],
-    ['API error', api && clean(api.errorCode, 80)],
-    ['Caller type', api && clean(api.callerType, 40)],
+    ['API called', api && joinDefined(' ', token(api.serviceName, 60), token(api.api, 80))],
+    ['API error', api && token(api.errorCode, 80)],
+    ['Caller type', api && token(api.callerType, 40)],
     // InstanceCredentialExfiltration.InsideAWS: the AWS account the stolen credentials were used from.
     ['Caller account', api && callerAccount(asObject(api.remoteAccountDetails))],
-    ['User agent', api && clean(api.userAgent, 200)],
-    ['Connection', network && joinDefined(' ', clean(network.connectionDirection, 10), clean(network.protocol, 10), portOf('local port', network.localPortDetails), portOf('remote port', network.remotePortDetails))],
-    ['Domain requested', dns && clean(dns.domain, 200)],
-    ['Ports probed', listOf([...new Set(probes.map((p) => clean(at(p, 'localPortDetails', 'port'), 5)))])],
+    ['User agent', api && quoted(api.userAgent, 200)],
+    ['Connection', network && joinDefined(' ', token(network.connectionDirection, 10), token(network.protocol, 10), portOf('local port', network.localPortDetails), portOf('remote port', network.remotePortDetails))],
+    ['Domain requested', dns && quoted(dns.domain, 200)],
+    ['Ports probed', listOf([...new Set(probes.map((p) => token(at(p, 'localPortDetails', 'port'), 5)))])],
     // The API's wire name is `LoginAttributes`, capital L, unlike its siblings; accept either spelling.
     // https://docs.aws.amazon.com/guardduty/latest/APIReference/API_RdsLoginAttemptAction.html
     ['Login attempts', rdsLogin && listOf(asArray(rdsLogin.LoginAttributes ?? rdsLogin.loginAttributes).map((a) => loginAttempts(asObject(a))))],
-    ['Kubernetes request', kubernetes && joinDefined(' ', clean(kubernetes.verb, 20), clean(kubernetes.requestUri, 200))],
+    ['Kubernetes request', kubernetes && joinDefined(' ', token(kubernetes.verb, 20), quoted(kubernetes.requestUri, 200))],
   ];
 }
 
 /** `affiliated` is GuardDuty's word for an account related to your GuardDuty environment (e.g. a member). */
 function callerAccount(remoteAccount: JsonObject | undefined): string | undefined {
-  const accountId = clean(remoteAccount?.accountId, 12);
+  const accountId = token(remoteAccount?.accountId, 12);
   if (!accountId) return undefined;
   if (remoteAccount?.affiliated === true) return `${accountId} (affiliated with your GuardDuty environment)`;
   return remoteAccount?.affiliated === false ? `${accountId} (outside your GuardDuty environment)` : accountId;
@@ -229,14 +231,15 @@ function callerAccount(remoteAccount: JsonObject | undefined): string | undefine
 function loginAttempts(attempt: JsonObject | undefined): string | undefined {
   if (!attempt) return undefined;
   const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : '?');
-  const who = joinDefined(' via ', clean(attempt.user, 100), clean(attempt.application, 100)) ?? 'unknown user';
+  const who = joinDefined(' via ', quoted(attempt.user, 100), quoted(attempt.application, 100)) ?? 'unknown user';
   return `${who}: ${count(attempt.failedLoginAttempts)} failed, ${count(attempt.successfulLoginAttempts)} succeeded`;
 }
 
 function describeRemote(remote: JsonObject): string {
-  const ip = clean(remote.ipAddressV4, 45) ?? clean(remote.ipAddressV6, 45) ?? 'unknown address';
-  const where = joinDefined(', ', clean(at(remote, 'city', 'cityName'), 60), clean(at(remote, 'country', 'countryName'), 60));
-  const org = clean(at(remote, 'organization', 'asnOrg'), 80) ?? clean(at(remote, 'organization', 'org'), 80);
+  const ip = token(remote.ipAddressV4, 45) ?? token(remote.ipAddressV6, 45) ?? 'unknown address';
+  // Place names come from GuardDuty's geolocation data, but a sentence there would still be quoted as one value.
+  const where = quoted(joinDefined(', ', plain(at(remote, 'city', 'cityName'), 60), plain(at(remote, 'country', 'countryName'), 60)), 130);
+  const org = quoted(at(remote, 'organization', 'asnOrg'), 80) ?? quoted(at(remote, 'organization', 'org'), 80);
   const about = joinDefined('; ', where, org);
   return about ? `${ip} (${about})` : ip;
 }
@@ -245,11 +248,11 @@ function describeRemote(remote: JsonObject): string {
 export function describeTiming(detail: JsonObject): Line[] {
   const service = asObject(detail.service) ?? {};
   return [
-    ['First seen', clean(service.eventFirstSeen, 40)],
-    ['Last seen', clean(service.eventLastSeen, 40)],
-    ['Count', clean(service.count, 12)],
-    ['Finding created', clean(detail.createdAt, 40)],
-    ['Finding updated', clean(detail.updatedAt, 40)],
+    ['First seen', token(service.eventFirstSeen, 40)],
+    ['Last seen', token(service.eventLastSeen, 40)],
+    ['Count', token(service.count, 12)],
+    ['Finding created', token(detail.createdAt, 40)],
+    ['Finding updated', token(detail.updatedAt, 40)],
   ];
 }
 
@@ -258,7 +261,7 @@ function tagValue(tags: unknown, key: string): unknown {
 }
 
 function portOf(label: string, details: unknown): string | undefined {
-  const port = clean(at(details, 'port'), 5);
+  const port = token(at(details, 'port'), 5);
   return port && `${label} ${port}`;
 }
 

@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { IsolationRole } from '../../lib/tags';
 import { asciiJson, commandLine, commentLine } from './shell';
-import { clean } from './text';
+import { clean, quoted, token } from './text';
 
 /** A security group: one that exists, or one an earlier step of the same run creates. */
 export type GroupRef = { readonly id: string } | { readonly created: IsolationRole };
@@ -182,7 +182,7 @@ export function describeStep(step: Step): string {
     case 'tag':
       return `tag ${step.tags.map((t) => t.Key).join(', ')}`;
     case 'create-group':
-      return `create the ${step.role} group ${step.name} in ${clean(step.vpcId, 40)}`;
+      return `create the ${step.role} group ${step.name} in ${token(step.vpcId, 40)}`;
     case 'authorize-ingress':
     case 'authorize-egress':
       return `allow ${step.label}`;
@@ -200,7 +200,7 @@ export function describeStep(step: Step): string {
     case 'protect':
       return 'turn on termination protection';
     case 'detach':
-      return `detach from Auto Scaling group ${clean(step.autoScalingGroupName, 255)} (desired capacity kept, so the group replaces it and never terminates the evidence)`;
+      return `detach from Auto Scaling group ${quoted(step.autoScalingGroupName, 255)} (desired capacity kept, so the group replaces it and never terminates the evidence)`;
     case 'snapshot':
       return `snapshot ${step.volumeId}`;
   }

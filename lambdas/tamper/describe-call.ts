@@ -1,11 +1,11 @@
 /**
  * Who made a GuardDuty API call and what it asked for, in plain words, from the CloudTrail record.
- * Everything here comes from the caller: each value goes through `clean`.
+ * Everything here comes from the caller: names and free text are `quoted`, ids and enums are `token`s.
  */
 import { GuardDutyWriteOperation, RequestParameters, disabledProtections } from '../../lib/guardduty-operations';
 import { Line, listOf } from '../shared/describe';
 import { JsonObject, asArray, asObject, asString, at } from '../shared/json';
-import { clean, truncate } from '../shared/text';
+import { quoted, token, truncate } from '../shared/text';
 
 export interface Principal {
   /** For the subject: `alice`, `role Admin (session bob)`, `root`, `AWS service config.amazonaws.com`. */
@@ -17,21 +17,21 @@ const CONSOLE = 'signin.amazonaws.com';
 
 export function describePrincipal(identity: JsonObject, userAgent: string | undefined): Principal {
   const type = asString(identity.type);
-  const arn = clean(identity.arn, 300);
+  const arn = token(identity.arn, 300);
   const issuer = asObject(at(identity, 'sessionContext', 'sessionIssuer')) ?? {};
   const session = asString(identity.arn)?.split('/').pop();
-  const invokedBy = clean(identity.invokedBy, 100);
+  const invokedBy = token(identity.invokedBy, 100);
   let short: string | undefined;
   switch (type) {
     case 'IAMUser':
-      short = clean(identity.userName, 64);
+      short = quoted(identity.userName, 64);
       break;
     case 'Root':
       short = 'root';
       break;
     case 'AssumedRole': {
-      const role = clean(issuer.userName, 64);
-      const sessionName = clean(session, 64);
+      const role = quoted(issuer.userName, 64);
+      const sessionName = quoted(session, 64);
       short = role && (sessionName && sessionName !== role ? `role ${role} (session ${sessionName})` : `role ${role}`);
       break;
     }
@@ -39,24 +39,24 @@ export function describePrincipal(identity: JsonObject, userAgent: string | unde
       short = invokedBy && `AWS service ${invokedBy}`;
       break;
     case 'FederatedUser':
-      short = clean(session, 64);
+      short = quoted(session, 64);
       break;
     case 'AWSAccount':
-      short = clean(identity.accountId, 20) && `account ${clean(identity.accountId, 20)}`;
+      short = token(identity.accountId, 20) && `account ${token(identity.accountId, 20)}`;
       break;
   }
   const viaConsole = invokedBy === CONSOLE || userAgent === CONSOLE || (userAgent?.includes('console.amazonaws.com') ?? false);
   const mfa = at(identity, 'sessionContext', 'attributes', 'mfaAuthenticated');
   return {
-    short: short ?? clean(identity.principalId, 64) ?? arn ?? 'an unknown principal',
+    short: short ?? token(identity.principalId, 64) ?? arn ?? 'an unknown principal',
     lines: [
-      ['Identity type', clean(type, 40) ?? 'unknown (no userIdentity in the record)'],
+      ['Identity type', token(type, 40) ?? 'unknown (no userIdentity in the record)'],
       ['Principal', arn],
-      ['User', clean(identity.userName, 64)],
-      ['Role', clean(issuer.arn, 300)],
-      ['Session', type === 'AssumedRole' ? clean(session, 64) : undefined],
-      ['Principal account', clean(identity.accountId, 20)],
-      ['Access key', clean(identity.accessKeyId, 40)],
+      ['User', quoted(identity.userName, 64)],
+      ['Role', token(issuer.arn, 300)],
+      ['Session', type === 'AssumedRole' ? quoted(session, 64) : undefined],
+      ['Principal account', token(identity.accountId, 20)],
+      ['Access key', token(identity.accessKeyId, 40)],
       ['Via', viaConsole ? 'AWS Management Console' : invokedBy ? `AWS service ${invokedBy}` : undefined],
       ['MFA', mfa === 'true' || mfa === true ? 'yes' : mfa === 'false' || mfa === false ? 'no' : undefined],
     ],
@@ -87,8 +87,8 @@ const MEMBER_VERBS: Readonly<Record<string, string>> = {
 };
 
 export function describeRequest(operation: GuardDutyWriteOperation, params: RequestParameters): RequestDescription {
-  const detector: Line = ['Detector', clean(params.detectorId, 64)];
-  const accounts = asArray(params.accountIds).map((a) => clean(a, 20));
+  const detector: Line = ['Detector', token(params.detectorId, 64)];
+  const accounts = asArray(params.accountIds).map((a) => token(a, 20));
   const listMatch = /^(Create|Update|Delete)(IPSet|TrustedEntitySet|ThreatIntelSet|ThreatEntitySet)$/.exec(operation);
   if (listMatch) return describeList(listMatch[1], LISTS[listMatch[2]], params, detector);
   if (operation in MEMBER_VERBS) {
@@ -103,29 +103,29 @@ export function describeRequest(operation: GuardDutyWriteOperation, params: Requ
       return { headline: 'GuardDuty detector deleted', lines: [detector] };
     case 'CreateDetector': {
       const { headline } = detectorChange(params, { disabled: 'GuardDuty detector created DISABLED', off: 'GuardDuty detector created with protection off', otherwise: 'GuardDuty detector created' });
-      return { headline, lines: [['Enable', clean(params.enable, 10)], ['Publishing frequency', clean(params.findingPublishingFrequency, 30)]] };
+      return { headline, lines: [['Enable', token(params.enable, 10)], ['Publishing frequency', token(params.findingPublishingFrequency, 30)]] };
     }
     case 'UpdateDetector': {
       const { headline, off } = detectorChange(params, { disabled: 'GuardDuty detector disabled', off: 'GuardDuty protection turned off', otherwise: 'GuardDuty detector settings changed' });
       return {
         headline,
-        lines: [detector, ['Enable', clean(params.enable, 10)], ['Turned off', listOf(off.map((o) => clean(o, 80)))], ['Publishing frequency', clean(params.findingPublishingFrequency, 30)]],
+        lines: [detector, ['Enable', token(params.enable, 10)], ['Turned off', listOf(off.map((o) => token(o, 80)))], ['Publishing frequency', token(params.findingPublishingFrequency, 30)]],
       };
     }
     case 'CreateFilter':
     case 'UpdateFilter': {
-      const name = clean(params.name ?? params.filterName, 64) ?? 'unnamed';
+      const name = quoted(params.name ?? params.filterName, 64) ?? 'unnamed';
       const archive = String(params.action ?? '').toUpperCase() === 'ARCHIVE';
       const criteria = describeCriteria(params.findingCriteria);
       const verb = operation === 'CreateFilter' ? 'created' : 'changed';
       return {
-        headline: archive ? `filter '${name}' auto-archives findings ${criteria ?? '(criteria unchanged)'}` : `GuardDuty filter '${name}' ${verb}`,
-        lines: [detector, ['Filter', name], ['Action', clean(params.action, 20)], ['Criteria', criteria], ['Rank', clean(params.rank, 10)], ['Description', clean(params.description, 300)]],
+        headline: archive ? `filter ${name} auto-archives findings ${criteria ?? '(criteria unchanged)'}` : `GuardDuty filter ${name} ${verb}`,
+        lines: [detector, ['Filter', name], ['Action', token(params.action, 20)], ['Criteria', criteria], ['Rank', token(params.rank, 10)], ['Description', quoted(params.description, 300)]],
       };
     }
     case 'ArchiveFindings':
     case 'UnarchiveFindings': {
-      const ids = asArray(params.findingIds).map((id) => clean(id, 64));
+      const ids = asArray(params.findingIds).map((id) => token(id, 64));
       return { headline: `${ids.length} GuardDuty finding${ids.length === 1 ? '' : 's'} ${operation === 'ArchiveFindings' ? 'archived' : 'unarchived'}`, lines: [detector, ['Findings', listOf(ids)]] };
     }
     case 'DisassociateFromAdministratorAccount':
@@ -133,10 +133,10 @@ export function describeRequest(operation: GuardDutyWriteOperation, params: Requ
       return { headline: 'account left its GuardDuty administrator', lines: [detector] };
     case 'AcceptAdministratorInvitation':
     case 'AcceptInvitation':
-      return { headline: 'GuardDuty administrator accepted', lines: [detector, ['Administrator', clean(params.administratorId ?? params.masterId, 20)]] };
+      return { headline: 'GuardDuty administrator accepted', lines: [detector, ['Administrator', token(params.administratorId ?? params.masterId, 20)]] };
     case 'DisableOrganizationAdminAccount':
     case 'EnableOrganizationAdminAccount': {
-      const account = clean(params.adminAccountId, 20);
+      const account = token(params.adminAccountId, 20);
       const verb = operation === 'DisableOrganizationAdminAccount' ? 'removed' : 'set';
       return { headline: `delegated GuardDuty administrator ${verb}${account ? `: ${account}` : ''}`, lines: [['Administrator account', account]] };
     }
@@ -148,23 +148,23 @@ export function describeRequest(operation: GuardDutyWriteOperation, params: Requ
         headline: `GuardDuty findings export destination ${verb}`,
         lines: [
           detector,
-          ['Destination', clean(params.destinationId, 64)],
-          ['Destination ARN', clean(at(params, 'destinationProperties', 'destinationArn'), 300)],
-          ['KMS key', clean(at(params, 'destinationProperties', 'kmsKeyArn'), 300)],
+          ['Destination', token(params.destinationId, 64)],
+          ['Destination ARN', token(at(params, 'destinationProperties', 'destinationArn'), 300)],
+          ['KMS key', token(at(params, 'destinationProperties', 'kmsKeyArn'), 300)],
         ],
       };
     }
     case 'CreateSampleFindings':
-      return { headline: 'GuardDuty sample findings generated', lines: [detector, ['Types', listOf(asArray(params.findingTypes).map((t) => clean(t, 120)))]] };
+      return { headline: 'GuardDuty sample findings generated', lines: [detector, ['Types', listOf(asArray(params.findingTypes).map((t) => token(t, 120)))]] };
     default:
       return { headline: `GuardDuty ${operation} called`, lines: [detector] };
   }
 }
 
 function describeList(verb: string, list: { noun: string; idKey: string }, params: RequestParameters, detector: Line): RequestDescription {
-  const name = clean(params.name, 64);
-  const id = clean(params[list.idKey], 64);
-  const label = name ? `'${name}'` : id ?? '';
+  const name = quoted(params.name, 64);
+  const id = token(params[list.idKey], 64);
+  const label = name ?? id ?? '';
   const activate = params.activate === true || params.activate === 'true' ? true : params.activate === false || params.activate === 'false' ? false : undefined;
   let what: string;
   if (verb === 'Create') what = activate ? 'created and activated' : 'created';
@@ -174,7 +174,7 @@ function describeList(verb: string, list: { noun: string; idKey: string }, param
   else what = typeof params.location === 'string' ? 'pointed at another file' : 'changed';
   return {
     headline: `${list.noun}${label ? ` ${label}` : ''} ${what}`,
-    lines: [detector, ['List', name], ['List id', id], ['Location', clean(params.location, 300)], ['Format', clean(params.format, 30)], ['Activate', clean(params.activate, 10)]],
+    lines: [detector, ['List', name], ['List id', id], ['Location', quoted(params.location, 300)], ['Format', token(params.format, 30)], ['Activate', token(params.activate, 10)]],
   };
 }
 
@@ -201,11 +201,11 @@ export function describeCriteria(findingCriteria: unknown): string | undefined {
   let conditions = 0;
   const entries = Object.entries(criterion).sort(([a], [b]) => (a === 'type' ? -1 : b === 'type' ? 1 : a.localeCompare(b)));
   for (const [field, condition] of entries.slice(0, 8)) {
-    const name = clean(field, 80) ?? 'field';
+    const name = token(field, 80) ?? 'field';
     for (const [key, symbol] of CRITERIA_OPERATORS) {
       const raw = asObject(condition)?.[key];
       if (raw === undefined) continue;
-      const values = listOf((Array.isArray(raw) ? raw : [raw]).map((v) => clean(v, 120)));
+      const values = listOf((Array.isArray(raw) ? raw : [raw]).map((v) => token(v, 120)));
       if (!values) continue;
       if (field === 'type' && symbol === '=') parts.push(`of type ${values}`);
       else parts.push(`${conditions++ === 0 ? 'where' : 'and'} ${name} ${symbol} ${values}`);
@@ -220,6 +220,6 @@ export function describeCriteria(findingCriteria: unknown): string | undefined {
 function detectorChange(params: JsonObject, words: { readonly disabled: string; readonly off: string; readonly otherwise: string }): { headline: string; off: string[] } {
   const off = disabledProtections(params);
   const headline =
-    params.enable === false || params.enable === 'false' ? words.disabled : off.length > 0 ? `${words.off}: ${listOf(off.map((o) => clean(o, 80)))}` : words.otherwise;
+    params.enable === false || params.enable === 'false' ? words.disabled : off.length > 0 ? `${words.off}: ${listOf(off.map((o) => token(o, 80)))}` : words.otherwise;
   return { headline, off };
 }

@@ -10,7 +10,7 @@ import { Alert, MAX_SMS_LENGTH, MAX_SUBJECT_LENGTH, fitSubject, section } from '
 import { ApiCall } from '../shared/api-call';
 import { asString, at } from '../shared/json';
 import { Responder } from '../shared/report';
-import { boundedJson, clean, truncate } from '../shared/text';
+import { boundedJson, clean, plain, quoted, token, truncate } from '../shared/text';
 import { describePrincipal, describeRequest } from './describe-call';
 
 export function tamper(playbookId: string, ownRoleArns: readonly string[]): Responder<ApiCall> {
@@ -22,7 +22,7 @@ export function tamper(playbookId: string, ownRoleArns: readonly string[]): Resp
 }
 
 export function formatTamperAlert(call: ApiCall, playbookId: string): Alert {
-  const operation = clean(call.eventName, 80) ?? 'unknown operation';
+  const operation = plain(call.eventName, 80) ?? 'unknown operation';
   // The rule lists only known write operations; an unknown name (a future API) is still alerted, as MEDIUM.
   const { severity, reasons } = isGuardDutyWriteOperation(call.eventName)
     ? operationSeverity(call.eventName, call.requestParameters)
@@ -31,8 +31,8 @@ export function formatTamperAlert(call: ApiCall, playbookId: string): Alert {
     ? describeRequest(call.eventName, call.requestParameters)
     : { headline: `GuardDuty ${operation} called`, lines: [] };
   const principal = describePrincipal(call.userIdentity, call.userAgent);
-  const where = `${clean(call.accountId, 20) ?? 'unknown account'}/${clean(call.region, 30) ?? 'unknown region'}`;
-  const failure = call.errorCode ? clean(call.errorCode, 80) : undefined;
+  const where = `${token(call.accountId, 20) ?? 'unknown account'}/${token(call.region, 30) ?? 'unknown region'}`;
+  const failure = call.errorCode ? token(call.errorCode, 80) : undefined;
   const attempt = failure ? `Attempted (${failure}):` : undefined;
   const head = `[${severity}]`;
 
@@ -40,8 +40,8 @@ export function formatTamperAlert(call: ApiCall, playbookId: string): Alert {
     failure ? `THIS CALL FAILED (${failure}), but an attempt to change GuardDuty is itself a signal.\n` : undefined,
     section('What happened', [
       ['Change', request.headline],
-      ['Operation', `${clean(call.eventSource, 80) ?? 'guardduty.amazonaws.com'} ${operation}`],
-      ['Result', failure ? `FAILED: ${failure}${call.errorMessage ? `: ${clean(call.errorMessage, 300)}` : ''}` : 'succeeded'],
+      ['Operation', `${token(call.eventSource, 80) ?? 'guardduty.amazonaws.com'} ${operation}`],
+      ['Result', failure ? `FAILED: ${failure}${call.errorMessage ? `: ${quoted(call.errorMessage, 300)}` : ''}` : 'succeeded'],
       ...request.lines,
       ['Request', clean(boundedJson(call.requestParameters, 1000), 1000)],
     ]),
@@ -51,21 +51,21 @@ export function formatTamperAlert(call: ApiCall, playbookId: string): Alert {
     ]),
     section('Who', principal.lines),
     section('Where', [
-      ['Account', clean(call.accountId, 20)],
-      ['Region', clean(call.region, 30)],
-      ['Source IP', clean(call.sourceIp, 100)],
-      ['User agent', clean(call.userAgent, 300)],
+      ['Account', token(call.accountId, 20)],
+      ['Region', token(call.region, 30)],
+      ['Source IP', token(call.sourceIp, 100)],
+      ['User agent', quoted(call.userAgent, 300)],
     ]),
-    section('When', [['Event time', clean(call.eventTime, 40)]]),
+    section('When', [['Event time', token(call.eventTime, 40)]]),
     section('What guardduty-response did', [
       ['Playbook', playbookId],
       ['Outcome', 'Alert only. No change was made; check that this change was planned, and revert it if not.'],
     ]),
     section('Investigate', [
-      ['CloudTrail event id', clean(call.cloudTrailEventId, 100)],
-      ['Request id', clean(call.detail.requestID, 100)],
+      ['CloudTrail event id', token(call.cloudTrailEventId, 100)],
+      ['Request id', token(call.detail.requestID, 100)],
       ['CloudTrail console', cloudTrailLink(call)],
-      ['Event id', clean(call.eventId, 100)],
+      ['Event id', token(call.eventId, 100)],
     ]),
   ]
     .filter((part): part is string => part !== undefined)
@@ -86,8 +86,8 @@ export function formatTamperAlert(call: ApiCall, playbookId: string): Alert {
       [ALERT_ATTRIBUTES.severityScore]: SEVERITY_SCORE_OF_LABEL[severity],
       [ALERT_ATTRIBUTES.findingType]: `CloudTrail:${operation}`,
       [ALERT_ATTRIBUTES.playbookId]: playbookId,
-      [ALERT_ATTRIBUTES.account]: clean(call.accountId, 20) ?? 'unknown',
-      [ALERT_ATTRIBUTES.region]: clean(call.region, 30) ?? 'unknown',
+      [ALERT_ATTRIBUTES.account]: token(call.accountId, 20) ?? 'unknown',
+      [ALERT_ATTRIBUTES.region]: token(call.region, 30) ?? 'unknown',
     },
   };
 }

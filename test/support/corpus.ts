@@ -24,6 +24,11 @@ export function corpusFindings(): EventFile[] {
   return readEvents(path.join(CORPUS_DIR, 'findings'));
 }
 
+/** Findings exported by other projects (Malware Protection among them), in the EventBridge shape. */
+export function externalFindings(): EventFile[] {
+  return readEvents(path.join(CORPUS_DIR, 'findings-external'));
+}
+
 export function fixtureFindings(): EventFile[] {
   return readEvents(path.join(FIXTURES_DIR, 'findings'));
 }
