@@ -1,7 +1,7 @@
 import { ALERT_ATTRIBUTES } from '../lib/contract';
 import { MAX_SMS_LENGTH, MAX_SUBJECT_LENGTH, formatFindingAlert, formatUnprocessableAlert, toPublishInput } from '../lambdas/shared/alert';
 import { parseFindingEvent } from '../lambdas/shared/finding';
-import { corpusFindings, fixtureFindings, sdkShapeFindings } from './support/corpus';
+import { corpusFindings, externalFindings, fixtureFindings, sdkShapeFindings } from './support/corpus';
 
 const outcome = { playbookId: 'ec2-spambot', summary: 'Alert only. No change was made to your resources.' };
 const fixture = (name: string) => structuredClone(fixtureFindings().find((f) => f.file.endsWith(name))!.event) as Record<string, any>;
@@ -141,7 +141,7 @@ describe('Function: formatFindingAlert', () => {
 
   // findings-sdk-shape is GetFindings output converted to the EventBridge shape (test/support/corpus.ts says how):
   // it holds the families the EventBridge corpus lacks (Lambda, RDS, Runtime).
-  it.each([...corpusFindings(), ...sdkShapeFindings()].map((f) => [f.file, f.event] as const))('formats %s within every bound', (_file, event) => {
+  it.each([...corpusFindings(), ...sdkShapeFindings(), ...externalFindings(), ...fixtureFindings()].map((f) => [f.file, f.event] as const))('formats %s within every bound', (_file, event) => {
     const alert = alertOf(event);
     expect(alert.subject).toMatch(/^[\x20-\x7e]{1,100}$/);
     expect(alert.subject).not.toMatch(/undefined|null|None/);
@@ -268,5 +268,82 @@ describe('Function: formatFindingAlert subject', () => {
     expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
     expect(subject).toMatch(/ in 111122223333\/ap-southeast-2$/);
     expect(subject).toMatch(/^\[MEDIUM\] \[REMEDIATION FAILED\] PrivilegeEscalation.*\.\..*UnusualPrincipal in /);
+  });
+});
+
+describe('Evidence per finding family', () => {
+  const corpusEvent = (file: string) => structuredClone([...corpusFindings(), ...sdkShapeFindings(), ...externalFindings()].find((f) => f.file.endsWith(file))!.event) as Record<string, any>;
+
+  it('Runtime: the process, its executable, hash and user, and what the runtime context names', () => {
+    const { email } = alertOf(corpusEvent('findings/PrivilegeEscalation_Runtime_DockerSocketAccessed.json'));
+    expect(email).toMatch(/\nProcess\n {2}Process: +"sshd" \(pid 2345, user "admin" uid 1000\)\n/);
+    expect(email).toMatch(/Executable: +"\/usr\/bin\/ssh"\n/);
+    expect(email).toMatch(/SHA-256: +d2d2d2d2[0-9a-f]{56}\n/);
+    expect(email).toMatch(/Socket: +"\/var\/run\/docker\.sock"\n/);
+    expect(email).toMatch(/Modified by: +"bash" \(pid 2451, user "root"\)\n/);
+    // The context's example command carries a URL: defanged like any value.
+    expect(email).toMatch(/Command line: +"\/usr\/bin\/curl -X POST hxxp:\/\/malicious\[\.\]example\[\.\]com"\n/);
+  });
+
+  it('Runtime on EKS and ECS: the parent lineage, bounded, after the cluster', () => {
+    for (const file of ['CryptoCurrency_Runtime_BitcoinTool.B_DNS.json', 'DefenseEvasion_Runtime_PtraceAntiDebugging__2.json']) {
+      const { email } = alertOf(corpusEvent(file));
+      expect(email).toMatch(/(EKS|ECS) cluster: +"GeneratedFinding(EKS|ECS)ClusterName"/);
+      // A lineage entry without a name is shown by its executable path.
+      expect(email).toMatch(/Parent lineage: +"GeneratedFinding(ProcessLineageName|Path)1" \(pid 1233\) <- "GeneratedFinding(ProcessLineageName|Path)2" \(pid 1234\) <- /);
+    }
+    const long = corpusEvent('CryptoCurrency_Runtime_BitcoinTool.B_DNS.json');
+    const lineage = long.detail.service.runtimeDetails.process.lineage;
+    long.detail.service.runtimeDetails.process.lineage = [...lineage, ...lineage];
+    expect(alertOf(long).email).toMatch(/Parent lineage: .*"GeneratedFinding(ProcessLineageName|Path)1" \(pid 1233\) <- and 3 more\n/);
+  });
+
+  it('AttackSequence: the subject and SMS name the resource, the email tells the signals in order with tactics, actors and endpoints', () => {
+    const alert = alertOf(fixture('attack-sequence-s3.json'));
+    expect(alert.subject).toBe('[CRITICAL] AttackSequence:S3/CompromisedData on bucket "customer-exports" in 111122223333/eu-west-1');
+    expect(alert.sms).toContain('on bucket "customer-exports" +1 in');
+    expect(alert.email).toMatch(
+      /Signals: +2026-11-30T21:02:11\.000Z "Discovery:S3\/AnomalousBehavior" \(count 1\); 2026-11-30T21:10:00\.000Z "PutBucketPublicAccessBlock" \(count 1\); 2026-11-30T21:30:00\.000Z "GetObject" \(count 4810\); 2026-11-30T22:41:57\.000Z "DeleteObjects" \(count 212\)\n/,
+    );
+    expect(alert.email).toMatch(/MITRE tactics: +"Discovery", "Defense Evasion", "Exfiltration", "Impact"\n/);
+    expect(alert.email).toMatch(/MITRE techniques: +"T1530 - Data from Cloud Storage", "T1485 - Data Destruction"\n/);
+    expect(alert.email).toMatch(/Indicators: +HIGH_RISK_API: "s3:DeleteObjects", "s3:PutBucketPublicAccessBlock"; UNUSUAL_ASN_FOR_USER: "64511"\n/);
+    expect(alert.email).toMatch(/Actors: +user "build-bot" \(IAMUser, account 111122223333\)\n/);
+    expect(alert.email).toMatch(/Endpoints: +203\.0\.113\.77 \("Frankfurt am Main, Germany"; AS 64511 "Example Transit GmbH"\)\n/);
+    expect(alert.email).toMatch(/Resources: +bucket "customer-exports"; access key "AKIAEXAMPLEKEY000001"; bucket "customer-exports-archive"\n/);
+  });
+
+  it('AttackSequence: a credential compromise names the principal, even from a trimmed finding', () => {
+    expect(alertOf(corpusEvent('AttackSequence_IAM_CompromisedCredentials.json')).sms).toContain('CompromisedCredentials on user "john_doe" in');
+    const credentials = fixture('attack-sequence-s3.json');
+    credentials.detail.type = 'AttackSequence:IAM/CompromisedCredentials';
+    expect(alertOf(credentials).sms).toContain('on user "build-bot" in');
+  });
+
+  it.each([...corpusFindings(), ...sdkShapeFindings(), ...fixtureFindings()].filter((f) => String((f.event.detail as any).type).startsWith('AttackSequence:')).map((f) => [f.file, f.event] as const))(
+    '%s: never names "AttackSequence" as the resource',
+    (_file, event) => {
+      const alert = alertOf(event);
+      for (const text of [alert.subject, alert.sms]) expect(text).not.toMatch(/ on AttackSequence\b/);
+    },
+  );
+
+  it('Malware Protection for EC2: the threats, each file with its hash and volume, the scan id', () => {
+    const { email, sms } = alertOf(corpusEvent('findings-external/Execution_ECS_MaliciousFile.json'));
+    expect(sms).toContain('on cluster "GeneratedFindingECSClusterName"');
+    expect(email).toMatch(/Scan id: +bd6ce77dcacb163330a1a40ec143f851\n/);
+    expect(email).toMatch(/Threats: +"EICAR-Test-File" \(HIGH, 2 files\)\n/);
+    expect(email).toMatch(/Files: +"tmp\/eicar\.com" SHA-256 275a021b[0-9a-f]{56} on vol-09d5050dea915943d; "tmp\/eicar-2\.txt" SHA-256 /);
+    expect(email).toMatch(/Scanned: +65226 files, 1 volumes, 1 GB\n/);
+    expect(email).toMatch(/Triggered by finding: +aebf726700725c2ffe5a2418d71b91wd\n/);
+  });
+
+  it('Malware Protection for S3: the object, its version and hash, the threat and the file inside the archive', () => {
+    const { email, sms } = alertOf(fixture('malware-s3-object.json'));
+    expect(sms).toContain('on bucket "uploads-incoming" in');
+    expect(email).toMatch(/Object: +"invoices\/2026\/invoice-1187\.zip" version 3HL4kqtJlcpXroDTDmJ\.rmSpXd3dIbrHY SHA-256 2546dcff[0-9a-f]{56}\n/);
+    expect(email).toMatch(/Threats: +"EICAR-Test-File" \(Bitdefender\)\n/);
+    expect(email).toMatch(/Files: +"invoice-1187\[\.\]zip\/invoice\.pdf\.exe" SHA-256 275a021b/);
+    expect(email).toMatch(/Scan id: +5c2a9e7b1d4f4a3b8e6c0d9f7a1b2c3d\n/);
   });
 });

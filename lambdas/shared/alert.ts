@@ -8,6 +8,7 @@ import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../../lib/contract';
 import { FINDING_TYPES } from '../../lib/finding-types';
 import { severityLabel } from '../../lib/severity';
 import { Line, describeActor, describeResource, describeTiming } from './describe';
+import { describeEvidence } from './evidence';
 import { Finding } from './finding';
 import type { Delivery } from './finding-state';
 import { at } from './json';
@@ -84,6 +85,7 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
     ]),
     section('Affected resource', resource.lines),
     section('Actor', describeActor(finding.detail)),
+    ...describeEvidence(finding.detail).map((block) => section(block.heading, block.lines)),
     section('When', describeTiming(finding.detail)),
     section('What guardduty-response did', [
       ['Playbook', outcome.playbookId],
@@ -241,11 +243,12 @@ export function fitSubject(candidates: readonly (readonly (string | undefined)[]
 }
 
 /**
- * `head on <resource> in <account/region>`: first the resource's name goes, then the resource,
+ * `head on <resource> in <account/region>`: first the resource's name (or its "+N more") goes, then the resource,
  * then the middle of the head's last word (the finding type): the account and Region always stay.
  */
 function subjectOf(head: string, resource: string | undefined, tail: string | undefined): string {
-  const resourceId = resource?.replace(/ \(.*\)$/, '');
+  // `i-0abc ("web-1")` -> `i-0abc`; `bucket "a" +2` -> `bucket "a"`.
+  const resourceId = resource?.replace(/ \(.*\)$| \+\d+$/, '');
   const room = MAX_SUBJECT_LENGTH - (tail ? toPrintableAscii(tail).length + 1 : 0);
   return fitSubject([
     [head, resource && `on ${resource}`, tail],

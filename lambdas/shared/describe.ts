@@ -40,7 +40,8 @@ export function describeResource(detail: JsonObject): ResourceDescription {
       break;
     // S3 findings about an account-level setting come as AccessKey with the bucket attached, so both cases show both.
     case 'AccessKey':
-    case 'S3Bucket': {
+    case 'S3Bucket':
+    case 'S3Object': {
       const bucketNames = buckets.map((b) => quoted(b.name, 63)).filter((n): n is string => n !== undefined);
       const user = quoted(accessKey?.userName, 80);
       const bucketLabel = bucketNames.length > 0 ? `bucket ${bucketNames[0]}${bucketNames.length > 1 ? ` +${bucketNames.length - 1}` : ''}` : undefined;
@@ -48,7 +49,7 @@ export function describeResource(detail: JsonObject): ResourceDescription {
       if (!bucketLabel && !userLabel) break;
       return {
         label:
-          resource.resourceType === 'S3Bucket'
+          resource.resourceType === 'S3Bucket' || resource.resourceType === 'S3Object'
             ? bucketLabel ?? userLabel
             : changesABucket(detail.type) && bucketLabel
               ? (userLabel ? `${bucketLabel} (${userLabel})` : bucketLabel)
@@ -125,6 +126,11 @@ export function describeResource(detail: JsonObject): ResourceDescription {
         };
       }
       break;
+    case 'AttackSequence': {
+      const label = sequenceLabel(detail);
+      if (label) return { label, lines: [['Resource type', resourceType], ['About', label]] };
+      break;
+    }
     case 'ECSCluster':
       if (ecs) {
         const name = quoted(ecs.name, 100);
@@ -140,6 +146,50 @@ export function describeResource(detail: JsonObject): ResourceDescription {
   }
   return { label: resourceType, lines: [['Resource type', resourceType]] };
 }
+
+/** Words for the ResourceV2 types of an attack sequence (API_ResourceV2); others are shown as GuardDuty writes them. */
+const SEQUENCE_RESOURCE_WORDS: Readonly<Record<string, string>> = {
+  S3_BUCKET: 'bucket',
+  S3_OBJECT: 'object',
+  EC2_INSTANCE: 'instance',
+  ACCESS_KEY: 'access key',
+  EKS_CLUSTER: 'EKS cluster',
+  ECS_CLUSTER: 'ECS cluster',
+  ECS_TASK: 'ECS task',
+  CONTAINER: 'container',
+  KUBERNETES_WORKLOAD: 'Kubernetes workload',
+  EC2_NETWORK_INTERFACE: 'network interface',
+  IAM_INSTANCE_PROFILE: 'instance profile',
+  AUTOSCALING_AUTO_SCALING_GROUP: 'Auto Scaling group',
+};
+
+/** `bucket "name"`, else its uid (an ARN or an id). */
+export function sequenceResourceLabel(resource: JsonObject): string | undefined {
+  const kind = typeof resource.resourceType === 'string' ? SEQUENCE_RESOURCE_WORDS[resource.resourceType] ?? token(resource.resourceType, 40) : undefined;
+  return joinDefined(' ', kind, quoted(resource.name, 100) ?? token(resource.uid, 200));
+}
+
+/**
+ * The subject and SMS name what an attack sequence is about, never "AttackSequence": the first
+ * resource (a bucket, a cluster, an instance) or, for a credential compromise, the actor.
+ * Trimmed findings without `detection.sequence` still name the principal in their title
+ * (`...associated with IAMUser/john_doe.`).
+ */
+function sequenceLabel(detail: JsonObject): string | undefined {
+  const sequence = asObject(at(detail, 'service', 'detection', 'sequence'));
+  const resources = objectsOf(sequence?.resources).filter((r) => r.resourceType !== 'ACCESS_KEY');
+  const actor = objectsOf(sequence?.actors).map((a) => asObject(a.user)).find((u) => u !== undefined);
+  const credentials = typeof detail.type === 'string' && detail.type.startsWith('AttackSequence:IAM/');
+  const resource = resources[0] && sequenceResourceLabel(resources[0]);
+  const user = actor && (quoted(actor.name, 100) ?? token(actor.uid, 100));
+  const fromTitle = typeof detail.title === 'string' ? /\b(?:IAMUser|AssumedRole|FederatedUser|Root)\/([\w+=,.@-]{0,63}[\w+=,@-])/.exec(detail.title)?.[1] : undefined;
+  const principal = user ?? quoted(fromTitle, 64);
+  const principalLabel = principal && `user ${principal}`;
+  const resourceText = resource && (resources.length > 1 ? `${resource} +${resources.length - 1}` : resource);
+  return credentials ? principalLabel ?? resourceText : resourceText ?? principalLabel;
+}
+
+export const objectsOf = (value: unknown): JsonObject[] => asArray(value).map(asObject).filter((o): o is JsonObject => o !== undefined);
 
 /**
  * GuardDuty files S3 policy findings (`Policy:S3/BucketAnonymousAccessGranted`, `Stealth:S3/ServerAccessLoggingDisabled`)
@@ -265,7 +315,7 @@ function portOf(label: string, details: unknown): string | undefined {
   return port && `${label} ${port}`;
 }
 
-function joinDefined(separator: string, ...parts: readonly (string | undefined)[]): string | undefined {
+export function joinDefined(separator: string, ...parts: readonly (string | undefined)[]): string | undefined {
   const present = parts.filter((p): p is string => p !== undefined);
   return present.length > 0 ? present.join(separator) : undefined;
 }
