@@ -28,6 +28,11 @@ export const FLAG_DEFAULTS = {
   smsMonthlyBudgetUsd: '',
   stormThreshold: '20',
   stormWindowMinutes: '15',
+  slackWorkspaceId: '',
+  slackChannelId: '',
+  teamsTenantId: '',
+  teamsTeamId: '',
+  teamsChannelId: '',
 } as const;
 export type FlagName = keyof typeof FLAG_DEFAULTS;
 
@@ -53,6 +58,14 @@ export interface ResponseConfig {
   readonly securityAccountId?: string;
   /** The AWS Organizations id: remediation roles may assume member roles only in accounts of this organization. */
   readonly organizationId?: string;
+  /** Chat channels (Amazon Q Developer in chat applications) subscribed to the alert topic. */
+  readonly chat: ChatConfig;
+}
+
+/** Ids of chat channels; a workspace or team must first be authorised once in the console. */
+export interface ChatConfig {
+  readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+  readonly teams?: { readonly tenantId: string; readonly teamId: string; readonly channelId: string };
 }
 
 /** What every remediation playbook obeys. */
@@ -91,6 +104,16 @@ const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
  */
 const LONGEST_HANDLER = Math.max(...REMEDIATION_HANDLERS.map((h) => h.length));
 const ROLE_NAME_PREFIX = new RegExp(`^[\\w+=,.@-]{1,${64 - 1 - LONGEST_HANDLER}}$`);
+/**
+ * Chat channel ids, as the AWS::Chatbot::SlackChannelConfiguration and
+ * AWS::Chatbot::MicrosoftTeamsChannelConfiguration resources accept them (CloudFormation
+ * template reference): a Slack workspace `T0...` and channel `C0...`; Teams team and tenant
+ * UUIDs and the URL-encoded channel id (`19%3a...%40thread.tacv2`).
+ */
+const SLACK_WORKSPACE_ID = /^[0-9A-Z]{1,255}$/;
+const SLACK_CHANNEL_ID = /^[A-Za-z0-9]{1,255}$/;
+const UUID = /^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/;
+const TEAMS_CHANNEL_ID = /^(?=.{1,255}$)[a-zA-Z0-9-_=+/.,]*%3[aA][a-zA-Z0-9-_=+/.,]*%40[a-zA-Z0-9-_=+/.,]*$/;
 /** AWS Organizations ids: `o-` and 10 to 32 lowercase letters or digits (Organizations API Reference, Organization). */
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
@@ -138,6 +161,33 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Response
     ...(flag('organizationId') !== '' && {
       organizationId: parseString('organizationId', flag('organizationId'), ORGANIZATION_ID, "an AWS Organizations id: 'o-' and 10 to 32 lowercase letters or digits"),
     }),
+    chat: parseChat(flag),
+  };
+}
+
+/** A channel is configured by all of its ids or none: one id alone is a typo, not a choice. */
+function parseChat(flag: (name: FlagName) => unknown): ChatConfig {
+  const group = <K extends FlagName>(platform: string, ids: readonly (readonly [K, RegExp, string])[]): Record<K, string> | undefined => {
+    const given = ids.filter(([name]) => flag(name) !== '');
+    if (given.length === 0) return undefined;
+    if (given.length < ids.length) {
+      const missing = ids.filter(([name]) => flag(name) === '').map(([name]) => name);
+      throw new ConfigError(`context flags ${ids.map(([name]) => `'${name}'`).join(', ')} configure a ${platform} channel together: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+    }
+    return Object.fromEntries(ids.map(([name, syntax, expected]) => [name, parseString(name, flag(name), syntax, expected)])) as Record<K, string>;
+  };
+  const slack = group('Slack', [
+    ['slackWorkspaceId', SLACK_WORKSPACE_ID, 'a Slack workspace id such as T0123ABCD (upper-case letters and digits)'],
+    ['slackChannelId', SLACK_CHANNEL_ID, 'a Slack channel id such as C0123ABCD (letters and digits)'],
+  ] as const);
+  const teams = group('Microsoft Teams', [
+    ['teamsTenantId', UUID, 'a Microsoft Teams tenant id (a UUID)'],
+    ['teamsTeamId', UUID, 'a Microsoft Teams team id (a UUID)'],
+    ['teamsChannelId', TEAMS_CHANNEL_ID, 'a URL-encoded Microsoft Teams channel id such as 19%3aabc123%40thread.tacv2'],
+  ] as const);
+  return {
+    ...(slack && { slack: { workspaceId: slack.slackWorkspaceId, channelId: slack.slackChannelId } }),
+    ...(teams && { teams: { tenantId: teams.teamsTenantId, teamId: teams.teamsTeamId, channelId: teams.teamsChannelId } }),
   };
 }
 

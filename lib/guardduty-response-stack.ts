@@ -9,6 +9,7 @@ import { PlaybookId, isRemediation, locksInstances, memberRoleNameOf, playbookBy
 import { HANDLER_ENV, STORM_DIGEST_ID } from './contract';
 import { ResponseConfig } from './config';
 import { AlertTopic } from './constructs/alert-topic';
+import { ChatChannels } from './constructs/chat-channels';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { FindingStateTable } from './constructs/finding-state-table';
 import { PlaybookRule, targetOptions } from './constructs/playbook-rule';
@@ -41,6 +42,7 @@ export class GuardDutyResponseStack extends Stack {
       smsMinSeverity: config.smsMinSeverity,
       smsMonthlyBudgetUsd: config.smsMonthlyBudgetUsd,
     });
+    new ChatChannels(this, 'Chat', { topic: this.alertTopic.topic, chat: config.chat });
     const ruleNamePrefix = `${this.stackName}-`;
     const deadLetters = new DeadLetterQueue(this, 'DeadLetters', { ruleNamePrefix });
     this.deadLetterQueue = deadLetters.queue;

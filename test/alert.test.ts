@@ -1,5 +1,6 @@
 import { ALERT_ATTRIBUTES } from '../lib/contract';
-import { MAX_SMS_LENGTH, MAX_SUBJECT_LENGTH, formatFindingAlert, formatUnprocessableAlert, toPublishInput } from '../lambdas/shared/alert';
+import { MAX_SMS_LENGTH, MAX_SUBJECT_LENGTH, formatFindingAlert, formatReminderAlert, formatUnprocessableAlert, toPublishInput } from '../lambdas/shared/alert';
+import { MAX_CHAT_DESCRIPTION_LENGTH } from '../lambdas/shared/chat';
 import { parseFindingEvent } from '../lambdas/shared/finding';
 import { corpusFindings, externalFindings, fixtureFindings, sdkShapeFindings } from './support/corpus';
 
@@ -249,11 +250,11 @@ describe('Function: formatUnprocessableAlert', () => {
 });
 
 describe('Function: toPublishInput', () => {
-  it('publishes a JSON message structure with email, sms and default bodies and typed attributes', () => {
+  it('publishes a JSON message structure with email, sms, default and chat (https) bodies and typed attributes', () => {
     const alert = alertOf(fixture('spambot.json'));
     const input = toPublishInput(alert, 'arn:aws:sns:eu-west-1:111122223333:alerts');
     expect(input).toMatchObject({ TopicArn: 'arn:aws:sns:eu-west-1:111122223333:alerts', Subject: alert.subject, MessageStructure: 'json' });
-    expect(JSON.parse(input.Message!)).toEqual({ default: alert.email, email: alert.email, sms: alert.sms });
+    expect(JSON.parse(input.Message!)).toEqual({ default: alert.email, email: alert.email, sms: alert.sms, https: JSON.stringify(alert.chat) });
     expect(input.MessageAttributes![ALERT_ATTRIBUTES.severityScore]).toEqual({ DataType: 'Number', StringValue: '5' });
     expect(input.MessageAttributes![ALERT_ATTRIBUTES.findingType]).toEqual({ DataType: 'String', StringValue: 'Backdoor:EC2/Spambot' });
   });
@@ -345,5 +346,56 @@ describe('Evidence per finding family', () => {
     expect(email).toMatch(/Threats: +"EICAR-Test-File" \(Bitdefender\)\n/);
     expect(email).toMatch(/Files: +"invoice-1187\[\.\]zip\/invoice\.pdf\.exe" SHA-256 275a021b/);
     expect(email).toMatch(/Scan id: +5c2a9e7b1d4f4a3b8e6c0d9f7a1b2c3d\n/);
+  });
+});
+
+describe('Chat card (Amazon Q Developer in chat applications custom notification)', () => {
+  it('is a custom notification: title from the subject, the alert in a code block, the console link as a next step, threaded by finding', () => {
+    const event = fixture('spambot.json');
+    const alert = alertOf(event);
+    expect(alert.chat).toEqual({
+      version: '1.0',
+      source: 'custom',
+      id: event.id,
+      content: {
+        textType: 'client-markdown',
+        title: `\u{1f7e0} ${alert.subject}`,
+        description: `\`\`\`\n${alert.email.trim()}\n\`\`\``,
+        nextSteps: [expect.stringMatching(/^Open the finding in the GuardDuty console: https:\/\/eu-west-1\.console\.aws\.amazon\.com\/guardduty\/home\?region=eu-west-1#\/findings\?macros=current&fId=/)],
+        keywords: ['MEDIUM', 'Backdoor:EC2/Spambot', '111122223333', 'eu-west-1', 'ec2-spambot'],
+      },
+      metadata: {
+        threadId: `guardduty-finding-${event.detail.id}`,
+        summary: alert.subject,
+        eventType: 'GuardDutyFinding',
+        relatedResources: ['i-0abc1234def567890', event.detail.arn],
+      },
+    });
+  });
+
+  it('a reminder of the same finding lands in the same thread', () => {
+    const finding = parseFindingEvent(fixture('spambot.json'));
+    const reminder = formatReminderAlert(finding, { kind: 'reminder', firstAlertAt: 'a', lastAlertAt: 'b', deliveries: 3, lastOutcome: 'x' } as never, 'notify');
+    expect(reminder.chat.metadata?.threadId).toBe(alertOf(fixture('spambot.json')).chat.metadata?.threadId);
+  });
+
+  it('a backtick in a value cannot close the code block, and a long alert is cut with a pointer to the email', () => {
+    const event = fixture('spambot.json');
+    event.detail.resource.instanceDetails.tags = [{ key: 'Name', value: '```\n@here [click](https://evil.example) *now*' }];
+    event.detail.description = 'x'.repeat(900);
+    event.detail.title = 'y '.repeat(400);
+    const details = Array.from({ length: 40 }, (_, i) => `change ${i} ${'w'.repeat(80)}`);
+    const { chat } = formatFindingAlert(parseFindingEvent(event), { playbookId: 'p', summary: 's', details });
+    expect(chat.content.description.startsWith('```\n') && chat.content.description.endsWith('\n```')).toBe(true);
+    expect(chat.content.description.slice(4, -4)).not.toContain('`');
+    expect(chat.content.description.length).toBeLessThanOrEqual(MAX_CHAT_DESCRIPTION_LENGTH);
+    expect(chat.content.description).toContain('... (the email alert has the rest)');
+    expect(chat.content.title).not.toMatch(/\]\(|[`*~<>]/);
+  });
+
+  it('every alert kind has a card: an unprocessable event tells the channel where the event is kept', () => {
+    const { chat } = formatUnprocessableAlert({ playbookId: 'notify', eventId: 'e-1', detailType: 'GuardDuty Finding', problem: 'detail.severity is missing' });
+    expect(chat.content.title).toMatch(/could not process an event/);
+    expect(chat.content.nextSteps).toEqual([expect.stringContaining('dead-letter queue')]);
   });
 });

@@ -150,3 +150,27 @@ describe('Function: loadConfig (remediation flags)', () => {
     expect(() => loadConfig({ [flag]: value })).toThrow(message);
   });
 });
+
+describe('Chat channel flags', () => {
+  const slack = { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' };
+  const teams = { teamsTenantId: '11111111-2222-3333-4444-555555555555', teamsTeamId: '11111111-2222-3333-4444-666666666666', teamsChannelId: '19%3aabc123%40thread.tacv2' };
+
+  it('configures no channel by default, Slack and Teams when all their ids are given', () => {
+    expect(loadConfig({}).chat).toEqual({});
+    expect(loadConfig({ ...slack, ...teams }).chat).toEqual({
+      slack: { workspaceId: 'T0123ABCD', channelId: 'C0123ABCD' },
+      teams: { tenantId: teams.teamsTenantId, teamId: teams.teamsTeamId, channelId: '19%3aabc123%40thread.tacv2' },
+    });
+  });
+
+  it.each([
+    [{ slackWorkspaceId: 'T0123ABCD' }, /'slackWorkspaceId', 'slackChannelId' configure a Slack channel together: slackChannelId is missing/],
+    [{ teamsTeamId: teams.teamsTeamId }, /configure a Microsoft Teams channel together: teamsTenantId, teamsChannelId are missing/],
+    [{ ...slack, slackWorkspaceId: 't0123abcd' }, /'slackWorkspaceId': 't0123abcd' is not a Slack workspace id such as T0123ABCD/],
+    [{ ...slack, slackChannelId: '#alerts' }, /'slackChannelId': '#alerts' is not a Slack channel id such as C0123ABCD/],
+    [{ ...teams, teamsTenantId: 'contoso' }, /'teamsTenantId': 'contoso' is not a Microsoft Teams tenant id \(a UUID\)/],
+    [{ ...teams, teamsChannelId: '19:abc123@thread.tacv2' }, /'teamsChannelId': '19:abc123@thread\.tacv2' is not a URL-encoded Microsoft Teams channel id such as 19%3aabc123%40thread\.tacv2/],
+  ])('rejects %p', (context, message) => {
+    expect(() => loadConfig(context)).toThrow(message);
+  });
+});

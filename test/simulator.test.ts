@@ -41,7 +41,10 @@ describe('CLI: npm run simulate', () => {
       // Only the remediation changes anything; every notification playbook makes no AWS call.
       if (r.playbooks[0] !== 'revoke-ssh-ingress') expect(r.actions).toEqual([]);
       expect(r.alerts).toHaveLength(1);
-      expect(Object.keys(r.alerts[0])).toEqual(['subject', 'email', 'sms', 'attributes']);
+      expect(Object.keys(r.alerts[0])).toEqual(['subject', 'email', 'sms', 'chat', 'attributes']);
+      // The chat card is what Amazon Q Developer in chat applications renders: the subject as title, the email in a code block.
+      expect(r.alerts[0].chat).toMatchObject({ version: '1.0', source: 'custom', content: { textType: 'client-markdown', title: expect.stringContaining(r.alerts[0].subject) } });
+      expect((r.alerts[0].chat as { content: { description: string } }).content.description).toContain(r.alerts[0].email.trim().slice(0, 200).replace(/`/g, '\u02cb'));
     }
   });
 

@@ -285,4 +285,34 @@ describe('Stack: GuardDutyResponse finding state', () => {
   it('rings phones only for alerts on every channel (never reminders or samples)', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sms', FilterPolicy: Match.objectLike({ [ALERT_ATTRIBUTES.channel]: ['all'] }) });
   });
+
+  describe('with chat channels', () => {
+    const { template } = synthStack({
+      slackWorkspaceId: 'T0123ABCD',
+      slackChannelId: 'C0123ABCD',
+      teamsTenantId: '11111111-2222-3333-4444-555555555555',
+      teamsTeamId: '11111111-2222-3333-4444-666666666666',
+      teamsChannelId: '19%3aabc123%40thread.tacv2',
+    });
+
+    it('subscribes a Slack and a Teams channel to the alert topic, read-only: a role without permissions and the ReadOnlyAccess guardrail', () => {
+      const readOnly = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/ReadOnlyAccess']] };
+      const common = { GuardrailPolicies: [readOnly], UserRoleRequired: false, SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^AlertsTopic') }], IamRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ChatChannelRole'), 'Arn'] } };
+      template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', { ...common, SlackWorkspaceId: 'T0123ABCD', SlackChannelId: 'C0123ABCD', ConfigurationName: 'GuardDutyResponse-alerts' });
+      template.hasResourceProperties('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', { ...common, TeamsChannelId: '19%3aabc123%40thread.tacv2', ConfigurationName: 'GuardDutyResponse-alerts' });
+      const role = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('ChatChannelRole'))![1];
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'chatbot.amazonaws.com' } }]);
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.Policies).toBeUndefined();
+      // No inline or managed policy is attached to the channel role anywhere else either.
+      const attached = [...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))].filter((p) => JSON.stringify(p.Properties.Roles ?? []).includes('ChatChannelRole'));
+      expect(attached).toEqual([]);
+    });
+
+    it('adds nothing for chat without the flags', () => {
+      const { template: plain } = synthStack();
+      expect(Object.keys(plain.findResources('AWS::Chatbot::SlackChannelConfiguration'))).toEqual([]);
+      expect(Object.keys(plain.findResources('AWS::Chatbot::MicrosoftTeamsChannelConfiguration'))).toEqual([]);
+    });
+  });
 });

@@ -34,7 +34,15 @@ const formats = (alert: Alert): [string, string][] => [
   ['subject', alert.subject],
   ['email', alert.email],
   ['sms', alert.sms],
+  // The chat card: every string in it (title, code-block body, next steps, keywords, metadata).
+  ...chatStrings(alert.chat).map((text): [string, string] => ['chat', text]),
 ];
+
+function chatStrings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object') return Object.values(value).flatMap(chatStrings);
+  return [];
+}
 
 function expectSafe(alert: Alert): void {
   for (const [format, text] of formats(alert)) {

@@ -9,6 +9,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../../lib/contract';
 import { severityLabel } from '../../lib/severity';
 import { Alert, fitSubject, section, toPublishInput } from '../shared/alert';
+import { withChat } from '../shared/chat';
 import type { HandlerDependencies, LambdaHandler } from '../shared/report';
 import type { HeldWindow, StormDigest } from '../shared/storm';
 import { clean, plain, token, truncate } from '../shared/text';
@@ -45,7 +46,7 @@ export function formatDigestAlert(window: HeldWindow, playbookId: string, sms: b
   ]
     .filter((part): part is string => part !== undefined)
     .join('\n');
-  return {
+  return withChat({
     subject: fitSubject([[`[${label}] [STORM] ${count} new ${type} findings`, `in ${where}`], [`[${label}] [STORM] ${count} findings`, `in ${where}`]]),
     email,
     sms: truncate(`[${label}] [STORM] ${count} new GuardDuty ${type} findings in ${where}`, 140, '...'),
@@ -58,7 +59,7 @@ export function formatDigestAlert(window: HeldWindow, playbookId: string, sms: b
       [ALERT_ATTRIBUTES.region]: token(window.region, 30) ?? 'unknown',
       [ALERT_ATTRIBUTES.channel]: sms ? ALERT_CHANNELS.all : ALERT_CHANNELS.emailOnly,
     },
-  };
+  }, { eventType: 'GuardDutyFindingStorm', links: [['Open GuardDuty findings in the console (filter by the type above)', console]] });
 }
 
 export function createDigestHandler(dependencies: DigestDependencies): LambdaHandler {

@@ -8,6 +8,7 @@ import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../../lib/contract';
 import { FINDING_TYPES } from '../../lib/finding-types';
 import { severityLabel } from '../../lib/severity';
 import { Line, describeActor, describeResource, describeTiming } from './describe';
+import { ChatNotification, withChat } from './chat';
 import { describeEvidence } from './evidence';
 import { Finding } from './finding';
 import type { Delivery } from './finding-state';
@@ -24,6 +25,8 @@ export interface Alert {
   readonly email: string;
   readonly sms: string;
   readonly attributes: Readonly<Record<string, string | number>>;
+  /** The card a chat channel (Amazon Q Developer in chat applications) shows: published under the `https` key. */
+  readonly chat: ChatNotification;
   /**
    * Whether the playbook changed something (a remediation that acted): such an alert is always
    * sent; one that reports no change is sent only when the finding state says so (first
@@ -107,7 +110,7 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
   // A finding whose severity label rose since its last alert says so first.
   const escalated = finding.history?.kind === 'escalated' ? ` [ESCALATED from ${finding.history.from}]` : '';
   const tag = `${escalated}${outcome.tag ? ` [${outcome.tag}]` : ''}`;
-  return {
+  return withChat({
     subject: subjectOf(`${sampleTag}[${label}]${tag} ${type}`, resource.label, `in ${where}`),
     email,
     // The Name tag (attacker-chosen, and a phone shows no quoting) stays out of the SMS: the id is enough.
@@ -128,6 +131,19 @@ export function formatFindingAlert(finding: Finding, outcome: Outcome): Alert {
     },
     changed: outcome.changed === true,
     outcomeSummary: outcome.summary,
+  }, findingCard(finding, resource.label, outcome.restore !== undefined && outcome.restore.length > 0));
+}
+
+/** A finding's card: threaded by finding id, so its reminders and escalations follow in one thread. */
+function findingCard(finding: Finding, resourceLabel: string | undefined, restorable: boolean) {
+  const id = /^[A-Za-z0-9-]{1,100}$/.test(finding.id) ? finding.id : undefined;
+  return {
+    eventType: 'GuardDutyFinding',
+    id: token(finding.eventId, 100),
+    threadId: id && `guardduty-finding-${id}`,
+    links: [['Open the finding in the GuardDuty console', consoleLink(finding)]] as const,
+    nextSteps: restorable ? ['To undo the change, run the restore commands at the end of the alert (each argument is shell-quoted).'] : [],
+    relatedResources: [resourceLabel?.replace(/ \(.*\)$| \+\d+$/, ''), token(finding.detail.arn, 300)],
   };
 }
 
@@ -163,7 +179,7 @@ export function formatReminderAlert(finding: Finding, reminder: Extract<Delivery
   ]
     .filter((part): part is string => part !== undefined)
     .join('\n');
-  return {
+  return withChat({
     subject: subjectOf(`[${label}] [STILL ACTIVE] ${type}`, resource.label, `in ${where}`),
     email,
     sms: truncate(`[${label}] [STILL ACTIVE] GuardDuty ${type} in ${where}`, MAX_SMS_LENGTH, '...'),
@@ -176,7 +192,7 @@ export function formatReminderAlert(finding: Finding, reminder: Extract<Delivery
       [ALERT_ATTRIBUTES.region]: token(finding.region, 30) ?? 'unknown',
       [ALERT_ATTRIBUTES.channel]: ALERT_CHANNELS.emailOnly,
     },
-  };
+  }, findingCard(finding, resource.label, false));
 }
 
 export interface Unprocessable {
@@ -189,7 +205,7 @@ export interface Unprocessable {
 /** The alert for an event that a handler could not process: the event itself goes to the dead-letter queue. */
 export function formatUnprocessableAlert(failure: Unprocessable): Alert {
   const eventId = token(failure.eventId, 100);
-  return {
+  return withChat({
     subject: subjectOf('[ERROR] guardduty-response could not process an event', undefined, eventId && `(${eventId})`),
     email: [
       'An event reached guardduty-response but could not be processed. It is kept in the dead-letter',
@@ -211,7 +227,7 @@ export function formatUnprocessableAlert(failure: Unprocessable): Alert {
       [ALERT_ATTRIBUTES.playbookId]: failure.playbookId,
       [ALERT_ATTRIBUTES.channel]: ALERT_CHANNELS.all,
     },
-  };
+  }, { eventType: 'GuardDutyResponseError', id: eventId, nextSteps: ["Inspect the event in the stack's dead-letter queue, fix the cause, then re-drive it."] });
 }
 
 export function toPublishInput(alert: Alert, topicArn: string): PublishCommandInput {
@@ -219,7 +235,8 @@ export function toPublishInput(alert: Alert, topicArn: string): PublishCommandIn
     TopicArn: topicArn,
     Subject: alert.subject,
     MessageStructure: 'json',
-    Message: JSON.stringify({ default: alert.email, email: alert.email, sms: alert.sms }),
+    // Chat channels subscribe over HTTPS (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html: one message per protocol).
+    Message: JSON.stringify({ default: alert.email, email: alert.email, sms: alert.sms, https: JSON.stringify(alert.chat) }),
     MessageAttributes: Object.fromEntries(
       Object.entries({ [ALERT_ATTRIBUTES.channel]: ALERT_CHANNELS.all, ...alert.attributes }).map(([name, value]) => [
         name,

@@ -8,6 +8,7 @@ import { ALERT_ATTRIBUTES } from '../../lib/contract';
 import { SEVERITY_SCORE_OF_LABEL } from '../../lib/severity';
 import { Alert, MAX_SMS_LENGTH, MAX_SUBJECT_LENGTH, fitSubject, section } from '../shared/alert';
 import { ApiCall } from '../shared/api-call';
+import { withChat } from '../shared/chat';
 import { asString, at } from '../shared/json';
 import { Responder } from '../shared/report';
 import { boundedJson, clean, plain, quoted, token, truncate } from '../shared/text';
@@ -73,7 +74,7 @@ export function formatTamperAlert(call: ApiCall, playbookId: string): Alert {
 
   // Last resort keeps the start of the change and the place: "[HIGH] filter 'quiet' auto-archives findings of... in 1111/eu-west-1".
   const room = MAX_SUBJECT_LENGTH - [head, attempt, `in ${where}`].filter(Boolean).join(' ').length - 1;
-  return {
+  return withChat({
     subject: fitSubject([
       [head, attempt, request.headline, `by ${principal.short}`, `in ${where}`],
       [head, attempt, request.headline, `in ${where}`],
@@ -89,7 +90,13 @@ export function formatTamperAlert(call: ApiCall, playbookId: string): Alert {
       [ALERT_ATTRIBUTES.account]: token(call.accountId, 20) ?? 'unknown',
       [ALERT_ATTRIBUTES.region]: token(call.region, 30) ?? 'unknown',
     },
-  };
+  }, {
+    eventType: 'GuardDutyApiCall',
+    id: token(call.eventId, 100),
+    links: [['Open the call in the CloudTrail console', cloudTrailLink(call)]],
+    nextSteps: ['Check that this change was planned; revert it if not.'],
+    relatedResources: [token(call.requestParameters.detectorId, 64)],
+  });
 }
 
 function cloudTrailLink(call: ApiCall): string | undefined {

@@ -46,6 +46,8 @@ export function renderHuman(result: EventResult, style: Style): string {
     lines.push(`  alert:`);
     lines.push(`    Subject: ${style.bold(alert.subject)}`);
     lines.push(`    SMS:     ${alert.sms}`);
+    const card = alert.chat as { content?: { title?: unknown } } | null;
+    if (card) lines.push(`    Chat:    ${String(card.content?.title ?? '')} (the card's JSON is in --json output)`);
     lines.push(`    Attributes: ${Object.entries(alert.attributes).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     lines.push('    Email:');
     lines.push(indent(alert.email.trimEnd(), '      | '));

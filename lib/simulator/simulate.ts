@@ -35,6 +35,8 @@ export interface SimulatedAlert {
   readonly subject: string;
   readonly email: string;
   readonly sms: string;
+  /** The chat card (the `https` body): what a Slack or Teams channel shows; null when the alert has none. */
+  readonly chat: unknown;
   readonly attributes: Readonly<Record<string, string | number>>;
 }
 
@@ -380,6 +382,7 @@ function alertOf(params: Readonly<Record<string, unknown>>): SimulatedAlert {
     subject: String(params.Subject ?? ''),
     email: bodies.email ?? bodies.default ?? '',
     sms: bodies.sms ?? bodies.default ?? '',
+    chat: bodies.https === undefined ? null : JSON.parse(bodies.https),
     attributes,
   };
 }
