@@ -1,7 +1,9 @@
 import { App } from 'aws-cdk-lib';
-import { loadConfig } from './config';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { ConfigError, loadConfig } from './config';
 import { GuardDutyResponseStack } from './guardduty-response-stack';
 import { MemberRoleStack } from './member-role-stack';
+import { RegionForwarderStack } from './region-forwarder-stack';
 
 export const STACK_ID = 'GuardDutyResponse';
 export const MEMBER_STACK_ID = 'GuardDutyResponseMember';
@@ -10,12 +12,24 @@ export const MEMBER_STACK_ID = 'GuardDutyResponseMember';
  * The app as `cdk synth` builds it: the stack, configured from the app's context, and, when
  * `securityAccountId` is given, the member-account stack. Throws ConfigError on a bad flag.
  */
-export function buildApp(app: App): GuardDutyResponseStack {
+export function buildApp(app: App, homeRegion = process.env.CDK_DEFAULT_REGION): GuardDutyResponseStack {
   const config = loadConfig(app.node.getAllContext());
+  const forwarded = forwardedRegions(config.regions, homeRegion);
   const stack = new GuardDutyResponseStack(app, STACK_ID, {
     description: 'guardduty-response: alerts and automated response for Amazon GuardDuty',
     config,
+    // With other Regions, the home Region is part of the design (their rules target its bus): pinned.
+    ...(forwarded.length > 0 && { env: { region: homeRegion } }),
+    forwardedRegions: forwarded,
   });
+  for (const region of forwarded) {
+    new RegionForwarderStack(app, `${STACK_ID}-${region}`, {
+      description: `guardduty-response: forwards GuardDuty findings and API calls of ${region} to ${homeRegion}`,
+      env: { region },
+      config,
+      homeRegion: homeRegion!,
+    });
+  }
   if (config.securityAccountId) {
     new MemberRoleStack(app, MEMBER_STACK_ID, {
       description: 'guardduty-response: the roles remediations assume in this member account, one per remediation',
@@ -25,4 +39,24 @@ export function buildApp(app: App): GuardDutyResponseStack {
     });
   }
   return stack;
+}
+
+/**
+ * The Regions other than the home Region, each of which gets a forwarding stack. The home Region
+ * is where `cdk deploy` puts the main stack (CDK_DEFAULT_REGION: AWS_REGION or the profile's
+ * Region); it must be known, and in the same partition as every listed Region (EventBridge does
+ * not cross partitions).
+ */
+export function forwardedRegions(regions: readonly string[], homeRegion: string | undefined): string[] {
+  if (regions.length === 0) return [];
+  if (!homeRegion) {
+    throw new ConfigError("context flag 'regions': the home Region is unknown. Set AWS_REGION (or a profile with a Region) so that the main stack's Region, which the other Regions forward to, is fixed");
+  }
+  const partition = RegionInfo.get(homeRegion).partition;
+  for (const region of regions) {
+    if (RegionInfo.get(region).partition !== partition) {
+      throw new ConfigError(`context flag 'regions': '${region}' is in partition ${RegionInfo.get(region).partition}, the home Region ${homeRegion} in ${partition}; EventBridge forwards only within a partition`);
+    }
+  }
+  return regions.filter((region) => region !== homeRegion);
 }

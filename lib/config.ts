@@ -7,6 +7,10 @@ import { ACCOUNT_ID } from './aws-names';
 import { WRITTEN_TAG_KEY_PATTERNS } from './tags';
 import { parseCidr } from './ip';
 import { MAX_SEVERITY, SEVERITY_FLOOR, SEVERITY_LABELS } from './severity';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+
+/** Region names this release of the CDK knows (aws-cdk-lib's region-info fact table), in every partition. */
+export const KNOWN_REGIONS: readonly string[] = RegionInfo.regions.map((r) => r.name).sort();
 
 export const PLAYBOOK_FLAG_PREFIX = 'playbook:';
 
@@ -33,6 +37,7 @@ export const FLAG_DEFAULTS = {
   teamsTenantId: '',
   teamsTeamId: '',
   teamsChannelId: '',
+  regions: '',
 } as const;
 export type FlagName = keyof typeof FLAG_DEFAULTS;
 
@@ -60,6 +65,11 @@ export interface ResponseConfig {
   readonly organizationId?: string;
   /** Chat channels (Amazon Q Developer in chat applications) subscribed to the alert topic. */
   readonly chat: ChatConfig;
+  /**
+   * Regions whose GuardDuty findings and API calls are forwarded to the home region (the main
+   * stack's), as given: the home region may be listed or not (lib/app.ts resolves it).
+   */
+  readonly regions: readonly string[];
 }
 
 /** Ids of chat channels; a workspace or team must first be authorised once in the console. */
@@ -162,7 +172,19 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Response
       organizationId: parseString('organizationId', flag('organizationId'), ORGANIZATION_ID, "an AWS Organizations id: 'o-' and 10 to 32 lowercase letters or digits"),
     }),
     chat: parseChat(flag),
+    regions: parseRegions(flag('regions')),
   };
+}
+
+function parseRegions(value: unknown): string[] {
+  const regions = parseList('regions', value, /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, `a Region name such as eu-west-1. Valid values: ${KNOWN_REGIONS.join(', ')}`);
+  for (const region of regions) {
+    if (!KNOWN_REGIONS.includes(region)) throw new ConfigError(`context flag 'regions': '${region}' is not a Region this release knows. Valid values: ${KNOWN_REGIONS.join(', ')}`);
+  }
+  const listed = typeof value === 'string' ? value.split(',').map((r) => r.trim()).filter(Boolean) : (value as string[]).map((r) => String(r).trim());
+  const twice = listed.find((r, i) => listed.indexOf(r) !== i);
+  if (twice) throw new ConfigError(`context flag 'regions': '${twice}' is listed twice`);
+  return regions;
 }
 
 /** A channel is configured by all of its ids or none: one id alone is a typo, not a choice. */

@@ -14,11 +14,17 @@ import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { FindingStateTable } from './constructs/finding-state-table';
 import { PlaybookRule, targetOptions } from './constructs/playbook-rule';
 import { ResponseFunction } from './constructs/response-function';
+import { FORWARDER_ALARM_DETAIL_TYPE } from './region-forwarder-stack';
 import { BusName, allRoutes, deferredClaims } from './routing';
 import { encodeSettings } from './settings';
 
 export interface GuardDutyResponseStackProps extends StackProps {
   readonly config: ResponseConfig;
+  /**
+   * Regions whose RegionForwarderStack sends events here (lib/app.ts): their dead-letter alarms are alerted.
+   * @default - none
+   */
+  readonly forwardedRegions?: readonly string[];
 }
 
 /** Everything in the security account: the alert topic, and a rule and a function per enabled playbook. */
@@ -108,6 +114,7 @@ export class GuardDutyResponseStack extends Stack {
       new PlaybookRule(this, `${route.key}-rule`, { route, eventBus: busOf(route.bus), target, ruleName: `${ruleNamePrefix}${route.key}` });
     }
     this.functions = functions;
+    if (props.forwardedRegions && props.forwardedRegions.length > 0) this.alertForwarderAlarms(props.forwardedRegions, deadLetters);
     // Storm control's digest: every 5 minutes, one message per window of held findings.
     if (config.stormThreshold > 0) {
       const digest = new ResponseFunction(this, STORM_DIGEST_ID, {
@@ -129,5 +136,46 @@ export class GuardDutyResponseStack extends Stack {
     for (const [id, fn] of functions) {
       if (playbookById(id).trigger === 'api-call') fn.function.addEnvironment(HANDLER_ENV.ownRoleArns, Fn.join(',', roleArns));
     }
+  }
+
+  /**
+   * The dead-letter alarms of the forwarding stacks arrive as alarm state-change events from their
+   * Regions (RegionForwarderStack); going into ALARM, one becomes an email alert.
+   *
+   * EventBridge publishes with a role of its own, like the functions: the topic's policy then needs
+   * no service-principal statement, and the key none either (KMS requests made for EventBridge
+   * deliveries carry no aws:SourceArn to scope one with). The role trusts EventBridge for this
+   * rule only.
+   */
+  private alertForwarderAlarms(regions: readonly string[], deadLetters: DeadLetterQueue): void {
+    const ruleName = `${this.stackName}-forwarder-alarms`;
+    const field = (path: string) => events.EventField.fromPath(path);
+    const role = new iam.Role(this, 'ForwarderAlarmsRole', {
+      description: 'guardduty-response: publishes the forwarding Regions\' dead-letter alarms to the alert topic',
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        ArnEquals: { 'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${ruleName}` },
+      }),
+    });
+    this.alertTopic.grantPublish(role);
+    new events.Rule(this, 'forwarder-alarms-rule', {
+      ruleName,
+      description: '[forwarder-alarms] Alerts when a Region cannot forward its GuardDuty events here (its dead-letter alarm).',
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: [FORWARDER_ALARM_DETAIL_TYPE],
+        region: [...regions],
+        detail: { alarmName: [{ prefix: `${this.stackName}-` }], state: { value: ['ALARM'] } },
+      },
+      targets: [
+        new targets.SnsTopic(this.alertTopic.topic, {
+          ...targetOptions(deadLetters.ruleTargetQueue),
+          role,
+          message: events.RuleTargetInput.fromText(
+            `guardduty-response: events of ${field('$.region')} could not be forwarded to this Region. Alarm ${field('$.detail.alarmName')} is ${field('$.detail.state.value')} since ${field('$.time')}: ${field('$.detail.state.reason')}. They are kept in the dead-letter queue of the ${this.stackName}-${field('$.region')} stack in that Region: inspect the queue and re-drive them.`,
+          ),
+        }),
+      ],
+    });
   }
 }

@@ -15,7 +15,7 @@
  * that ends in a function. EventBridge forwards bus to bus only once, which two tiers need.
  */
 import { API_CALL_PLAYBOOKS, FINDING_PLAYBOOKS, FindingPlaybook, PlaybookId, Tier } from './catalog';
-import { ResponseConfig } from './config';
+import type { ResponseConfig } from './config';
 import { API_CALL_DETAIL_TYPE, FINDING_DETAIL_TYPE, FINDING_SOURCE } from './contract';
 import { SEVERITY_FLOOR } from './severity';
 
@@ -42,6 +42,30 @@ export interface RoutePattern {
 }
 
 export const FORWARD_ROUTE_KEY = 'forward-unclaimed';
+export const FORWARD_FINDINGS_KEY = 'fwd-findings';
+
+/**
+ * What a Region other than the home Region sends to the home Region's default bus: every
+ * GuardDuty finding (the home rules decide which playbook takes it, as for a home finding) and
+ * the API calls of each enabled API-call playbook, matched exactly as at home. No target here is
+ * a function: the routes have no playbook.
+ */
+export function regionForwardingRoutes(config: ResponseConfig): RouteSpec[] {
+  return [
+    {
+      key: FORWARD_FINDINGS_KEY,
+      bus: 'default',
+      description: `[${FORWARD_FINDINGS_KEY}] Forwards every GuardDuty finding of this Region to the home Region's default bus.`,
+      pattern: { source: [FINDING_SOURCE], 'detail-type': [FINDING_DETAIL_TYPE] },
+    },
+    ...apiCallRoutes(config).map(({ key, pattern }) => ({
+      key: `fwd-${key}`,
+      bus: 'default' as const,
+      description: `[fwd-${key}] Forwards the calls ${key} watches in this Region to the home Region's default bus.`,
+      pattern,
+    })),
+  ];
+}
 
 /** Every rule of the stack: the finding routes, then one per enabled API-call playbook. */
 export function allRoutes(config: ResponseConfig): RouteSpec[] {

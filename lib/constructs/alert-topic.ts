@@ -158,4 +158,5 @@ export class AlertTopic extends Construct {
       }),
     );
   }
+
 }
