@@ -2,11 +2,13 @@ import { App } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ConfigError, loadConfig } from './config';
 import { GuardDutyResponseStack } from './guardduty-response-stack';
+import { MemberForwarderStack } from './member-forwarder-stack';
 import { MemberRoleStack } from './member-role-stack';
 import { RegionForwarderStack } from './region-forwarder-stack';
 
 export const STACK_ID = 'GuardDutyResponse';
 export const MEMBER_STACK_ID = 'GuardDutyResponseMember';
+export const MEMBER_FORWARDER_STACK_ID = 'GuardDutyResponseMemberForwarder';
 
 /**
  * The app as `cdk synth` builds it: the stack, configured from the app's context, and, when
@@ -36,6 +38,16 @@ export function buildApp(app: App, homeRegion = process.env.CDK_DEFAULT_REGION):
       securityAccountId: config.securityAccountId,
       roleNamePrefix: config.remediation.memberRoleName,
       exclusionTag: config.remediation.exclusionTag,
+    });
+  }
+  // Member accounts' GuardDuty API calls: with the organisation known, every member account and Region forwards them.
+  if (config.securityAccountId && config.organizationId) {
+    if (!homeRegion) throw new ConfigError("context flags 'securityAccountId' and 'organizationId' add the member forwarding stack, which needs the security account's home Region: set AWS_REGION (or a profile with a Region) to it");
+    new MemberForwarderStack(app, MEMBER_FORWARDER_STACK_ID, {
+      description: `guardduty-response: forwards this account's GuardDuty API calls to security account ${config.securityAccountId} in ${homeRegion}`,
+      config,
+      securityAccountId: config.securityAccountId,
+      homeRegion,
     });
   }
   return stack;

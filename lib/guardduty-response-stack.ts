@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PlaybookId, isRemediation, locksInstances, memberRoleNameOf, playbookById, settingsOf } from './catalog';
-import { HANDLER_ENV, STORM_DIGEST_ID } from './contract';
+import { FINDING_SOURCE, HANDLER_ENV, STORM_DIGEST_ID } from './contract';
 import { ResponseConfig } from './config';
 import { AlertTopic } from './constructs/alert-topic';
 import { ChatChannels } from './constructs/chat-channels';
@@ -115,6 +115,7 @@ export class GuardDutyResponseStack extends Stack {
     }
     this.functions = functions;
     if (props.forwardedRegions && props.forwardedRegions.length > 0) this.alertForwarderAlarms(props.forwardedRegions, deadLetters);
+    if (config.organizationId) this.acceptMemberCalls(config.organizationId);
     // Storm control's digest: every 5 minutes, one message per window of held findings.
     if (config.stormThreshold > 0) {
       const digest = new ResponseFunction(this, STORM_DIGEST_ID, {
@@ -176,6 +177,28 @@ export class GuardDutyResponseStack extends Stack {
           ),
         }),
       ],
+    });
+  }
+
+  /**
+   * Member accounts forward their GuardDuty API calls here (MemberForwarderStack). The default
+   * bus accepts them only from principals of the organisation (aws:PrincipalOrgID: the
+   * forwarding role of a member account) and only events whose source is aws.guardduty
+   * (events:source), so a member cannot inject findings of another source or anything else.
+   * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html
+   */
+  private acceptMemberCalls(organizationId: string): void {
+    new events.CfnEventBusPolicy(this, 'AcceptMemberGuardDutyCalls', {
+      eventBusName: 'default',
+      statementId: `${this.stackName}-member-guardduty-calls`.slice(0, 64),
+      statement: {
+        Sid: `${this.stackName}-member-guardduty-calls`.slice(0, 64),
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/default`,
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId, 'events:source': FINDING_SOURCE } },
+      },
     });
   }
 }

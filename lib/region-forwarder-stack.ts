@@ -1,11 +1,9 @@
 import { Aws, CliCredentialsStackSynthesizer, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ResponseConfig } from './config';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
-import { PlaybookRule } from './constructs/playbook-rule';
+import { ForwardingRules } from './constructs/forwarding-rules';
 import { regionForwardingRoutes } from './routing';
 
 export interface RegionForwarderStackProps extends StackProps {
@@ -23,10 +21,9 @@ export const FORWARDER_ALARM_DETAIL_TYPE = 'CloudWatch Alarm State Change';
  * the home Region's default bus (a cross-Region event bus target), where the main stack's rules
  * treat them like home events; handlers already act in the Region the event names.
  *
- * Nothing is lost on the way: each target keeps EventBridge's default retry (24 hours, 185
- * attempts) and has a dead-letter queue in this Region (EventBridge needs the queue in the rule's Region), and the queue's alarm reaches the
- * home alert topic the same way, as an alarm state-change event on the home bus (an alarm action
- * can only publish to a topic in its own Region).
+ * Nothing is lost on the way (ForwardingRules: a dead-letter queue in this Region), and the
+ * queue's alarm reaches the home alert topic the same way, as an alarm state-change event on
+ * the home bus (an alarm action can only publish to a topic in its own Region).
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
  */
 export class RegionForwarderStack extends Stack {
@@ -36,23 +33,13 @@ export class RegionForwarderStack extends Stack {
     // No assets: deployed with the caller's credentials, so no Region needs `cdk bootstrap` but the home Region.
     super(scope, id, { ...props, synthesizer: new CliCredentialsStackSynthesizer(), analyticsReporting: false });
     const ruleNamePrefix = `${this.stackName}-`;
-    const homeBusArn = `arn:${Aws.PARTITION}:events:${props.homeRegion}:${Aws.ACCOUNT_ID}:event-bus/default`;
-    const homeBus = events.EventBus.fromEventBusArn(this, 'HomeBus', homeBusArn);
-    // Cross-Region targets need a role EventBridge assumes; it trusts EventBridge for this stack's rules only.
-    const role = new iam.Role(this, 'ForwardingRole', {
-      description: `guardduty-response: forwards GuardDuty events of ${this.region} to ${props.homeRegion}`,
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-        ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:events:${this.region}:${Aws.ACCOUNT_ID}:rule/${ruleNamePrefix}*` },
-      }),
+    const forwarding = new ForwardingRules(this, 'Forward', {
+      routes: regionForwardingRoutes(props.config),
+      targetBusArn: `arn:${Aws.PARTITION}:events:${props.homeRegion}:${Aws.ACCOUNT_ID}:event-bus/default`,
+      ruleNamePrefix,
     });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [homeBusArn] }));
-    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', { ruleNamePrefix });
-    const target = new targets.EventBus(homeBus, { role, deadLetterQueue: this.deadLetters.ruleTargetQueue });
-    const localBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
-    for (const route of regionForwardingRoutes(props.config)) {
-      new PlaybookRule(this, `${route.key}-rule`, { route, eventBus: localBus, target, ruleName: `${ruleNamePrefix}${route.key}` });
-    }
+    this.deadLetters = forwarding.deadLetters;
+    const target = forwarding.target;
     // The dead-letter alarm's state changes go home too: the home stack alerts on them.
     new events.Rule(this, 'fwd-alarm-rule', {
       ruleName: `${ruleNamePrefix}fwd-alarm`,

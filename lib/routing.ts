@@ -44,6 +44,16 @@ export interface RoutePattern {
 export const FORWARD_ROUTE_KEY = 'forward-unclaimed';
 export const FORWARD_FINDINGS_KEY = 'fwd-findings';
 
+/** The calls each enabled API-call playbook watches, matched exactly as at home, forwarded to `destination` (for the description). */
+export function apiCallForwardingRoutes(config: ResponseConfig, destination: string): RouteSpec[] {
+  return apiCallRoutes(config).map(({ key, pattern }) => ({
+    key: `fwd-${key}`,
+    bus: 'default' as const,
+    description: `[fwd-${key}] Forwards the GuardDuty API calls ${key} watches to ${destination}.`,
+    pattern,
+  }));
+}
+
 /**
  * What a Region other than the home Region sends to the home Region's default bus: every
  * GuardDuty finding (the home rules decide which playbook takes it, as for a home finding) and
@@ -58,12 +68,7 @@ export function regionForwardingRoutes(config: ResponseConfig): RouteSpec[] {
       description: `[${FORWARD_FINDINGS_KEY}] Forwards every GuardDuty finding of this Region to the home Region's default bus.`,
       pattern: { source: [FINDING_SOURCE], 'detail-type': [FINDING_DETAIL_TYPE] },
     },
-    ...apiCallRoutes(config).map(({ key, pattern }) => ({
-      key: `fwd-${key}`,
-      bus: 'default' as const,
-      description: `[fwd-${key}] Forwards the calls ${key} watches in this Region to the home Region's default bus.`,
-      pattern,
-    })),
+    ...apiCallForwardingRoutes(config, "the home Region's default bus"),
   ];
 }
 

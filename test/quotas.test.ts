@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { MEMBER_STACK_ID, STACK_ID, buildApp } from '../lib/app';
+import { MEMBER_FORWARDER_STACK_ID, MEMBER_STACK_ID, STACK_ID, buildApp } from '../lib/app';
 import { PLAYBOOKS } from '../lib/catalog';
 import { LONGEST, Resolver, Template } from './support/cfn-resolve';
 
@@ -34,7 +34,7 @@ function synthesize(): Record<string, Template> {
   buildApp(app, 'eu-west-1');
   const assembly = app.synth();
   const stacks = Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template]));
-  expect(Object.keys(stacks).sort()).toEqual([STACK_ID, `${STACK_ID}-ap-southeast-4`, `${STACK_ID}-ap-southeast-5`, MEMBER_STACK_ID].sort());
+  expect(Object.keys(stacks).sort()).toEqual([STACK_ID, `${STACK_ID}-ap-southeast-4`, `${STACK_ID}-ap-southeast-5`, MEMBER_STACK_ID, MEMBER_FORWARDER_STACK_ID].sort());
   return stacks;
 }
 
@@ -125,8 +125,9 @@ describe.each(Object.keys(templates))('Quotas: %s, every playbook on, every flag
   });
 });
 
-describe('Quotas: the member stack as a StackSet template', () => {
-  const member = templates[MEMBER_STACK_ID] as Template & { Parameters?: object; Rules?: object; Conditions?: object };
+// The member stacks go out as service-managed StackSets; the forwarding stacks of other Regions deploy without bootstrap too.
+describe.each([MEMBER_STACK_ID, MEMBER_FORWARDER_STACK_ID, `${STACK_ID}-ap-southeast-4`])('Quotas: %s as a template deployed without bootstrap', (name) => {
+  const member = templates[name] as Template & { Parameters?: object; Rules?: object; Conditions?: object };
 
   it('needs no bootstrap: no BootstrapVersion parameter or rule, no CDK metadata, no assets', () => {
     expect(member.Parameters).toBeUndefined();

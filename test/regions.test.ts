@@ -1,8 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { STACK_ID, buildApp, forwardedRegions } from '../lib/app';
+import { MEMBER_FORWARDER_STACK_ID, MEMBER_STACK_ID, STACK_ID, buildApp, forwardedRegions } from '../lib/app';
 import { KNOWN_REGIONS, loadConfig } from '../lib/config';
 import { apiCallRoutes, regionForwardingRoutes } from '../lib/routing';
+import { LONGEST, Resolver } from './support/cfn-resolve';
+import { Statement, evaluate } from './support/iam-evaluate';
 
 const synth = (context: Record<string, unknown>, home: string | undefined) => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context }, builtinCloudFormationValidation: false });
@@ -66,7 +68,7 @@ describe('Stack: GuardDutyResponse-<region>, one per other Region', () => {
       for (const rule of Object.values(rules)) {
         expect(rule.Properties.EventBusName ?? 'default').toBe('default');
         expect(rule.Properties.Targets).toEqual([
-          { Arn: HOME_BUS, Id: 'Target0', RoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^ForwardingRole/), 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^DeadLettersQueue/), 'Arn'] } } },
+          { Arn: HOME_BUS, Id: 'Target0', RoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^ForwardRole/), 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^ForwardDeadLettersQueue/), 'Arn'] } } },
         ]);
       }
     });
@@ -96,7 +98,7 @@ describe('Stack: GuardDutyResponse-<region>, one per other Region', () => {
       expect(byName('fwd-alarm').Properties.EventPattern).toEqual({
         source: ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
-        resources: [{ 'Fn::GetAtt': [expect.stringMatching(/^DeadLettersWaiting/), 'Arn'] }],
+        resources: [{ 'Fn::GetAtt': [expect.stringMatching(/^ForwardDeadLettersWaiting/), 'Arn'] }],
       });
     });
   });
@@ -117,5 +119,49 @@ describe('Stack: GuardDutyResponse-<region>, one per other Region', () => {
     const topicPolicy = Object.values(home.findResources('AWS::SNS::TopicPolicy'))[0];
     const deny = topicPolicy.Properties.PolicyDocument.Statement.find((s: { Sid?: string }) => s.Sid === 'OnlyGuardDutyResponseFunctionsPublish');
     expect(JSON.stringify(deny.Condition.ArnNotEquals['aws:PrincipalArn'])).toContain('ForwarderAlarmsRole');
+  });
+});
+
+describe('Member accounts: GuardDuty API calls forwarded to the security account', () => {
+  const ORG = 'o-a1b2c3d4e5';
+  const assembly = synth({ securityAccountId: '111122223333', organizationId: ORG }, 'eu-west-1');
+  const SECURITY_BUS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:111122223333:event-bus/default']] };
+
+  it('adds a StackSet-ready member forwarding stack, one rule per API-call playbook, to the security account home bus', () => {
+    const template = Template.fromJSON(assembly.getStackByName(MEMBER_FORWARDER_STACK_ID).template);
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    const config = loadConfig({});
+    expect(rules.map((r) => r.Properties.EventPattern)).toEqual(apiCallRoutes(config).map((r) => r.pattern));
+    expect(rules.map((r) => r.Properties.Name)).toEqual(apiCallRoutes(config).map((r) => `${MEMBER_FORWARDER_STACK_ID}-fwd-${r.key}`));
+    for (const rule of rules) {
+      expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: SECURITY_BUS, RoleArn: expect.anything(), DeadLetterConfig: expect.anything() })]);
+    }
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    expect(policies.map((p) => p.Properties.PolicyDocument.Statement)).toEqual([[{ Action: 'events:PutEvents', Effect: 'Allow', Resource: SECURITY_BUS }]]);
+    // The member template names no Region of its own: one StackSet deploys it to every Region.
+    expect(assembly.getStackByName(MEMBER_FORWARDER_STACK_ID).environment.region).toBe('unknown-region');
+  });
+
+  it("lets the security account's default bus accept only the organisation's principals and only GuardDuty events", () => {
+    const home = Template.fromJSON(assembly.getStackByName(STACK_ID).template);
+    const [policy] = Object.values(home.findResources('AWS::Events::EventBusPolicy'));
+    expect(policy.Properties.EventBusName).toBe('default');
+    const statement = new Resolver(assembly.getStackByName(STACK_ID).template, { ...LONGEST, stackName: STACK_ID }).resolve(policy.Properties.Statement) as Statement;
+    const bus = String(statement.Resource);
+    const put = (context: Record<string, string>) => evaluate([statement], { principal: { aws: 'arn:aws:iam::444455556666:role/forwarder' }, action: 'events:PutEvents', resource: bus, context });
+    expect(put({ 'aws:PrincipalOrgID': ORG, 'events:source': 'aws.guardduty' })).toBe('allow');
+    expect(put({ 'aws:PrincipalOrgID': 'o-someoneelse', 'events:source': 'aws.guardduty' })).toBe('implicit-deny');
+    expect(put({ 'aws:PrincipalOrgID': ORG, 'events:source': 'my.app' })).toBe('implicit-deny');
+    expect(put({ 'events:source': 'aws.guardduty' })).toBe('implicit-deny');
+  });
+
+  it('creates neither without organizationId', () => {
+    const plain = synth({ securityAccountId: '111122223333' }, 'eu-west-1');
+    expect(plain.stacks.map((s) => s.stackName).sort()).toEqual([STACK_ID, MEMBER_STACK_ID]);
+    expect(Object.keys(Template.fromJSON(plain.getStackByName(STACK_ID).template).findResources('AWS::Events::EventBusPolicy'))).toEqual([]);
+  });
+
+  it('needs the home Region to point members at', () => {
+    expect(() => synth({ securityAccountId: '111122223333', organizationId: ORG }, undefined)).toThrow(/needs the security account's home Region: set AWS_REGION/);
   });
 });
