@@ -14,13 +14,13 @@ interface Run {
   readonly stderr: string;
 }
 
-async function simulate(argv: string[], tty = false): Promise<Run> {
+async function simulate(argv: string[], tty = false, env: Record<string, string> = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
     stdout: { write: (text: string) => (stdout += text), isTTY: tty },
     stderr: { write: (text: string) => (stderr += text), isTTY: false },
-    env: {},
+    env,
   };
   const status = await runSimulate(argv, io);
   return { status, stdout, stderr };
@@ -296,5 +296,19 @@ describe('CLI: npm run simulate', () => {
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toMatchObject({ playbooks: ['iam-findings'], errors: [] });
+  });
+
+  it("reports an event of a Region that 'regions' does not forward, and runs nothing for it", async () => {
+    const example = JSON.parse(readFileSync(path.join(EXAMPLE_EVENTS_DIR, 'ec2-spambot.json'), 'utf8'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'regions-'));
+    writeFileSync(path.join(dir, '1-home.json'), JSON.stringify(example));
+    writeFileSync(path.join(dir, '2-forwarded.json'), JSON.stringify({ ...example, id: 'e-us', region: 'us-east-1', detail: { ...example.detail, region: 'us-east-1' } }));
+    writeFileSync(path.join(dir, '3-elsewhere.json'), JSON.stringify({ ...example, id: 'e-sa', region: 'sa-east-1', detail: { ...example.detail, region: 'sa-east-1' } }));
+    const { status, stdout } = await simulate(['--json', '-c', 'regions=us-east-1', dir], false, { AWS_REGION: 'eu-west-1' });
+    expect(status).toBe(0);
+    const [home, forwarded, elsewhere] = jsonLines(stdout);
+    expect([home.playbooks, forwarded.playbooks, elsewhere.playbooks]).toEqual([['ec2-spambot'], ['ec2-spambot'], []]);
+    expect(elsewhere.alerts).toEqual([]);
+    expect(elsewhere.suppressed).toEqual([expect.stringMatching(/^not forwarded by this configuration: the event's Region sa-east-1 is neither the home Region nor listed in 'regions' \(eu-west-1, us-east-1\)/)]);
   });
 });

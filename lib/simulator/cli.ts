@@ -10,7 +10,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../app';
-import { ConfigError } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { Ec2World, WorldFileError } from './ec2-world';
 import { renderHuman, styles } from './render';
 import { EventResult, Simulator, StateFileError } from './simulate';
@@ -127,7 +127,10 @@ export async function runSimulate(argv: readonly string[], io: Io): Promise<numb
   try {
     worldFiles = args.worldFiles.length > 0 ? args.worldFiles : jsonFilesIn(EXAMPLE_WORLD_DIR);
     const world = Ec2World.fromDocuments(worldFiles.map((file) => ({ file, json: readJson(file) })));
-    simulator = new Simulator(synthesizeTemplate(args.context), world, { guardDutyKnowsReplayedFindings: !args.unknownToGuardDuty, failAfter: args.failAfter, stateFile: args.stateFile });
+    // The home Region, as `cdk deploy` would pick it: it matters only with `-c regions=...`.
+    const homeRegion = io.env.CDK_DEFAULT_REGION ?? io.env.AWS_REGION;
+    const { template, coveredRegions } = synthesizeApp(args.context, homeRegion);
+    simulator = new Simulator(template, world, { guardDutyKnowsReplayedFindings: !args.unknownToGuardDuty, failAfter: args.failAfter, stateFile: args.stateFile, coveredRegions });
     // A state file is read before the first event: a bad one stops the run here, naming it.
     if (args.stateFile) await simulator.open();
   } catch (error) {
@@ -178,13 +181,25 @@ export async function runSimulate(argv: readonly string[], io: Io): Promise<numb
 }
 
 /** The synthesized template, as `cdk synth` would write it (without bundling the Lambda code). */
-export function synthesizeTemplate(cliContext: Readonly<Record<string, string>>): Record<string, unknown> {
+export function synthesizeTemplate(cliContext: Readonly<Record<string, string>>, homeRegion?: string): Record<string, unknown> {
+  return synthesizeApp(cliContext, homeRegion).template;
+}
+
+/**
+ * The main stack's template, and the Regions whose events reach it: with `regions`, the home
+ * Region and the listed ones (the forwarding stacks'); without, any Region (one stack per Region).
+ */
+function synthesizeApp(cliContext: Readonly<Record<string, string>>, homeRegion: string | undefined): { template: Record<string, unknown>; coveredRegions?: readonly string[] } {
   const app = new App({
     context: { ...cdkJsonContext(), ...cliContext, 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: false,
   });
-  const stack = buildApp(app);
-  return app.synth().getStackArtifact(stack.artifactId).template as Record<string, unknown>;
+  const stack = buildApp(app, homeRegion);
+  const regions = loadConfig(app.node.getAllContext()).regions;
+  return {
+    template: app.synth().getStackArtifact(stack.artifactId).template as Record<string, unknown>,
+    ...(regions.length > 0 && homeRegion && { coveredRegions: [...new Set([homeRegion, ...regions])] }),
+  };
 }
 
 /** `cdk synth` merges cdk.json's context under the `-c` flags; so does the simulator. */

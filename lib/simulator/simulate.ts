@@ -119,6 +119,12 @@ const FALLBACK_REGION = 'us-east-1';
 
 export interface SimulatorOptions {
   /**
+   * The Regions whose events reach the main stack (`regions` and the home Region); an event of
+   * another Region is reported as not forwarded, and nothing runs.
+   * @default - every Region (one deployment per Region, as without `regions`)
+   */
+  readonly coveredRegions?: readonly string[];
+  /**
    * The clock remediations stamp their tags with.
    * @default - the wall clock
    */
@@ -183,6 +189,7 @@ export class Simulator {
   private readonly now: () => Date;
   private readonly guardDutyKnowsReplayedFindings: boolean;
   private readonly failAfter?: number;
+  private readonly coveredRegions?: readonly string[];
   private readonly stateFile?: string;
   /** Mutating EC2 and Auto Scaling calls answered so far in this run (for failAfter). */
   private mutatingCalls = 0;
@@ -195,6 +202,7 @@ export class Simulator {
     this.now = options.now ?? (() => new Date());
     this.guardDutyKnowsReplayedFindings = options.guardDutyKnowsReplayedFindings ?? true;
     this.failAfter = options.failAfter;
+    this.coveredRegions = options.coveredRegions;
     this.stateFile = options.stateFile;
     this.rules = rulesFromTemplate(template);
   }
@@ -244,6 +252,10 @@ export class Simulator {
     // check the finding's account at their own door.)
     if (!REGION_NAME.test(region)) {
       result.errors.push(`could not process: the event's region ${JSON.stringify(region.slice(0, 40))} is not an AWS region name`);
+      return result;
+    }
+    if (this.coveredRegions && !this.coveredRegions.includes(region)) {
+      result.suppressed.push(`not forwarded by this configuration: the event's Region ${region} is neither the home Region nor listed in 'regions' (${this.coveredRegions.join(', ')})`);
       return result;
     }
     for (const delivery of routeEvent(this.template, this.rules, event)) {
