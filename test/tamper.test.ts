@@ -71,6 +71,15 @@ describe('Function: formatTamperAlert', () => {
     expect(alertOf(fixture('delete-detector')).subject).toBe('[CRITICAL] GuardDuty detector deleted by "alice" in 111122223333/us-east-1');
   });
 
+  it('names the member account and Region of a call a member forwarded to the security account (MemberForwarderStack)', () => {
+    // EventBridge keeps a forwarded event's account and region; CloudTrail names the member in recipientAccountId.
+    const event = fixture('delete-detector');
+    Object.assign(event, { account: '444455556666', region: 'us-east-2' });
+    Object.assign(event.detail, { recipientAccountId: '444455556666', awsRegion: 'us-east-2' });
+    event.detail.userIdentity.accountId = '444455556666';
+    expect(alertOf(event).subject).toBe('[CRITICAL] GuardDuty detector deleted by "alice" in 444455556666/us-east-2');
+  });
+
   it('rates a detector created disabled as the disable it is', () => {
     const disabled = alertOf(callOf('CreateDetector', { enable: false, findingPublishingFrequency: 'SIX_HOURS' }));
     expect(disabled.subject).toBe('[CRITICAL] GuardDuty detector created DISABLED by "alice" in 111122223333/us-east-1');
