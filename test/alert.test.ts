@@ -276,7 +276,10 @@ describe('Evidence per finding family', () => {
   const corpusEvent = (file: string) => structuredClone([...corpusFindings(), ...sdkShapeFindings(), ...externalFindings()].find((f) => f.file.endsWith(file))!.event) as Record<string, any>;
 
   it('Runtime: the process, its executable, hash and user, and what the runtime context names', () => {
-    const { email } = alertOf(corpusEvent('findings/PrivilegeEscalation_Runtime_DockerSocketAccessed.json'));
+    const { email, sms } = alertOf(corpusEvent('findings/PrivilegeEscalation_Runtime_DockerSocketAccessed.json'));
+    // A container without a name is named by its id; its host instance is listed (what isolation would act on).
+    expect(sms).toContain('on container abcd1234 in');
+    expect(email).toMatch(/Container id: +abcd1234\n(.*\n)*? {2}Instance: +i-abcd1234\n/);
     expect(email).toMatch(/\nProcess\n {2}Process: +"sshd" \(pid 2345, user "admin" uid 1000\)\n/);
     expect(email).toMatch(/Executable: +"\/usr\/bin\/ssh"\n/);
     expect(email).toMatch(/SHA-256: +d2d2d2d2[0-9a-f]{56}\n/);

@@ -140,8 +140,15 @@ export function describeResource(detail: JsonObject): ResourceDescription {
     case 'Container':
       if (container) {
         const name = quoted(container.name, 100);
-        return { label: name && `container ${name}`, lines: [['Resource type', resourceType], ['Container', name], ['Image', quoted(container.image, 200)]] };
+        const id = token(container.id, 80);
+        // A Runtime Monitoring container finding names its host instance too: what isolation acts on.
+        const host = instance ? describeInstance(instance, undefined) : undefined;
+        return {
+          label: name ? `container ${name}` : id ? `container ${id}` : host?.label && `container on ${host.label}`,
+          lines: [['Resource type', resourceType], ['Container', name], ['Container id', id], ['Image', quoted(container.image, 200)], ...(host?.lines.filter(([label]) => label !== 'Resource type') ?? [])],
+        };
       }
+      if (instance) return describeInstance(instance, resourceType);
       break;
   }
   return { label: resourceType, lines: [['Resource type', resourceType]] };
