@@ -16,15 +16,15 @@ import { buildSync } from 'esbuild';
 import { formatFindingAlert } from '../lambdas/shared/alert';
 import { parseFindingEvent } from '../lambdas/shared/finding';
 import { createNotifyHandler } from '../lambdas/notify/handler';
-import { PlaybookId, playbookById, settingsOf } from '../lib/catalog';
-import { loadConfig } from '../lib/config';
-import { encodeSettings } from '../lib/settings';
-import { GuardDutyResponseStack } from '../lib/guardduty-response-stack';
-import { Ec2World } from '../lib/simulator/ec2-world';
-import { startLocalDynamoDb } from '../lib/simulator/local-dynamodb';
-import { Simulator } from '../lib/simulator/simulate';
+import { PlaybookId, playbookById, settingsOf } from '../core/catalog';
+import { loadConfig } from '../core/config';
+import { encodeSettings } from '../core/settings';
+import { GuardDutyResponseStack } from '../infra/guardduty-response-stack';
+import { Ec2World } from '../simulator/ec2-world';
+import { startLocalDynamoDb } from '../simulator/local-dynamodb';
+import { Simulator } from '../simulator/simulate';
 import { dynamoFindingState } from '../lambdas/shared/finding-state';
-import { routeEvent, rulesFromTemplate } from '../lib/template-router';
+import { routeEvent, rulesFromTemplate } from '../simulator/template-router';
 import { corpusFindings } from '../test/support/corpus';
 
 interface Result {
@@ -101,7 +101,7 @@ async function warmInvocationUs(): Promise<number> {
   return elapsed / 1e3 / invocations;
 }
 
-// Every handler's bundle, built with the same esbuild options as lib/constructs/response-function.ts: the deployed size.
+// Every handler's bundle, built with the same esbuild options as infra/constructs/response-function.ts: the deployed size.
 function bundleOf(handler: string): Uint8Array {
   return buildSync({
     entryPoints: [path.join(__dirname, '..', 'lambdas', handler, 'index.ts')],

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { buildApp } from '../lib/app';
-import { ConfigError } from '../lib/config';
+import { buildApp } from '../infra/app';
+import { ConfigError } from '../core/config';
 
 try {
   buildApp(new App());

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runSimulate } from '../lib/simulator/cli';
+import { runSimulate } from '../simulator/cli';
 
 runSimulate(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
   (status) => {

@@ -1,7 +1,7 @@
 /**
- * Regenerates lib/finding-types.ts from a finding-type table (the corpus's finding-types.tsv,
+ * Regenerates core/finding-types.ts from a finding-type table (the corpus's finding-types.tsv,
  * compiled from the GuardDuty finding-type reference pages).
- *   npx tsx scripts/import-finding-types.ts ../shared/corpus/finding-types.tsv > lib/finding-types.ts
+ *   npx tsx scripts/import-finding-types.ts ../shared/corpus/finding-types.tsv > core/finding-types.ts
  * test/finding-types.test.ts fails when the committed file and the table differ.
  */
 import { readFileSync } from 'node:fs';

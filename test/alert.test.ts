@@ -1,4 +1,4 @@
-import { ALERT_ATTRIBUTES } from '../lib/contract';
+import { ALERT_ATTRIBUTES } from '../core/contract';
 import { MAX_SMS_LENGTH, MAX_SUBJECT_LENGTH, formatFindingAlert, formatReminderAlert, formatUnprocessableAlert, toPublishInput } from '../lambdas/shared/alert';
 import { MAX_CHAT_DESCRIPTION_LENGTH } from '../lambdas/shared/chat';
 import { parseFindingEvent } from '../lambdas/shared/finding';

@@ -1,6 +1,6 @@
-import { FINDING_PLAYBOOKS, PLAYBOOKS, PLAYBOOK_IDS, Playbook, TIERS } from '../lib/catalog';
-import { FINDING_TYPES } from '../lib/finding-types';
-import { matchesEventPattern } from '../lib/event-pattern';
+import { FINDING_PLAYBOOKS, PLAYBOOKS, PLAYBOOK_IDS, Playbook, TIERS } from '../core/catalog';
+import { FINDING_TYPES } from '../core/finding-types';
+import { matchesEventPattern } from '../core/event-pattern';
 import { corpusFindings } from './support/corpus';
 
 /** Does a catalog type selector (an EventBridge wildcard) claim `type`? Evaluated by the same matcher as the rules. */
@@ -58,7 +58,7 @@ describe('Module: catalog', () => {
     for (const selector of FINDING_PLAYBOOKS.flatMap((p) => p.findingTypes)) expect(selector).not.toMatch(/\\|\*\*/);
   });
 
-  // Disjoint claims within a tier are what make "exactly one alert" hold (lib/routing.ts).
+  // Disjoint claims within a tier are what make "exactly one alert" hold (core/routing.ts).
   it.each(TIERS.filter((t) => t !== 'fallback'))('never lets two %s playbooks claim the same type', (tier) => {
     const playbooks = FINDING_PLAYBOOKS.filter((p) => p.tier === tier);
     const types = new Set([...Object.keys(FINDING_TYPES), ...corpusFindings().map((e) => String((e.event.detail as { type: unknown }).type))]);

@@ -1,5 +1,5 @@
-import { PLAYBOOKS } from '../lib/catalog';
-import { ConfigError, enabledPlaybookIds, loadConfig } from '../lib/config';
+import { PLAYBOOKS } from '../core/catalog';
+import { ConfigError, enabledPlaybookIds, loadConfig } from '../core/config';
 
 describe('Function: loadConfig', () => {
   it('defaults every playbook to its catalog default and the severities to LOW and HIGH', () => {

@@ -17,8 +17,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { Ec2World, WorldFileError } from '../lib/simulator/ec2-world';
-import { AwsCall, OFFLINE_CREDENTIALS, answerOffline } from '../lib/simulator/offline-aws';
+import { Ec2World, WorldFileError } from '../simulator/ec2-world';
+import { AwsCall, OFFLINE_CREDENTIALS, answerOffline } from '../simulator/offline-aws';
 
 const WORLD_DIR = path.join(__dirname, '..', 'examples', 'world');
 const exampleWorld = () =>

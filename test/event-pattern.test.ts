@@ -3,7 +3,7 @@ import {
   InvalidEventPatternError,
   matchesEventPattern,
   validateEventPattern,
-} from '../lib/event-pattern';
+} from '../core/event-pattern';
 
 /** The EC2 state-change event used throughout the "Creating event patterns" page. */
 const ec2StateChangeEvent = {

@@ -5,7 +5,7 @@ import { createNotifyHandler } from '../lambdas/notify/handler';
 import { createRevokeSshHandler } from '../lambdas/revoke-ssh/handler';
 import { dynamoFindingState } from '../lambdas/shared/finding-state';
 import type { HandlerDependencies } from '../lambdas/shared/report';
-import { ALERT_ATTRIBUTES } from '../lib/contract';
+import { ALERT_ATTRIBUTES } from '../core/contract';
 import { fixtureFindings } from './support/corpus';
 import { remediationDependencies } from './support/dependencies';
 import { LocalDynamoDb, startDynalite } from './support/local-dynamodb';

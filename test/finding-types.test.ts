@@ -5,7 +5,7 @@ import { corpusFindingTypeTable } from './support/corpus';
 
 describe('Module: finding-types', () => {
   it('is the table compiled from the GuardDuty documentation, regenerated without changes', () => {
-    const committed = readFileSync(path.join(__dirname, '..', 'lib', 'finding-types.ts'), 'utf8');
+    const committed = readFileSync(path.join(__dirname, '..', 'core', 'finding-types.ts'), 'utf8');
     expect(committed).toBe(renderFindingTypesModule(parseFindingTypeTable(corpusFindingTypeTable())));
   });
 

@@ -1,7 +1,7 @@
 import * as GuardDutySdk from '@aws-sdk/client-guardduty';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { GUARDDUTY_WRITE_OPERATIONS, GUARDDUTY_WRITE_OPERATION_NAMES, GuardDutyWriteOperation, operationSeverity } from '../lib/guardduty-operations';
+import { GUARDDUTY_WRITE_OPERATIONS, GUARDDUTY_WRITE_OPERATION_NAMES, GuardDutyWriteOperation, operationSeverity } from '../core/guardduty-operations';
 import { CORPUS_DIR } from './support/corpus';
 
 /** The SDK model's operations, read from @aws-sdk/client-guardduty's command classes. */

@@ -1,12 +1,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { MEMBER_STACK_ID, STACK_ID, buildApp } from '../lib/app';
-import { HandlerName, PLAYBOOKS, REMEDIATION_HANDLERS, ec2PermissionsOf, isMutating, playbookById } from '../lib/catalog';
-import { EXAMPLE_EVENTS_DIR, EXAMPLE_WORLD_DIR } from '../lib/simulator/cli';
-import { Ec2World } from '../lib/simulator/ec2-world';
-import type { AwsCall } from '../lib/simulator/offline-aws';
-import { Simulator } from '../lib/simulator/simulate';
+import { MEMBER_STACK_ID, STACK_ID, buildApp } from '../infra/app';
+import { HandlerName, PLAYBOOKS, REMEDIATION_HANDLERS, ec2PermissionsOf, isMutating, playbookById } from '../core/catalog';
+import { EXAMPLE_EVENTS_DIR, EXAMPLE_WORLD_DIR } from '../simulator/cli';
+import { Ec2World } from '../simulator/ec2-world';
+import type { AwsCall } from '../simulator/offline-aws';
+import { Simulator } from '../simulator/simulate';
 import { COMMERCIAL, Resolver, Template } from './support/cfn-resolve';
 import { ContextValue, Request, Statement, evaluate } from './support/iam-evaluate';
 

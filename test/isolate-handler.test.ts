@@ -344,7 +344,7 @@ describe('Handler: isolate-instance, time left', () => {
   it('does not start the moves without the time to finish them, and fails so that the next delivery resumes', async () => {
     world();
     const { handler } = handlerWith();
-    // 20 s left: less than the three worst-case calls (lib/timing.ts MOVE_RESERVE_MS) a move may need.
+    // 20 s left: less than the three worst-case calls (core/timing.ts MOVE_RESERVE_MS) a move may need.
     await expect(handler(c2(), { getRemainingTimeInMillis: () => 20_000 })).rejects.toThrow(/failed: check there is time left to finish the moves/);
     expect(ec2).toHaveReceivedCommandTimes(ModifyNetworkInterfaceAttributeCommand, 0);
     expect(published().email).toMatch(/FAILED to check there is time left to finish the moves: .*the next delivery resumes here/);

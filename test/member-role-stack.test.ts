@@ -1,8 +1,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { MEMBER_STACK_ID, buildApp } from '../lib/app';
-import { REMEDIATION_HANDLERS, ec2PermissionsOf, remediationRolePathOf } from '../lib/catalog';
+import { MEMBER_STACK_ID, buildApp } from '../infra/app';
+import { REMEDIATION_HANDLERS, ec2PermissionsOf, remediationRolePathOf } from '../core/catalog';
 
 function synthMember(context: Record<string, unknown>) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context }, builtinCloudFormationValidation: false });

@@ -1,8 +1,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { PLAYBOOKS } from '../lib/catalog';
-import { loadConfig } from '../lib/config';
-import { GuardDutyResponseStack } from '../lib/guardduty-response-stack';
+import { PLAYBOOKS } from '../core/catalog';
+import { loadConfig } from '../core/config';
+import { GuardDutyResponseStack } from '../infra/guardduty-response-stack';
 
 describe('Stack: cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged violation, with every playbook on and subscriptions set', () => {

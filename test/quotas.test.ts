@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
-import { MEMBER_FORWARDER_STACK_ID, MEMBER_STACK_ID, STACK_ID, buildApp } from '../lib/app';
-import { PLAYBOOKS } from '../lib/catalog';
+import { MEMBER_FORWARDER_STACK_ID, MEMBER_STACK_ID, STACK_ID, buildApp } from '../infra/app';
+import { PLAYBOOKS } from '../core/catalog';
 import { LONGEST, Resolver, Template } from './support/cfn-resolve';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { FLAG_DEFAULTS } from '../lib/config';
-import { operationTable, permissionTable, playbookTable } from '../lib/readme-tables';
+import { FLAG_DEFAULTS } from '../core/config';
+import { operationTable, permissionTable, playbookTable } from '../scripts/readme-tables';
 
 const readme = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -11,7 +11,7 @@ describe('Document: README', () => {
     expect(table).toBe(playbookTable());
   });
 
-  it('has the GuardDuty operation table generated from lib/guardduty-operations.ts', () => {
+  it('has the GuardDuty operation table generated from core/guardduty-operations.ts', () => {
     const table = /<!-- operations:begin[^\n]*-->\n([\s\S]*?)\n<!-- operations:end -->/.exec(readme)?.[1];
     expect(table).toBe(operationTable());
   });

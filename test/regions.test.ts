@@ -1,8 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { MEMBER_FORWARDER_STACK_ID, MEMBER_STACK_ID, STACK_ID, buildApp, forwardedRegions } from '../lib/app';
-import { KNOWN_REGIONS, loadConfig } from '../lib/config';
-import { apiCallRoutes, regionForwardingRoutes } from '../lib/routing';
+import { KNOWN_REGIONS, MEMBER_FORWARDER_STACK_ID, MEMBER_STACK_ID, STACK_ID, buildApp, forwardedRegions } from '../infra/app';
+import { loadConfig } from '../core/config';
+import { apiCallRoutes, regionForwardingRoutes } from '../core/routing';
 import { LONGEST, Resolver } from './support/cfn-resolve';
 import { Statement, evaluate } from './support/iam-evaluate';
 
@@ -19,11 +19,14 @@ describe('Flag: regions', () => {
   });
 
   it.each([
-    ['eu-west-9', /'regions': 'eu-west-9' is not a Region this release knows\. Valid values: af-south-1, .*eu-west-1, /],
     ['Europe', /'regions': 'Europe' is not a Region name such as eu-west-1/],
     ['eu-west-1,us-east-1,eu-west-1', /'regions': 'eu-west-1' is listed twice/],
   ])('rejects %p', (value, message) => {
     expect(() => loadConfig({ regions: value })).toThrow(message);
+  });
+
+  it('rejects a Region the CDK does not know when the app is built, listing the valid ones', () => {
+    expect(() => synth({ regions: 'eu-west-9' }, 'eu-west-1')).toThrow(/'regions': 'eu-west-9' is not a Region this release knows\. Valid values: af-south-1, .*eu-west-1, /);
   });
 
   it('lists every Region the CDK knows in its error, and knows the usual ones', () => {

@@ -19,7 +19,7 @@ import { createIsolateHandler } from '../lambdas/isolate/handler';
 import { ALL_TRAFFIC, ISOLATION_ROLE_TAG } from '../lambdas/isolate/plan';
 import { createRevokeSshHandler } from '../lambdas/revoke-ssh/handler';
 import { RESTORE_HEADER, commandLine } from '../lambdas/shared/shell';
-import { previousGroupsTag } from '../lib/tags';
+import { previousGroupsTag } from '../core/tags';
 import { fixtureFindings } from './support/corpus';
 import { remediationDependencies } from './support/dependencies';
 import { testInstance } from './support/instances';

@@ -1,4 +1,4 @@
-import { PLAYBOOKS } from '../lib/catalog';
+import { PLAYBOOKS } from '../core/catalog';
 import { COMMERCIAL, Resolver, Template } from './support/cfn-resolve';
 import { Request, Statement, evaluate } from './support/iam-evaluate';
 import { synthStack } from './support/synth';

@@ -4,11 +4,11 @@
  * The synthesized rules are evaluated with EventBridge's matching semantics and compared with an
  * oracle computed from the catalog alone.
  */
-import { FINDING_PLAYBOOKS, FindingPlaybook, PLAYBOOK_IDS, Tier } from '../lib/catalog';
-import { ResponseConfig, loadConfig } from '../lib/config';
-import { matchesEventPattern } from '../lib/event-pattern';
-import { FINDING_TYPES } from '../lib/finding-types';
-import { alertingDeliveries, routeEvent, rulesFromTemplate } from '../lib/template-router';
+import { FINDING_PLAYBOOKS, FindingPlaybook, PLAYBOOK_IDS, Tier } from '../core/catalog';
+import { ResponseConfig, loadConfig } from '../core/config';
+import { matchesEventPattern } from '../core/event-pattern';
+import { FINDING_TYPES } from '../core/finding-types';
+import { alertingDeliveries, routeEvent, rulesFromTemplate } from '../simulator/template-router';
 import { EventFile, corpusFindings, fixtureFindings } from './support/corpus';
 import { synthStack } from './support/synth';
 

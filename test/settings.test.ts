@@ -1,5 +1,5 @@
-import { REMEDIATION_HANDLERS, settingsOf } from '../lib/catalog';
-import { RemediationSettingValues, SETTING_CODECS, SettingName, decodeSettings, encodeSettings } from '../lib/settings';
+import { REMEDIATION_HANDLERS, settingsOf } from '../core/catalog';
+import { RemediationSettingValues, SETTING_CODECS, SettingName, decodeSettings, encodeSettings } from '../core/settings';
 import { synthStack } from './support/synth';
 
 const VALUES: RemediationSettingValues = {

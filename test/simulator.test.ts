@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PLAYBOOKS } from '../lib/catalog';
-import { ConfigError, loadConfig } from '../lib/config';
-import { EXAMPLE_EVENTS_DIR, Io, runSimulate } from '../lib/simulator/cli';
-import { EventResult } from '../lib/simulator/simulate';
+import { PLAYBOOKS } from '../core/catalog';
+import { ConfigError, loadConfig } from '../core/config';
+import { EXAMPLE_EVENTS_DIR, Io, runSimulate } from '../simulator/cli';
+import { EventResult } from '../simulator/simulate';
 import { CORPUS_DIR } from './support/corpus';
 
 interface Run {

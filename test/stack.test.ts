@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { FINDING_PLAYBOOKS, PLAYBOOKS } from '../lib/catalog';
-import { ALERT_ATTRIBUTES } from '../lib/contract';
+import { FINDING_PLAYBOOKS, PLAYBOOKS } from '../core/catalog';
+import { ALERT_ATTRIBUTES } from '../core/contract';
 import { synthStack } from './support/synth';
 
 const ruleDescriptions = (template: ReturnType<typeof synthStack>['template']) =>

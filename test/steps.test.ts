@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'shell-quote';
 import { isolationSteps, planIsolation } from '../lambdas/isolate/plan';
 import { ExecutionContext, Step, changeLine, executeSteps, undoLines } from '../lambdas/shared/steps';
-import { previousGroupsTag } from '../lib/tags';
+import { previousGroupsTag } from '../core/tags';
 import { testInstance } from './support/instances';
 
 const ec2 = mockClient(EC2Client);

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { EXAMPLE_EVENTS_DIR, Io, runSimulate } from '../lib/simulator/cli';
-import { EventResult } from '../lib/simulator/simulate';
+import { EXAMPLE_EVENTS_DIR, Io, runSimulate } from '../simulator/cli';
+import { EventResult } from '../simulator/simulate';
 
 /**
  * A storm replayed through the simulator, as deployed: 300 new findings of one type in one

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { PLAYBOOKS } from '../lib/catalog';
+import { PLAYBOOKS } from '../core/catalog';
 import { synthStack } from './support/synth';
 
 describe('Stack: full synthesis', () => {

@@ -1,5 +1,5 @@
 import { CLIENT_TIMING } from '../lambdas/shared/environment';
-import { MOVE_RESERVE_MS, REMEDIATION_TIMEOUT_SECONDS, SDK_TIMING, worstCaseCallMs } from '../lib/timing';
+import { MOVE_RESERVE_MS, REMEDIATION_TIMEOUT_SECONDS, SDK_TIMING, worstCaseCallMs } from '../core/timing';
 import { synthStack } from './support/synth';
 
 describe('Timing: AWS calls and function timeouts', () => {

@@ -6,8 +6,8 @@
  * next run.
  */
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../../lib/contract';
-import { severityLabel } from '../../lib/severity';
+import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../../core/contract';
+import { severityLabel } from '../../core/severity';
 import { Alert, fitSubject, section, toPublishInput } from '../shared/alert';
 import { withChat } from '../shared/chat';
 import type { HandlerDependencies, LambdaHandler } from '../shared/report';

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { HANDLER_ENV } from '../../lib/contract';
+import { HANDLER_ENV } from '../../core/contract';
 import { CLIENT_TIMING, dependenciesFromEnvironment, requiredEnv } from '../shared/environment';
 import { dynamoStormDigest } from '../shared/storm';
 import { createDigestHandler } from './digest';

@@ -6,9 +6,9 @@
  */
 import { DescribeAutoScalingInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstanceAttributeCommand, DescribeSecurityGroupsCommand, DescribeSnapshotsCommand, type Instance } from '@aws-sdk/client-ec2';
-import { SEVERITY_FLOOR } from '../../lib/severity';
-import { TAG_KEYS } from '../../lib/tags';
-import { MOVE_RESERVE_MS } from '../../lib/timing';
+import { SEVERITY_FLOOR } from '../../core/severity';
+import { TAG_KEYS } from '../../core/tags';
+import { MOVE_RESERVE_MS } from '../../core/timing';
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import type { Finding } from '../shared/finding';
 import { asString, at } from '../shared/json';

@@ -14,7 +14,7 @@
  * documented price of ending the attacker's existing sessions.
  */
 import type { Instance, IpPermission, SecurityGroup, Tag } from '@aws-sdk/client-ec2';
-import { IsolationRole, PREVIOUS_GROUPS_TAG_PREFIX, TAG_KEYS, previousGroupsTag } from '../../lib/tags';
+import { IsolationRole, PREVIOUS_GROUPS_TAG_PREFIX, TAG_KEYS, previousGroupsTag } from '../../core/tags';
 import type { GroupRef, Step } from '../shared/steps';
 
 export const ISOLATION_ROLE_TAG = TAG_KEYS.isolationRole;

@@ -14,14 +14,14 @@
  *   other than SSH from the world is cut, even for a moment.
  */
 import type { Instance, IpPermission, SecurityGroup, Tag } from '@aws-sdk/client-ec2';
-import { TAG_KEYS } from '../../lib/tags';
+import { TAG_KEYS } from '../../core/tags';
 import type { Step } from '../shared/steps';
 
 export const WORLD_V4 = '0.0.0.0/0';
 export const WORLD_V6 = '::/0';
 export const SSH_PORT = 22;
 
-/** Tags this stack writes on what it changes: what was done, when, for which finding (lib/tags.ts lists every key). */
+/** Tags this stack writes on what it changes: what was done, when, for which finding (core/tags.ts lists every key). */
 export const REMEDIATION_TAG = TAG_KEYS.remediation;
 export const FINDING_TAG = TAG_KEYS.finding;
 export const REVOKED_TAG = TAG_KEYS.revoked;

@@ -4,9 +4,9 @@
  * that subscriptions filter on.
  */
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
-import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../../lib/contract';
-import { FINDING_TYPES } from '../../lib/finding-types';
-import { severityLabel } from '../../lib/severity';
+import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../../core/contract';
+import { FINDING_TYPES } from '../../core/finding-types';
+import { severityLabel } from '../../core/severity';
 import { Line, describeActor, describeResource, describeTiming } from './describe';
 import { ChatNotification, withChat } from './chat';
 import { describeEvidence } from './evidence';

@@ -3,7 +3,7 @@
  * checked once. Every field is the caller's to choose (user agent, parameters): they stay
  * untrusted JSON here and are cleaned where they are shown.
  */
-import { API_CALL_DETAIL_TYPE } from '../../lib/contract';
+import { API_CALL_DETAIL_TYPE } from '../../core/contract';
 import { parseEnvelope } from './envelope';
 import { JsonObject, asObject, asString } from './json';
 import type { ParsedEvent } from './report';

@@ -11,7 +11,7 @@
  * subject, printable ASCII) loses the characters markdown would act on. Links the stack builds
  * (the console) are the only live ones, in the next steps.
  */
-import { ALERT_ATTRIBUTES } from '../../lib/contract';
+import { ALERT_ATTRIBUTES } from '../../core/contract';
 import { truncate } from './text';
 
 export interface ChatNotification {

@@ -6,9 +6,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { HANDLER_ENV } from '../../lib/contract';
-import { NOTIFY_TIMEOUT_SECONDS, SDK_TIMING } from '../../lib/timing';
-import type { DeferredClaim } from '../../lib/routing';
+import { HANDLER_ENV } from '../../core/contract';
+import { NOTIFY_TIMEOUT_SECONDS, SDK_TIMING } from '../../core/timing';
+import type { DeferredClaim } from '../../core/routing';
 import { dynamoDeliveryLog } from './delivery-log';
 import { dynamoFindingState } from './finding-state';
 import { StormOptions, dynamoStormControl } from './storm';
@@ -33,7 +33,7 @@ export function settingsFromEnvironment(env: Environment): Pick<HandlerDependenc
   };
 }
 
-/** Every AWS client of a function: bounded attempts, each bounded in time (lib/timing.ts). */
+/** Every AWS client of a function: bounded attempts, each bounded in time (core/timing.ts). */
 export const CLIENT_TIMING = {
   maxAttempts: SDK_TIMING.maxAttempts,
   // Without throwOnRequestTimeout, this SDK's HTTP handler only logs a warning when the request

@@ -22,7 +22,7 @@
  * one that completed does not.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { SEVERITY_LABELS, SeverityLabel, severityLabel } from '../../lib/severity';
+import { SEVERITY_LABELS, SeverityLabel, severityLabel } from '../../core/severity';
 import type { Finding } from './finding';
 import { asNumber, asString, at } from './json';
 import { clean } from './text';

@@ -2,8 +2,8 @@
  * The GuardDuty finding as EventBridge delivers it (camelCase keys, "GuardDuty Finding"),
  * checked once and narrowed to what handlers use. Everything else stays in `detail`, untrusted.
  */
-import { FINDING_DETAIL_TYPE, FINDING_SOURCE } from '../../lib/contract';
-import { ACCOUNT_ID, REGION_NAME } from '../../lib/aws-names';
+import { FINDING_DETAIL_TYPE, FINDING_SOURCE } from '../../core/contract';
+import { ACCOUNT_ID, REGION_NAME } from '../../core/aws-names';
 import { parseEnvelope, shown } from './envelope';
 import { InvalidEventError } from './errors';
 import { clean } from './text';

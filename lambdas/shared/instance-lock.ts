@@ -13,7 +13,7 @@
  * parallel and deploys everywhere.
  */
 import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { LOCK_KEY_PREFIX } from '../../lib/state-table';
+import { LOCK_KEY_PREFIX } from '../../core/state-table';
 
 export interface InstanceLocks {
   /** Takes the instance's lock for `owner`; false when another delivery holds it. Throws on a table error. */

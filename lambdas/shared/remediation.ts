@@ -9,7 +9,7 @@ import { DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sd
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Finding } from './finding';
 import { asString, at } from './json';
-import type { RemediationSettingValues } from '../../lib/settings';
+import type { RemediationSettingValues } from '../../core/settings';
 import type { HandlerDependencies } from './report';
 import type { InstanceLocks } from './instance-lock';
 import { isEc2Id } from './shell';
@@ -18,7 +18,7 @@ import type { FindingVerifier } from './verify';
 
 export { errorText };
 
-/** What a remediation obeys (lib/settings.ts: the codec the stack writes them with). */
+/** What a remediation obeys (core/settings.ts: the codec the stack writes them with). */
 export type RemediationSettings = RemediationSettingValues;
 
 export interface AwsCredentials {

@@ -5,8 +5,8 @@
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { matchesEventPattern } from '../../lib/event-pattern';
-import type { DeferredClaim } from '../../lib/routing';
+import { matchesEventPattern } from '../../core/event-pattern';
+import type { DeferredClaim } from '../../core/routing';
 import { Alert, formatFindingAlert, formatReminderAlert, formatUnprocessableAlert, toPublishInput } from './alert';
 import { InvalidEventError } from './errors';
 import { Finding, parseFindingEvent } from './finding';
@@ -22,7 +22,7 @@ export interface HandlerDependencies {
   readonly logger: Logger;
   /** The IAM roles of this stack's functions: their own calls are recognised, never alerted. */
   readonly ownRoleArns: readonly string[];
-  /** Findings another (specific) playbook claims and alerts on: this function skips them (lib/routing.ts). */
+  /** Findings another (specific) playbook claims and alerts on: this function skips them (core/routing.ts). */
   readonly deferredClaims: readonly DeferredClaim[];
   /**
    * Decides which deliveries of a finding alert (finding-state.ts).

@@ -19,7 +19,7 @@ import {
   RevokeSecurityGroupIngressCommand,
   type Tag,
 } from '@aws-sdk/client-ec2';
-import type { IsolationRole } from '../../lib/tags';
+import type { IsolationRole } from '../../core/tags';
 import { asciiJson, commandLine, commentLine } from './shell';
 import { clean, quoted, token } from './text';
 

@@ -2,7 +2,7 @@
  * Who made a GuardDuty API call and what it asked for, in plain words, from the CloudTrail record.
  * Everything here comes from the caller: names and free text are `quoted`, ids and enums are `token`s.
  */
-import { GuardDutyWriteOperation, RequestParameters, disabledProtections } from '../../lib/guardduty-operations';
+import { GuardDutyWriteOperation, RequestParameters, disabledProtections } from '../../core/guardduty-operations';
 import { Line, listOf } from '../shared/describe';
 import { JsonObject, asArray, asObject, asString, at } from '../shared/json';
 import { quoted, token, truncate } from '../shared/text';

@@ -1,4 +1,4 @@
-import { playbookById, isPlaybookId } from '../../lib/catalog';
+import { playbookById, isPlaybookId } from '../../core/catalog';
 import { parseApiCallEvent } from '../shared/api-call';
 import { HandlerDependencies, LambdaHandler, deliveredOnce, eventHandler } from '../shared/report';
 import { tamper } from './tamper';

@@ -3,9 +3,9 @@
  * included, saying who, what (in plain words), where and when, with a severity decided from the
  * request. A call made by this stack's own roles is recognised and not alerted.
  */
-import { isGuardDutyWriteOperation, operationSeverity } from '../../lib/guardduty-operations';
-import { ALERT_ATTRIBUTES } from '../../lib/contract';
-import { SEVERITY_SCORE_OF_LABEL } from '../../lib/severity';
+import { isGuardDutyWriteOperation, operationSeverity } from '../../core/guardduty-operations';
+import { ALERT_ATTRIBUTES } from '../../core/contract';
+import { SEVERITY_SCORE_OF_LABEL } from '../../core/severity';
 import { Alert, MAX_SMS_LENGTH, MAX_SUBJECT_LENGTH, fitSubject, section } from '../shared/alert';
 import { ApiCall } from '../shared/api-call';
 import { withChat } from '../shared/chat';

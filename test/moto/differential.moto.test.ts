@@ -1,5 +1,5 @@
 /**
- * The simulator's offline EC2 world (lib/simulator/ec2-world.ts) against moto, an independent
+ * The simulator's offline EC2 world (simulator/ec2-world.ts) against moto, an independent
  * model of EC2: the same call sequences sent to both, over real SDK clients, and the answers
  * compared (error codes, what describe calls read back: rules, tags, groups, ids normalised).
  *
@@ -36,8 +36,8 @@ import {
   type SecurityGroup,
   type Tag,
 } from '@aws-sdk/client-ec2';
-import { Ec2World } from '../../lib/simulator/ec2-world';
-import { OFFLINE_CREDENTIALS, answerOffline } from '../../lib/simulator/offline-aws';
+import { Ec2World } from '../../simulator/ec2-world';
+import { OFFLINE_CREDENTIALS, answerOffline } from '../../simulator/offline-aws';
 import { MOTO_ACCOUNT, MOTO_AMI, MOTO_REGION, MOTO_VERSION, MotoWorld, buildMotoWorld, motoConfig, ruleLines, useMoto } from '../support/moto';
 
 const endpoint = useMoto();

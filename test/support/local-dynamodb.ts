@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startDynalite as startDynaliteServer } from '../../lib/simulator/local-dynamodb';
-import { localStateTableInput } from '../../lib/state-table';
+import { startDynalite as startDynaliteServer } from '../../simulator/local-dynamodb';
+import { localStateTableInput } from '../../core/state-table';
 
 export interface LocalDynamoDb {
   readonly client: DynamoDBClient;

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadConfig } from '../../lib/config';
-import { GuardDutyResponseStack } from '../../lib/guardduty-response-stack';
+import { loadConfig } from '../../core/config';
+import { GuardDutyResponseStack } from '../../infra/guardduty-response-stack';
 
 export interface SynthOptions {
   /** Bundle the Lambda code and run CloudFormation validation, as `cdk synth` does. Slow: one test only. */

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RouteSpec } from '../routing';
+import { RouteSpec } from '../../core/routing';
 
 export interface PlaybookRuleProps {
   readonly route: RouteSpec;
@@ -19,7 +19,7 @@ export interface PlaybookRuleProps {
 /** Retry budget for each target: EventBridge keeps retrying a failed delivery this long, then dead-letters it. */
 export const TARGET_RETRY = { attempts: 8, maxEventAge: Duration.hours(6) } as const;
 
-/** One EventBridge rule built from a route of `lib/routing.ts`. */
+/** One EventBridge rule built from a route of `core/routing.ts`. */
 export class PlaybookRule extends Construct {
   public readonly rule: events.Rule;
 

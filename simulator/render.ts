@@ -1,6 +1,6 @@
 /** Human output of the simulator: per event, the playbooks, the AWS calls and the alert as received. */
-import { asciiJson } from '../../lambdas/shared/shell';
-import { clean } from '../../lambdas/shared/text';
+import { asciiJson } from '../lambdas/shared/shell';
+import { clean } from '../lambdas/shared/text';
 import { EventResult } from './simulate';
 
 export interface Style {

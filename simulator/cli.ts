@@ -9,13 +9,13 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { buildApp } from '../app';
-import { ConfigError, loadConfig } from '../config';
+import { buildApp } from '../infra/app';
+import { ConfigError, loadConfig } from '../core/config';
 import { Ec2World, WorldFileError } from './ec2-world';
 import { renderHuman, styles } from './render';
 import { EventResult, Simulator, StateFileError } from './simulate';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const REPO_ROOT = path.resolve(__dirname, '..');
 export const EXAMPLE_EVENTS_DIR = path.join(REPO_ROOT, 'examples', 'events');
 export const EXAMPLE_WORLD_DIR = path.join(REPO_ROOT, 'examples', 'world');
 

@@ -1,6 +1,6 @@
 import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Ec2Permission, HandlerName, ResourceKind, VERIFY_FINDING_PERMISSION, arnPatternOf, ec2PermissionsOf, isMutating } from '../catalog';
+import { Ec2Permission, HandlerName, ResourceKind, VERIFY_FINDING_PERMISSION, arnPatternOf, ec2PermissionsOf, isMutating } from '../../core/catalog';
 
 /**
  * The IAM statements of a remediation handler, for its function roles in the security account and

@@ -4,9 +4,9 @@
  * another bus of the template, that bus's rules (EventBridge forwards bus to bus once).
  * Used by the routing tests and the simulator, so both check what is deployed, not the catalog.
  */
-import { HANDLER_ENV } from './contract';
-import { EventPattern, matchesEventPattern } from './event-pattern';
-import type { DeferredClaim } from './routing';
+import { HANDLER_ENV } from '../core/contract';
+import { EventPattern, matchesEventPattern } from '../core/event-pattern';
+import type { DeferredClaim } from '../core/routing';
 
 export interface TemplateRule {
   readonly logicalId: string;
@@ -69,7 +69,7 @@ export function routeEvent(template: { Resources?: Record<string, CfnResource> }
   return deliveries;
 }
 
-/** The playbook whose claim, among the function's DEFERRED_CLAIMS, matches the event (lib/routing.ts). */
+/** The playbook whose claim, among the function's DEFERRED_CLAIMS, matches the event (core/routing.ts). */
 function deferredTo(resource: CfnResource | undefined, event: unknown): string | undefined {
   if (!resource) return undefined;
   const detail = (event as { detail?: unknown } | null)?.detail;

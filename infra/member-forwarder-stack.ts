@@ -1,8 +1,8 @@
 import { Aws, CliCredentialsStackSynthesizer, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ResponseConfig } from './config';
+import { ResponseConfig } from '../core/config';
 import { ForwardingRules } from './constructs/forwarding-rules';
-import { apiCallForwardingRoutes } from './routing';
+import { apiCallForwardingRoutes } from '../core/routing';
 
 export interface MemberForwarderStackProps extends StackProps {
   readonly config: ResponseConfig;

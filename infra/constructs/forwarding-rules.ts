@@ -3,7 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { RouteSpec } from '../routing';
+import { RouteSpec } from '../../core/routing';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { PlaybookRule } from './playbook-rule';
 

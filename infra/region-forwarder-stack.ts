@@ -1,10 +1,10 @@
 import { Aws, CliCredentialsStackSynthesizer, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { ResponseConfig } from './config';
+import { ResponseConfig } from '../core/config';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { ForwardingRules } from './constructs/forwarding-rules';
-import { regionForwardingRoutes } from './routing';
+import { regionForwardingRoutes } from '../core/routing';
 
 export interface RegionForwarderStackProps extends StackProps {
   readonly config: ResponseConfig;

@@ -6,7 +6,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { localStateTableInput } from '../state-table';
+import { localStateTableInput } from '../core/state-table';
 import { OFFLINE_CREDENTIALS } from './offline-aws';
 
 // dynalite ships no type declarations.

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from '../core/config';
 import { GuardDutyResponseStack } from './guardduty-response-stack';
 import { MemberForwarderStack } from './member-forwarder-stack';
 import { MemberRoleStack } from './member-role-stack';
@@ -53,6 +53,9 @@ export function buildApp(app: App, homeRegion = process.env.CDK_DEFAULT_REGION):
   return stack;
 }
 
+/** Region names this release of the CDK knows (aws-cdk-lib's region-info fact table), in every partition. */
+export const KNOWN_REGIONS: readonly string[] = RegionInfo.regions.map((r) => r.name).sort();
+
 /**
  * The Regions other than the home Region, each of which gets a forwarding stack. The home Region
  * is where `cdk deploy` puts the main stack (CDK_DEFAULT_REGION: AWS_REGION or the profile's
@@ -60,6 +63,9 @@ export function buildApp(app: App, homeRegion = process.env.CDK_DEFAULT_REGION):
  * not cross partitions).
  */
 export function forwardedRegions(regions: readonly string[], homeRegion: string | undefined): string[] {
+  for (const region of regions) {
+    if (!KNOWN_REGIONS.includes(region)) throw new ConfigError(`context flag 'regions': '${region}' is not a Region this release knows. Valid values: ${KNOWN_REGIONS.join(', ')}`);
+  }
   if (regions.length === 0) return [];
   if (!homeRegion) {
     throw new ConfigError("context flag 'regions': the home Region is unknown. Set AWS_REGION (or a profile with a Region) so that the main stack's Region, which the other Regions forward to, is fixed");

@@ -66,7 +66,7 @@ export function isMutating(action: string): boolean {
 
 interface HandlerSpec {
   readonly summary: string;
-  /** The settings the handler reads (lib/settings.ts): its function gets exactly these. */
+  /** The settings the handler reads (core/settings.ts): its function gets exactly these. */
   readonly settings?: readonly SettingName[];
   /** Takes a lock per instance in the finding-state table while it changes the instance (lambdas/shared/instance-lock.ts). */
   readonly locksInstances?: boolean;
@@ -201,6 +201,8 @@ export const HANDLERS = {
   },
 } as const satisfies Readonly<Record<string, HandlerSpec>>;
 export type HandlerName = keyof typeof HANDLERS;
+/** Every handler, each a folder `lambdas/<name>/` with an `index.ts` entry. */
+export const HANDLER_NAMES = Object.keys(HANDLERS) as HandlerName[];
 
 /**
  * What every remediation function's own role may read in GuardDuty, to act only on findings

@@ -6,9 +6,9 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { Playbook, VERIFY_FINDING_PERMISSION, isRemediation, remediationRolePathOf } from '../catalog';
-import { HANDLER_ENV } from '../contract';
-import { NOTIFY_TIMEOUT_SECONDS, REMEDIATION_TIMEOUT_SECONDS } from '../timing';
+import { Playbook, VERIFY_FINDING_PERMISSION, isRemediation, remediationRolePathOf } from '../../core/catalog';
+import { HANDLER_ENV } from '../../core/contract';
+import { NOTIFY_TIMEOUT_SECONDS, REMEDIATION_TIMEOUT_SECONDS } from '../../core/timing';
 import { AlertTopic } from './alert-topic';
 import { acknowledgeScopedWildcards, remediationStatements } from './remediation-grants';
 
@@ -101,7 +101,7 @@ export class ResponseFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      // lib/timing.ts: remediations make many bounded calls and check the time left before a move.
+      // core/timing.ts: remediations make many bounded calls and check the time left before a move.
       timeout: Duration.seconds(remediation ? REMEDIATION_TIMEOUT_SECONDS : NOTIFY_TIMEOUT_SECONDS),
       role: this.role,
       logGroup,

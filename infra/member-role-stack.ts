@@ -1,7 +1,7 @@
 import { Aws, CliCredentialsStackSynthesizer, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { HandlerName, REMEDIATION_HANDLERS, memberRoleNameOf, remediationRolePathOf } from './catalog';
+import { HandlerName, REMEDIATION_HANDLERS, memberRoleNameOf, remediationRolePathOf } from '../core/catalog';
 import { acknowledgeScopedWildcards, remediationStatements } from './constructs/remediation-grants';
 
 export interface MemberRoleStackProps extends StackProps {

@@ -7,7 +7,7 @@ export const HANDLER_ENV = {
   playbookId: 'PLAYBOOK_ID',
   /** Comma-separated role ARNs of the stack's functions (API-call playbooks only). */
   ownRoleArns: 'OWN_ROLE_ARNS',
-  /** Family and fallback playbooks: JSON list of claims they leave to a specific playbook (lib/routing.ts). */
+  /** Family and fallback playbooks: JSON list of claims they leave to a specific playbook (core/routing.ts). */
   deferredClaims: 'DEFERRED_CLAIMS',
   /** Remediation playbooks only. */
   dryRun: 'DRY_RUN',

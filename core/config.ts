@@ -7,10 +7,7 @@ import { ACCOUNT_ID } from './aws-names';
 import { WRITTEN_TAG_KEY_PATTERNS } from './tags';
 import { parseCidr } from './ip';
 import { MAX_SEVERITY, SEVERITY_FLOOR, SEVERITY_LABELS } from './severity';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 
-/** Region names this release of the CDK knows (aws-cdk-lib's region-info fact table), in every partition. */
-export const KNOWN_REGIONS: readonly string[] = RegionInfo.regions.map((r) => r.name).sort();
 
 export const PLAYBOOK_FLAG_PREFIX = 'playbook:';
 
@@ -67,7 +64,7 @@ export interface ResponseConfig {
   readonly chat: ChatConfig;
   /**
    * Regions whose GuardDuty findings and API calls are forwarded to the home region (the main
-   * stack's), as given: the home region may be listed or not (lib/app.ts resolves it).
+   * stack's), as given: the home region may be listed or not (infra/app.ts resolves it).
    */
   readonly regions: readonly string[];
 }
@@ -84,7 +81,7 @@ export interface RemediationConfig {
   readonly exclusionTag: string;
   /** Every mutating EC2 call is made with DryRun: true; alerts say "would have". */
   readonly dryRun: boolean;
-  /** The prefix of the roles assumed in member accounts, one per remediation handler (deployed there by lib/member-role-stack.ts). */
+  /** The prefix of the roles assumed in member accounts, one per remediation handler (deployed there by infra/member-role-stack.ts). */
   readonly memberRoleName: string;
   /** CIDR blocks allowed to reach SSH once it is closed to the world. */
   readonly trustedSshCidrs: readonly string[];
@@ -176,11 +173,9 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Response
   };
 }
 
+/** Region syntax here; whether the CDK knows each Region (and its partition) is checked where the stacks are built (app.ts). */
 function parseRegions(value: unknown): string[] {
-  const regions = parseList('regions', value, /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, `a Region name such as eu-west-1. Valid values: ${KNOWN_REGIONS.join(', ')}`);
-  for (const region of regions) {
-    if (!KNOWN_REGIONS.includes(region)) throw new ConfigError(`context flag 'regions': '${region}' is not a Region this release knows. Valid values: ${KNOWN_REGIONS.join(', ')}`);
-  }
+  const regions = parseList('regions', value, /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, 'a Region name such as eu-west-1');
   const listed = typeof value === 'string' ? value.split(',').map((r) => r.trim()).filter(Boolean) : (value as string[]).map((r) => String(r).trim());
   const twice = listed.find((r, i) => listed.indexOf(r) !== i);
   if (twice) throw new ConfigError(`context flag 'regions': '${twice}' is listed twice`);

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { LOCK_KEY_PREFIX, STATE_TABLE } from '../state-table';
+import { LOCK_KEY_PREFIX, STATE_TABLE } from '../../core/state-table';
 
 export interface FindingStateTableProps {
   /** Encrypts the table (findings name resources and people). */

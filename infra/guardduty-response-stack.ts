@@ -5,9 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PlaybookId, isRemediation, locksInstances, memberRoleNameOf, playbookById, settingsOf } from './catalog';
-import { FINDING_SOURCE, HANDLER_ENV, STORM_DIGEST_ID } from './contract';
-import { ResponseConfig } from './config';
+import { PlaybookId, isRemediation, locksInstances, memberRoleNameOf, playbookById, settingsOf } from '../core/catalog';
+import { FINDING_SOURCE, HANDLER_ENV, STORM_DIGEST_ID } from '../core/contract';
+import { ResponseConfig } from '../core/config';
 import { AlertTopic } from './constructs/alert-topic';
 import { ChatChannels } from './constructs/chat-channels';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
@@ -15,13 +15,13 @@ import { FindingStateTable } from './constructs/finding-state-table';
 import { PlaybookRule, targetOptions } from './constructs/playbook-rule';
 import { ResponseFunction } from './constructs/response-function';
 import { FORWARDER_ALARM_DETAIL_TYPE } from './region-forwarder-stack';
-import { BusName, allRoutes, deferredClaims } from './routing';
-import { encodeSettings } from './settings';
+import { BusName, allRoutes, deferredClaims } from '../core/routing';
+import { encodeSettings } from '../core/settings';
 
 export interface GuardDutyResponseStackProps extends StackProps {
   readonly config: ResponseConfig;
   /**
-   * Regions whose RegionForwarderStack sends events here (lib/app.ts): their dead-letter alarms are alerted.
+   * Regions whose RegionForwarderStack sends events here (infra/app.ts): their dead-letter alarms are alerted.
    * @default - none
    */
   readonly forwardedRegions?: readonly string[];

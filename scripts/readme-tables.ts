@@ -1,9 +1,9 @@
 /**
  * The README tables that are derived from code. test/readme.test.ts fails when README.md differs;
- * `npx tsx lib/readme-tables.ts` prints them to paste.
+ * `npx tsx scripts/readme-tables.ts` prints them to paste.
  */
-import { PLAYBOOKS, Playbook, REMEDIATION_HANDLERS, VERIFY_FINDING_PERMISSION, ec2PermissionsOf } from './catalog';
-import { GUARDDUTY_WRITE_OPERATIONS, GUARDDUTY_WRITE_OPERATION_NAMES, OperationRule } from './guardduty-operations';
+import { PLAYBOOKS, Playbook, REMEDIATION_HANDLERS, VERIFY_FINDING_PERMISSION, ec2PermissionsOf } from '../core/catalog';
+import { GUARDDUTY_WRITE_OPERATIONS, GUARDDUTY_WRITE_OPERATION_NAMES, OperationRule } from '../core/guardduty-operations';
 
 export function playbookTable(): string {
   const rows = PLAYBOOKS.map((p: Playbook) => `| \`${p.id}\` | ${p.enabledByDefault ? 'on' : 'off'} | ${triggerOf(p)} | ${matchesOf(p)} | ${p.summary} | \`${p.handler}\` |`);

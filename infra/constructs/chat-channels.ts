@@ -3,7 +3,7 @@ import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ChatConfig } from '../config';
+import { ChatConfig } from '../../core/config';
 
 export interface ChatChannelsProps {
   readonly topic: sns.ITopic;

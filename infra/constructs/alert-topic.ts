@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../contract';
+import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../../core/contract';
 
 export interface AlertTopicProps {
   /** Encrypts the topic. */
