@@ -19,7 +19,9 @@
  *   object must all match (AND). `"$or": [p1, p2, ...]` (at least two sub-patterns, at any level) matches when any
  *   sub-pattern matches the same event object, and combines with its sibling keys by AND.
  * - When the event value is an array, the leaf matches when any element matches. A nested pattern object matches an
- *   array of objects when one element matches the whole nested pattern.
+ *   array of objects when one element matches the whole nested pattern through a value it holds. `{"exists": false}`
+ *   on a field of such an element is judged in that element; where no value ties the pattern to one element (only
+ *   absences are asked), it holds only when NO element has the field, as EventBridge's matcher does (see matchNested).
  * - Exact values compare the JSON value: strings character by character without case folding, numbers by value,
  *   `true`/`false`/`null` only themselves. An empty string matches only an empty string; `null` does not match `""`.
  * - String operators (prefix, suffix, equals-ignore-case, wildcard, cidr) match string values only; `numeric`
@@ -67,7 +69,7 @@ export function matchesEventPattern(pattern: EventPattern, event: unknown): bool
   if (!isJsonObject(event)) {
     return false;
   }
-  return matchObject(compiled, event);
+  return matchObject(compiled, event) !== 'no';
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -489,46 +491,117 @@ function requireFiniteNumber(value: unknown, path: string, what: string): number
 // Matching
 // ---------------------------------------------------------------------------------------------------------------------
 
-function matchObject(pattern: CompiledObject, event: JsonObject): boolean {
+/**
+ * How a pattern matched an event object or value: through a value the event holds ('present'), only through
+ * `{"exists": false}` fields the event lacks ('absent'), or not at all ('no'). The difference decides which element of
+ * an array of objects the pattern is about (matchNested).
+ */
+type Outcome = 'present' | 'absent' | 'no';
+
+function matchObject(pattern: CompiledObject, event: JsonObject): Outcome {
+  let outcome: Outcome = 'absent';
   for (const field of pattern.fields) {
-    const value = Object.prototype.hasOwnProperty.call(event, field.key) ? event[field.key] : undefined;
-    if (!(field.node.kind === 'leaf' ? matchLeaf(field.node, value) : matchNested(field.node, value))) {
-      return false;
+    const value = fieldOf(event, field.key);
+    const matched = field.node.kind === 'leaf' ? matchLeaf(field.node, value) : matchNested(field.node, value);
+    if (matched === 'no') {
+      return 'no';
+    }
+    if (matched === 'present') {
+      outcome = 'present';
     }
   }
   for (const group of pattern.alternatives) {
-    if (!group.some((alternative) => matchObject(alternative, event))) {
-      return false;
+    // Every alternative is tried: one that matches a value ties the pattern to this object, where an absence does not.
+    const matched = group.map((alternative) => matchObject(alternative, event));
+    if (matched.includes('present')) {
+      outcome = 'present';
+    } else if (!matched.includes('absent')) {
+      return 'no';
     }
   }
-  return true;
+  return outcome;
 }
 
 /** Result of scanning an event array: a match, no match, or no candidate (no leaf value / no object) at all. */
 type Scan = 'matched' | 'not-matched' | 'nothing-there';
 
-function matchNested(pattern: CompiledObject, value: unknown): boolean {
+/**
+ * A nested pattern against an array of objects. EventBridge's matcher (aws/event-ruler, which flattens `items[].name`
+ * to the one key `items.name`) lets a pattern use fields of one array element only ("JSON Array Matching",
+ * https://github.com/aws/event-ruler#json-array-matching), and judges `{"exists": false}` against every element that
+ * no matched value has excluded: NameState.getNameTransitions counts each event field of that key that is
+ * array-consistent with the fields matched so far (src/main/software/amazon/event/ruler/NameState.java, called from
+ * ACFinder.tryMustNotExistMatch; ACMachineTest.testACWithExistFalseRule has the tied case). So:
+ * - an element that matches through a value it holds is the one the pattern is about, and its own absences decide;
+ * - otherwise nothing ties the pattern to an element, and its absences must hold in all of them: `{"items": {"name":
+ *   [{"exists": false}]}}` matches no event where any element of `items` has `name`.
+ * event-ruler visits keys in sorted order, so it judges an absence whose key sorts before every value-matched key of
+ * the element against all elements; this matcher uses the matched element whatever the order, which agrees with
+ * event-ruler when a value-matched key sorts first (`{"id": ["a"], "name": [{"exists": false}]}`).
+ */
+function matchNested(pattern: CompiledObject, value: unknown): Outcome {
   if (isJsonObject(value)) {
     return matchObject(pattern, value);
   }
   if (Array.isArray(value)) {
-    const scan = scanArray(value, isJsonObject, (element) => matchObject(pattern, element));
-    return scan === 'matched' || (scan === 'nothing-there' && pattern.matchesAbsent);
+    if (scanArray(value, isJsonObject, (element) => matchObject(pattern, element) === 'present') === 'matched') {
+      return 'present';
+    }
+    return absentFromEvery(pattern, objectsIn(value)) ? 'absent' : 'no';
   }
   // Absent, or a leaf value where the pattern expects an object: only absence patterns can match.
-  return pattern.matchesAbsent;
+  return pattern.matchesAbsent ? 'absent' : 'no';
 }
 
-function matchLeaf(leaf: CompiledLeaf, value: unknown): boolean {
+/**
+ * Whether the pattern holds through absences alone in every one of the objects (all elements of an array, as one):
+ * no object has a leaf value at any of its `exists: false` fields, and one alternative of each `$or` holds in all.
+ * With no objects, this is `pattern.matchesAbsent`.
+ */
+function absentFromEvery(pattern: CompiledObject, objects: readonly JsonObject[]): boolean {
+  const fieldsAbsent = pattern.fields.every((field) => {
+    if (!field.node.matchesAbsent) {
+      return false;
+    }
+    if (field.node.kind === 'leaf') {
+      return objects.every((object) => !holdsLeafValue(fieldOf(object, field.key)));
+    }
+    return absentFromEvery(field.node, objects.flatMap((object) => objectsIn([fieldOf(object, field.key)])));
+  });
+  return fieldsAbsent && pattern.alternatives.every((group) => group.some((alternative) => absentFromEvery(alternative, objects)));
+}
+
+/** Whether an event value holds a leaf value (a scalar, or an array with one somewhere in it); exists tests leaves only. */
+function holdsLeafValue(value: unknown): boolean {
+  return isJsonScalar(value) || (Array.isArray(value) && scanArray(value, isJsonScalar, () => true) === 'matched');
+}
+
+/** The objects among the values, looking into arrays and arrays nested in them. */
+function objectsIn(values: readonly unknown[]): JsonObject[] {
+  const objects: JsonObject[] = [];
+  for (const value of values) {
+    if (isJsonObject(value)) {
+      objects.push(value);
+    } else if (Array.isArray(value)) {
+      objects.push(...objectsIn(value));
+    }
+  }
+  return objects;
+}
+
+function matchLeaf(leaf: CompiledLeaf, value: unknown): Outcome {
   if (isJsonScalar(value)) {
-    return matchScalar(leaf, value);
+    return matchScalar(leaf, value) ? 'present' : 'no';
   }
   if (Array.isArray(value)) {
     const scan = scanArray(value, isJsonScalar, (element) => matchScalar(leaf, element));
-    return scan === 'matched' || (scan === 'nothing-there' && leaf.matchesAbsent);
+    if (scan === 'matched') {
+      return 'present';
+    }
+    return scan === 'nothing-there' && leaf.matchesAbsent ? 'absent' : 'no';
   }
   // Absent, or an object (exists matching works on leaf nodes only).
-  return leaf.matchesAbsent;
+  return leaf.matchesAbsent ? 'absent' : 'no';
 }
 
 /** Scans an event array (and arrays nested in it) for a candidate element that matches. */
@@ -647,6 +720,11 @@ function inCidr(network: readonly number[], maskBits: number, value: string): bo
 // ---------------------------------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------------------------------
+
+/** The event's own field (never one inherited from Object.prototype, such as `constructor`). */
+function fieldOf(object: JsonObject, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+}
 
 function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -253,6 +253,79 @@ describe('Module: event-pattern', () => {
 
         expect(matchesEventPattern({ detail: { automations: { id: [{ exists: true }] } } }, event)).toBe(true);
       });
+
+      // event-ruler (EventBridge's matcher) flattens items[].name to the key items.name and judges exists: false against
+      // every element no matched value has excluded (NameState.getNameTransitions). Each expectation below is what
+      // event-ruler's rulesForJSONEvent answers for the same rule and event.
+      describe('exists on a field of an array of objects', () => {
+        const nameMissing: EventPattern = { detail: { items: { name: [{ exists: false }] } } };
+        const namePresent: EventPattern = { detail: { items: { name: [{ exists: true }] } } };
+
+        it.each([
+          { name: 'one element has the field and another does not', items: [{ name: 'a' }, { id: 1 }], expected: false },
+          { name: 'no element has the field', items: [{ id: 2 }, { id: 1 }], expected: true },
+          { name: 'every element has the field', items: [{ name: 'a' }, { name: 'b' }], expected: false },
+          { name: 'an element of a nested array has the field', items: [[{ name: 'a' }], [{ id: 1 }]], expected: false },
+          { name: 'the field holds an object, not a leaf', items: [{ name: { first: 'a' } }, { id: 1 }], expected: true },
+          { name: 'the array holds no object', items: ['a', 1], expected: true },
+          { name: 'the array is empty', items: [], expected: true },
+        ])('matches exists: false only if no element has the field: $name -> $expected', ({ items, expected }) => {
+          expect(matchesEventPattern(nameMissing, eventWithDetail({ items }))).toBe(expected);
+        });
+
+        it.each([
+          { name: 'the object lacks the field', items: { id: 1 }, expected: true },
+          { name: 'the object has the field', items: { name: 'a' }, expected: false },
+        ])('matches exists: false on an object, not an array, as before: $name -> $expected', ({ items, expected }) => {
+          expect(matchesEventPattern(nameMissing, eventWithDetail({ items }))).toBe(expected);
+        });
+
+        it.each([
+          { name: 'one element has the field', items: [{ name: 'a' }, { id: 1 }], expected: true },
+          { name: 'no element has the field', items: [{ id: 2 }, { id: 1 }], expected: false },
+        ])('matches exists: true when some element has the field: $name -> $expected', ({ items, expected }) => {
+          expect(matchesEventPattern(namePresent, eventWithDetail({ items }))).toBe(expected);
+        });
+
+        it('judges the absence in the element another field of the pattern matched', () => {
+          // `id` sorts before `name`, so event-ruler too has tied the pattern to the element with id "a" when it
+          // looks for `name`.
+          const pattern: EventPattern = { detail: { items: { id: ['a'], name: [{ exists: false }] } } };
+
+          expect([
+            matchesEventPattern(pattern, eventWithDetail({ items: [{ id: 'a' }, { id: 'b', name: 'x' }] })),
+            matchesEventPattern(pattern, eventWithDetail({ items: [{ id: 'a', name: 'x' }, { id: 'b' }] })),
+          ]).toEqual([true, false]);
+        });
+
+        it('lets a value or the absence in every element satisfy a list with exists: false', () => {
+          const pattern: EventPattern = { detail: { items: { name: ['x', { exists: false }] } } };
+
+          expect([
+            matchesEventPattern(pattern, eventWithDetail({ items: [{ name: 'x' }, {}] })),
+            matchesEventPattern(pattern, eventWithDetail({ items: [{ name: 'y' }, {}] })),
+            matchesEventPattern(pattern, eventWithDetail({ items: [{}, {}] })),
+          ]).toEqual([true, false, true]);
+        });
+
+        it('needs one $or alternative whose field is absent from every element', () => {
+          const pattern: EventPattern = { detail: { items: { $or: [{ a: [{ exists: false }] }, { b: [{ exists: false }] }] } } };
+
+          expect([
+            matchesEventPattern(pattern, eventWithDetail({ items: [{ a: 1 }, { b: 1 }] })),
+            matchesEventPattern(pattern, eventWithDetail({ items: [{ a: 1 }, { a: 2, c: 1 }] })),
+          ]).toEqual([false, true]);
+        });
+
+        it('applies to a field of an array nested in an element the pattern is not tied to', () => {
+          const pattern: EventPattern = { detail: { items: { sub: { x: [{ exists: false }] } } } };
+
+          expect([
+            matchesEventPattern(pattern, eventWithDetail({ items: [{ sub: [{ x: 1 }, {}] }, { id: 1 }] })),
+            matchesEventPattern(pattern, eventWithDetail({ items: [{ sub: [{ y: 1 }, {}] }, { id: 1 }] })),
+          ]).toEqual([false, true]);
+        });
+      });
     });
   });
 
