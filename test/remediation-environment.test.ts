@@ -4,7 +4,7 @@ import { GetFindingsCommand, GuardDutyClient, ListDetectorsCommand } from '@aws-
 import { mockClient } from 'aws-sdk-client-mock';
 import { Finding, parseFindingEvent } from '../lambdas/shared/finding';
 import { remediationFromEnvironment, remediationSettingsFromEnvironment } from '../lambdas/shared/remediation-environment';
-import { REMEDIATION_TIMEOUT_SECONDS, SDK_TIMING } from '../lib/timing';
+import { REMEDIATION_TIMEOUT_SECONDS, SDK_TIMING } from '../core/timing';
 import { fixtureFindings } from './support/corpus';
 
 const DEPLOY_HINT = 'deploy the function through the guardduty-response stack';
