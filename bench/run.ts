@@ -15,7 +15,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildSync } from 'esbuild';
 import { formatFindingAlert } from '../lambdas/shared/alert';
 import { parseFindingEvent } from '../lambdas/shared/finding';
-import { createNotifyHandler } from '../lambdas/notify/handler';
+import { createNotifyHandler } from '../lambdas/notify/notify';
 import { PlaybookId, playbookById, settingsOf } from '../core/catalog';
 import { loadConfig } from '../core/config';
 import { encodeSettings } from '../core/settings';

@@ -3,12 +3,12 @@
  * same code as Lambda. A handler added to the catalog without a factory here fails to compile.
  */
 import type { HandlerName } from '../core/catalog';
-import { createNotifyHandler } from './notify/handler';
-import { createTamperHandler } from './tamper/handler';
-import type { LambdaHandler } from './shared/report';
+import { createNotifyHandler } from './notify/notify';
+import { createTamperHandler } from './tamper/tamper';
+import type { LambdaHandler } from './shared/handler-shell';
 import type { RemediationDependencies } from './shared/remediation';
-import { createIsolateHandler } from './isolate/handler';
-import { createRevokeSshHandler } from './revoke-ssh/handler';
+import { createIsolateHandler } from './isolate/isolate';
+import { createRevokeSshHandler } from './revoke-ssh/revoke-ssh';
 import { createDigestHandler } from './digest/digest';
 
 /** Every factory takes the full set of dependencies; each uses what it needs. */

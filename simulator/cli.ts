@@ -189,11 +189,27 @@ export function synthesizeTemplate(cliContext: Readonly<Record<string, string>>,
  * The main stack's template, and the Regions whose events reach it: with `regions`, the home
  * Region and the listed ones (the forwarding stacks'); without, any Region (one stack per Region).
  */
-function synthesizeApp(cliContext: Readonly<Record<string, string>>, homeRegion: string | undefined): { template: Record<string, unknown>; coveredRegions?: readonly string[] } {
-  const app = new App({
-    context: { ...cdkJsonContext(), ...cliContext, 'aws:cdk:bundling-stacks': [] },
-    builtinCloudFormationValidation: false,
-  });
+function synthesizeApp(cliContext: Readonly<Record<string, string>>, homeRegion: string | undefined): SynthesizedApp {
+  const context = { ...cdkJsonContext(), ...cliContext, 'aws:cdk:bundling-stacks': [] };
+  // Synthesis is the slow part of a run (about a second); a process that runs the simulator more
+  // than once with the same flags (the tests) synthesizes once. Results are never mutated.
+  const key = JSON.stringify([context, homeRegion ?? null]);
+  const cached = synthesized.get(key);
+  if (cached) return cached;
+  const result = synthesizeFresh(context, homeRegion);
+  synthesized.set(key, result);
+  return result;
+}
+
+interface SynthesizedApp {
+  readonly template: Record<string, unknown>;
+  readonly coveredRegions?: readonly string[];
+}
+
+const synthesized = new Map<string, SynthesizedApp>();
+
+function synthesizeFresh(context: Record<string, unknown>, homeRegion: string | undefined): SynthesizedApp {
+  const app = new App({ context, builtinCloudFormationValidation: false });
   const stack = buildApp(app, homeRegion);
   const regions = loadConfig(app.node.getAllContext()).regions;
   return {

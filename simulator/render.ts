@@ -1,5 +1,5 @@
 /** Human output of the simulator: per event, the playbooks, the AWS calls and the alert as received. */
-import { asciiJson } from '../lambdas/shared/shell';
+import { asciiJson } from '../lambdas/shared/restore-commands';
 import { clean } from '../lambdas/shared/text';
 import { EventResult } from './simulate';
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createTamperHandler } from '../lambdas/tamper/handler';
+import { createTamperHandler } from '../lambdas/tamper/tamper';
 import { dynamoDeliveryLog } from '../lambdas/shared/delivery-log';
 import { LocalDynamoDb, startDynalite } from './support/local-dynamodb';
 

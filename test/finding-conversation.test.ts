@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createNotifyHandler } from '../lambdas/notify/handler';
-import { createRevokeSshHandler } from '../lambdas/revoke-ssh/handler';
+import { createNotifyHandler } from '../lambdas/notify/notify';
+import { createRevokeSshHandler } from '../lambdas/revoke-ssh/revoke-ssh';
 import { dynamoFindingState } from '../lambdas/shared/finding-state';
-import type { HandlerDependencies } from '../lambdas/shared/report';
+import type { HandlerDependencies } from '../lambdas/shared/handler-shell';
 import { ALERT_ATTRIBUTES } from '../core/contract';
 import { fixtureFindings } from './support/corpus';
 import { remediationDependencies } from './support/dependencies';

@@ -1,5 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { Delivery, FindingState, dynamoFindingState, stateKey } from '../lambdas/shared/finding-state';
+import type { Delivery } from '../lambdas/shared/finding';
+import { FindingState, dynamoFindingState, stateKey } from '../lambdas/shared/finding-state';
 import { Finding, parseFindingEvent } from '../lambdas/shared/finding';
 import { fixtureFindings } from './support/corpus';
 import { LocalDynamoDb, dynamoDbAt, startDynalite } from './support/local-dynamodb';

@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createIsolateHandler } from '../lambdas/isolate/handler';
+import { createIsolateHandler } from '../lambdas/isolate/isolate';
 import { dynamoInstanceLocks } from '../lambdas/shared/instance-lock';
 import { fixtureFindings } from './support/corpus';
 import { remediationDependencies } from './support/dependencies';

@@ -21,7 +21,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { createIsolateHandler } from '../lambdas/isolate/handler';
+import { createIsolateHandler } from '../lambdas/isolate/isolate';
 import { ALL_TRAFFIC, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, PREVIOUS_GROUPS_TAG_PREFIX } from '../lambdas/isolate/plan';
 import type { RemediationSettings } from '../lambdas/shared/remediation';
 import { fixtureFindings } from './support/corpus';

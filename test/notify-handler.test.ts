@@ -5,8 +5,8 @@ import 'aws-sdk-client-mock-jest';
 import { formatFindingAlert, formatUnprocessableAlert, toPublishInput } from '../lambdas/shared/alert';
 import { InvalidEventError } from '../lambdas/shared/errors';
 import { parseFindingEvent } from '../lambdas/shared/finding';
-import { createNotifyHandler } from '../lambdas/notify/handler';
-import { findingHandler } from '../lambdas/shared/report';
+import { createNotifyHandler } from '../lambdas/notify/notify';
+import { findingHandler } from '../lambdas/shared/handler-shell';
 import { fixtureFindings } from './support/corpus';
 
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:111122223333:GuardDutyResponse-AlertsTopic';

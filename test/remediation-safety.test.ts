@@ -15,10 +15,10 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'shell-quote';
-import { createIsolateHandler } from '../lambdas/isolate/handler';
+import { createIsolateHandler } from '../lambdas/isolate/isolate';
 import { ALL_TRAFFIC, ISOLATION_ROLE_TAG } from '../lambdas/isolate/plan';
-import { createRevokeSshHandler } from '../lambdas/revoke-ssh/handler';
-import { RESTORE_HEADER, commandLine } from '../lambdas/shared/shell';
+import { createRevokeSshHandler } from '../lambdas/revoke-ssh/revoke-ssh';
+import { RESTORE_HEADER, commandLine } from '../lambdas/shared/restore-commands';
 import { previousGroupsTag } from '../core/tags';
 import { fixtureFindings } from './support/corpus';
 import { remediationDependencies } from './support/dependencies';

@@ -14,7 +14,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import * as path from 'node:path';
-import { createRevokeSshHandler } from '../lambdas/revoke-ssh/handler';
+import { createRevokeSshHandler } from '../lambdas/revoke-ssh/revoke-ssh';
 import { FINDING_TAG, REMEDIATION_TAG, REVOKED_TAG } from '../lambdas/revoke-ssh/plan';
 import type { RemediationSettings } from '../lambdas/shared/remediation';
 import { fixtureFindings } from './support/corpus';

@@ -9,7 +9,7 @@ import { routeEvent, rulesFromTemplate } from '../simulator/template-router';
 import { MAX_SMS_LENGTH, toPublishInput } from '../lambdas/shared/alert';
 import { parseApiCallEvent } from '../lambdas/shared/api-call';
 import { describeCriteria } from '../lambdas/tamper/describe-call';
-import { createTamperHandler } from '../lambdas/tamper/handler';
+import { createTamperHandler } from '../lambdas/tamper/tamper';
 import { formatTamperAlert } from '../lambdas/tamper/tamper';
 import { CORPUS_DIR, FIXTURES_DIR, readEvents } from './support/corpus';
 import { synthStack } from './support/synth';

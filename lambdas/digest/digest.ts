@@ -10,7 +10,7 @@ import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../../core/contract';
 import { severityLabel } from '../../core/severity';
 import { Alert, fitSubject, section, toPublishInput } from '../shared/alert';
 import { withChat } from '../shared/chat';
-import type { HandlerDependencies, LambdaHandler } from '../shared/report';
+import type { HandlerDependencies, LambdaHandler } from '../shared/handler-shell';
 import type { HeldWindow, StormDigest } from '../shared/storm';
 import { clean, plain, token, truncate } from '../shared/text';
 

@@ -10,11 +10,11 @@ import { SEVERITY_FLOOR } from '../../core/severity';
 import { TAG_KEYS } from '../../core/tags';
 import { MOVE_RESERVE_MS } from '../../core/timing';
 import { Outcome, formatFindingAlert } from '../shared/alert';
-import type { Finding } from '../shared/finding';
+import { type Finding, parseActionableFinding } from '../shared/finding';
 import { asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, Target, errorText, findInstance, unverifiedSummary } from '../shared/remediation';
-import type { FindingResponder, Invocation } from '../shared/report';
-import { RESTORE_HEADER, commandLine, commentLine } from '../shared/shell';
+import { OWN_ROLE, RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, unverifiedSummary } from '../shared/remediation';
+import { type FindingResponder, type Invocation, LambdaHandler, findingHandler } from '../shared/handler-shell';
+import { RESTORE_HEADER, commandLine, commentLine } from '../shared/restore-commands';
 import { Executed, ExecutionContext, changeLine, describeStep, executeSteps, undoLines } from '../shared/steps';
 import { clean, token } from '../shared/text';
 import { EvidencePlan, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, evidenceSteps, isolationSteps, planIsolation, rollbackSteps } from './plan';
@@ -48,7 +48,7 @@ export function isolate(dependencies: RemediationDependencies): FindingResponder
   };
 }
 
-async function isolateLocked(target: Target, instance: Instance, instanceId: string, finding: Finding, dependencies: RemediationDependencies, report: Report, invocation: Invocation) {
+async function isolateLocked(target: ActingAccount, instance: Instance, instanceId: string, finding: Finding, dependencies: RemediationDependencies, report: Report, invocation: Invocation) {
   const { settings } = dependencies;
   let plan: IsolationPlan;
   try {
@@ -78,7 +78,7 @@ async function isolateLocked(target: Target, instance: Instance, instanceId: str
  * is kept now, and the invocation fails again while any of it still fails (retry, then the DLQ).
  * The instance's own record gives the way back, even if the first alert was lost.
  */
-async function finishIsolated(target: Target, instanceId: string, plan: Extract<IsolationPlan, { status: 'already-isolated' }>, dryRun: boolean, report: Report, invocation: Invocation) {
+async function finishIsolated(target: ActingAccount, instanceId: string, plan: Extract<IsolationPlan, { status: 'already-isolated' }>, dryRun: boolean, report: Report, invocation: Invocation) {
   const at = clean(plan.isolatedAt, 40);
   const restore = restoreCommands(plan, target, instanceId);
   if (!evidencePending(plan.evidence)) {
@@ -104,7 +104,7 @@ async function finishIsolated(target: Target, instanceId: string, plan: Extract<
 }
 
 
-async function observeAndPlan(target: Target, instance: Instance, finding: Finding, dependencies: RemediationDependencies): Promise<IsolationPlan> {
+async function observeAndPlan(target: ActingAccount, instance: Instance, finding: Finding, dependencies: RemediationDependencies): Promise<IsolationPlan> {
   const vpcId = instance.VpcId ?? instance.NetworkInterfaces?.[0]?.VpcId;
   const vpcGroups = vpcId
     ? ((await target.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'tag-key', Values: [ISOLATION_ROLE_TAG] }] }))).SecurityGroups ?? [])
@@ -129,7 +129,7 @@ async function observeAndPlan(target: Target, instance: Instance, finding: Findi
   });
 }
 
-async function execute(target: Target, instanceId: string, plan: Extract<IsolationPlan, { status: 'isolate' }>, dependencies: RemediationDependencies, report: Report, invocation: Invocation) {
+async function execute(target: ActingAccount, instanceId: string, plan: Extract<IsolationPlan, { status: 'isolate' }>, dependencies: RemediationDependencies, report: Report, invocation: Invocation) {
   const { dryRun } = dependencies.settings;
   const context = executionContext(target, dryRun, invocation);
   // 1. Isolation, in order; it stops at its first failure. The way back is recorded before any move.
@@ -172,7 +172,7 @@ async function execute(target: Target, instanceId: string, plan: Extract<Isolati
   });
 }
 
-function executionContext(target: Target, dryRun: boolean, invocation: Invocation): ExecutionContext {
+function executionContext(target: ActingAccount, dryRun: boolean, invocation: Invocation): ExecutionContext {
   return { ec2: target.ec2, autoScaling: target.autoScaling, dryRun, remainingMs: invocation.remainingMs, groups: new Map() };
 }
 
@@ -184,7 +184,7 @@ async function keepEvidence(evidence: EvidencePlan, instanceId: string, context:
 }
 
 /** The restore block: a header saying it is POSIX shell, and whose credentials it needs. */
-function restoreBlock(target: Target, lines: readonly string[]): string[] | undefined {
+function restoreBlock(target: ActingAccount, lines: readonly string[]): string[] | undefined {
   if (lines.length === 0) return undefined;
   return [RESTORE_HEADER, ...(target.principal === OWN_ROLE ? [] : [commentLine(`with credentials for account ${target.accountId}`)]), ...lines];
 }
@@ -192,11 +192,11 @@ function restoreBlock(target: Target, lines: readonly string[]): string[] | unde
 /**
  * The commands that undo the isolation: interfaces back to their recorded groups, termination
  * protection off, this stack's tags removed, the instance back in its Auto Scaling group. Every
- * argument is quoted (shell.ts): the group name comes from the member account.
+ * argument is quoted (restore-commands.ts): the group name comes from the member account.
  */
 export function restoreCommands(
   plan: { readonly interfaces: readonly InterfacePlan[]; readonly recordedTagKeys: readonly string[]; readonly autoScalingGroupName?: string },
-  target: Target,
+  target: ActingAccount,
   instanceId: string,
 ): string[] {
   const region = ['--region', target.region];
@@ -213,4 +213,9 @@ export function restoreCommands(
     lines.push(commandLine(['aws', 'autoscaling', 'attach-instances', ...region, '--instance-ids', instanceId, '--auto-scaling-group-name', plan.autoScalingGroupName]));
   }
   return lines;
+}
+
+/** The isolate handler, given its clients: built by index.ts for Lambda and by the simulator offline. */
+export function createIsolateHandler(dependencies: RemediationDependencies): LambdaHandler {
+  return findingHandler(dependencies, isolate(dependencies), parseActionableFinding);
 }

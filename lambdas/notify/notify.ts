@@ -1,5 +1,5 @@
 import { formatFindingAlert } from '../shared/alert';
-import { FindingResponder } from '../shared/report';
+import { FindingResponder, HandlerDependencies, LambdaHandler, findingHandler } from '../shared/handler-shell';
 
 /** The notification playbooks change nothing: the alert itself is the response. */
 export function notify(playbookId: string): FindingResponder {
@@ -10,4 +10,9 @@ export function notify(playbookId: string): FindingResponder {
         ? 'Alert only (sample finding). No change was made to your resources.'
         : 'Alert only. No change was made to your resources; investigate with the links below.',
     });
+}
+
+/** The notify handler, given its clients: built by index.ts for Lambda and by the simulator offline. */
+export function createNotifyHandler(dependencies: HandlerDependencies): LambdaHandler {
+  return findingHandler(dependencies, notify(dependencies.playbookId));
 }

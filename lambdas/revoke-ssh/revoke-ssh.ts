@@ -5,11 +5,11 @@
  */
 import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, type Instance, type SecurityGroup } from '@aws-sdk/client-ec2';
 import { Outcome, formatFindingAlert } from '../shared/alert';
-import type { Finding } from '../shared/finding';
+import { type Finding, parseActionableFinding } from '../shared/finding';
 import { asArray, asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, Target, errorText, findInstance, unverifiedSummary } from '../shared/remediation';
-import type { FindingResponder, Response } from '../shared/report';
-import { RESTORE_HEADER, asciiJson, commandLine, commentLine } from '../shared/shell';
+import { OWN_ROLE, RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, unverifiedSummary } from '../shared/remediation';
+import { type FindingResponder, type HandlerResult, type LambdaHandler, findingHandler } from '../shared/handler-shell';
+import { RESTORE_HEADER, asciiJson, commandLine, commentLine } from '../shared/restore-commands';
 import { Executed, ExecutionContext, changeLine, executeSteps, undoLines } from '../shared/steps';
 import { clean, quoted, token } from '../shared/text';
 import { FINDING_TAG, GroupPlan, REMEDIATION_TAG, REVOKED_TAG, SshPlan, groupSteps, planSshRevocation } from './plan';
@@ -81,7 +81,7 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
   };
 }
 
-async function observeAndPlan(target: Target, instance: Instance, finding: Finding, dependencies: RemediationDependencies): Promise<SshPlan> {
+async function observeAndPlan(target: ActingAccount, instance: Instance, finding: Finding, dependencies: RemediationDependencies): Promise<SshPlan> {
   const groupIds = [...new Set((instance.NetworkInterfaces ?? []).flatMap((n) => (n.Groups ?? []).map((g) => g.GroupId!)).concat((instance.SecurityGroups ?? []).map((g) => g.GroupId!)))].filter(Boolean);
   let groups: SecurityGroup[] = [];
   const interfacesByGroup: Record<string, { networkInterfaceId: string; instanceId?: string }[]> = {};
@@ -107,12 +107,12 @@ async function observeAndPlan(target: Target, instance: Instance, finding: Findi
 
 function conclude(
   finding: Finding,
-  target: Target,
+  target: ActingAccount,
   plan: SshPlan,
   results: ReadonlyMap<GroupPlan, Executed[]>,
   dependencies: RemediationDependencies,
   report: (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof formatFindingAlert>,
-): Response {
+): HandlerResult {
   const { dryRun } = dependencies.settings;
   const failed = [...results].filter(([, steps]) => steps.some((s) => s.status === 'failed')).map(([g]) => g);
   const succeeded = [...results].filter(([g]) => !failed.includes(g)).map(([g]) => g);
@@ -166,7 +166,7 @@ function conclude(
 }
 
 /** The restore of a group fixed earlier, from the rules recorded on it (REVOKED_TAG). */
-function recordedRestoreCommands(group: GroupPlan, target: Target): string[] {
+function recordedRestoreCommands(group: GroupPlan, target: ActingAccount): string[] {
   if (!group.recordedRevoked || group.recordedRevoked.length === 0) return [];
   return [
     commandLine(['aws', 'ec2', 'authorize-security-group-ingress', '--region', target.region, '--group-id', group.groupId, '--ip-permissions', asciiJson(group.recordedRevoked)]),
@@ -177,4 +177,9 @@ function recordedRestoreCommands(group: GroupPlan, target: Target): string[] {
 function groupLabel(group: GroupPlan): string {
   const name = quoted(group.groupName, 60);
   return name ? `${group.groupId} (${name})` : group.groupId;
+}
+
+/** The revoke-ssh handler, given its clients: built by index.ts for Lambda and by the simulator offline. */
+export function createRevokeSshHandler(dependencies: RemediationDependencies): LambdaHandler {
+  return findingHandler(dependencies, revokeSsh(dependencies), parseActionableFinding);
 }

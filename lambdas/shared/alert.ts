@@ -10,8 +10,7 @@ import { severityLabel } from '../../core/severity';
 import { Line, describeActor, describeResource, describeTiming } from './describe';
 import { ChatNotification, withChat } from './chat';
 import { describeEvidence } from './evidence';
-import { Finding } from './finding';
-import type { Delivery } from './finding-state';
+import { Delivery, Finding } from './finding';
 import { at } from './json';
 import { clean, plain, quoted, toPrintableAscii, token, truncate } from './text';
 

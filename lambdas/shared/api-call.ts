@@ -6,7 +6,7 @@
 import { API_CALL_DETAIL_TYPE } from '../../core/contract';
 import { parseEnvelope } from './envelope';
 import { JsonObject, asObject, asString } from './json';
-import type { ParsedEvent } from './report';
+import type { ParsedEvent } from './envelope';
 
 export interface ApiCall extends ParsedEvent {
   /** CloudTrail's own event id (`detail.eventID`). */

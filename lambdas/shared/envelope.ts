@@ -3,6 +3,16 @@ import { InvalidEventError } from './errors';
 import { JsonObject, asObject, asString } from './json';
 import { boundedJson } from './text';
 
+/** What the shell needs of any parsed event: ids for the logs. */
+export interface ParsedEvent {
+  /** The EventBridge envelope id. */
+  readonly eventId: string;
+  /** The logs' correlation id: the finding id, or the CloudTrail event id. */
+  readonly correlationId: string;
+  /** Keys added to every log line of this invocation. */
+  readonly logKeys: Readonly<Record<string, unknown>>;
+}
+
 export interface Envelope {
   readonly envelope: JsonObject;
   readonly eventId?: string;

@@ -12,7 +12,7 @@ import type { DeferredClaim } from '../../core/routing';
 import { dynamoDeliveryLog } from './delivery-log';
 import { dynamoFindingState } from './finding-state';
 import { StormOptions, dynamoStormControl } from './storm';
-import type { HandlerDependencies } from './report';
+import type { HandlerDependencies } from './handler-shell';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 

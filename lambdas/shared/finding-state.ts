@@ -23,17 +23,9 @@
  */
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SEVERITY_LABELS, SeverityLabel, severityLabel } from '../../core/severity';
-import type { Finding } from './finding';
+import type { Delivery, Finding } from './finding';
 import { asNumber, asString, at } from './json';
 import { clean } from './text';
-
-export type Delivery =
-  | { readonly kind: 'first' }
-  | { readonly kind: 'escalated'; readonly from: SeverityLabel }
-  | { readonly kind: 'reminder'; readonly firstAlertAt: string; readonly lastAlertAt: string; readonly deliveries: number; readonly lastOutcome?: string }
-  | { readonly kind: 'repeat'; readonly reason: string }
-  | { readonly kind: 'duplicate' }
-  | { readonly kind: 'unknown'; readonly reason: string };
 
 /** Whether a decision sends an alert when the playbook changed nothing. */
 export const alerts = (delivery: Delivery): boolean => delivery.kind !== 'repeat' && delivery.kind !== 'duplicate';

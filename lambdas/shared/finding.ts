@@ -8,8 +8,17 @@ import { parseEnvelope, shown } from './envelope';
 import { InvalidEventError } from './errors';
 import { clean } from './text';
 import { JsonObject, asNumber, asObject, asString, at } from './json';
-import type { Delivery } from './finding-state';
-import type { ParsedEvent } from './report';
+import { SeverityLabel } from '../../core/severity';
+import type { ParsedEvent } from './envelope';
+
+/** How this delivery of a finding relates to the ones before it (decided by finding-state.ts). */
+export type Delivery =
+  | { readonly kind: 'first' }
+  | { readonly kind: 'escalated'; readonly from: SeverityLabel }
+  | { readonly kind: 'reminder'; readonly firstAlertAt: string; readonly lastAlertAt: string; readonly deliveries: number; readonly lastOutcome?: string }
+  | { readonly kind: 'repeat'; readonly reason: string }
+  | { readonly kind: 'duplicate' }
+  | { readonly kind: 'unknown'; readonly reason: string };
 
 export interface Finding extends ParsedEvent {
   /** The EventBridge envelope id (one per delivery). */

@@ -10,9 +10,9 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Finding } from './finding';
 import { asString, at } from './json';
 import type { RemediationSettingValues } from '../../core/settings';
-import type { HandlerDependencies } from './report';
+import type { HandlerDependencies } from './handler-shell';
 import type { InstanceLocks } from './instance-lock';
-import { isEc2Id } from './shell';
+import { isEc2Id } from './restore-commands';
 import { errorText } from './steps';
 import type { FindingVerifier } from './verify';
 
@@ -47,7 +47,7 @@ export interface RemediationDependencies extends HandlerDependencies {
 export const OWN_ROLE = "the function's own role";
 
 /** Where the remediation's calls go, and as whom. */
-export interface Target {
+export interface ActingAccount {
   readonly ec2: EC2Client;
   /** Built on first use: only isolation calls Auto Scaling. */
   readonly autoScaling: () => AutoScalingClient;
@@ -70,7 +70,7 @@ export function sessionName(findingId: string): string {
 }
 
 /** The finding's account and region decide where calls go; another account is reached through the member role. */
-export async function targetOf(dependencies: RemediationDependencies, finding: Finding): Promise<Target> {
+export async function targetOf(dependencies: RemediationDependencies, finding: Finding): Promise<ActingAccount> {
   const { settings } = dependencies;
   if (finding.accountId === settings.securityAccountId) {
     return {
@@ -106,7 +106,7 @@ export async function targetOf(dependencies: RemediationDependencies, finding: F
 
 /** What every instance remediation reads first: whether GuardDuty confirms the finding, then the instance it names, where it lives now. */
 export type InstanceLookup =
-  | { readonly kind: 'found'; readonly target: Target; readonly instance: Instance; readonly instanceId: string }
+  | { readonly kind: 'found'; readonly target: ActingAccount; readonly instance: Instance; readonly instanceId: string }
   | { readonly kind: 'gone'; readonly instanceId: string }
   | { readonly kind: 'unverified'; readonly reason: string }
   | { readonly kind: 'failed'; readonly failure: RemediationError };

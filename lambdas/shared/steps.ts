@@ -20,7 +20,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import type { IsolationRole } from '../../core/tags';
-import { asciiJson, commandLine, commentLine } from './shell';
+import { asciiJson, commandLine, commentLine } from './restore-commands';
 import { clean, quoted, token } from './text';
 
 /** A security group: one that exists, or one an earlier step of the same run creates. */

@@ -7,12 +7,13 @@ import { isGuardDutyWriteOperation, operationSeverity } from '../../core/guarddu
 import { ALERT_ATTRIBUTES } from '../../core/contract';
 import { SEVERITY_SCORE_OF_LABEL } from '../../core/severity';
 import { Alert, MAX_SMS_LENGTH, MAX_SUBJECT_LENGTH, fitSubject, section } from '../shared/alert';
-import { ApiCall } from '../shared/api-call';
+import { ApiCall, parseApiCallEvent } from '../shared/api-call';
 import { withChat } from '../shared/chat';
 import { asString, at } from '../shared/json';
-import { Responder } from '../shared/report';
+import { Responder, HandlerDependencies, LambdaHandler, deliveredOnce, eventHandler } from '../shared/handler-shell';
 import { boundedJson, clean, plain, quoted, token, truncate } from '../shared/text';
 import { describePrincipal, describeRequest } from './describe-call';
+import { playbookById, isPlaybookId } from '../../core/catalog';
 
 export function tamper(playbookId: string, ownRoleArns: readonly string[]): Responder<ApiCall> {
   return async (call) => {
@@ -103,4 +104,12 @@ function cloudTrailLink(call: ApiCall): string | undefined {
   // Region and id go into a URL: only their documented alphabets are allowed through.
   if (!call.cloudTrailEventId || !/^[a-z0-9-]{1,30}$/.test(call.region) || !/^[A-Za-z0-9-]{1,100}$/.test(call.cloudTrailEventId)) return undefined;
   return `https://${call.region}.console.aws.amazon.com/cloudtrail/home?region=${call.region}#/events/${call.cloudTrailEventId}`;
+}
+
+/** The tamper handler, given its clients: built by index.ts for Lambda and by the simulator offline. */
+export function createTamperHandler(dependencies: HandlerDependencies): LambdaHandler {
+  const { playbookId } = dependencies;
+  const playbook = isPlaybookId(playbookId) ? playbookById(playbookId) : undefined;
+  if (playbook?.trigger !== 'api-call') throw new Error(`playbook '${playbookId}' is not an API-call playbook of the catalog`);
+  return eventHandler(dependencies, (event) => parseApiCallEvent(event, playbook.source), deliveredOnce(dependencies.deliveryLog, dependencies.logger, tamper(playbookId, dependencies.ownRoleArns)));
 }

@@ -15,7 +15,7 @@ import {
   DescribeSnapshotsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { createIsolateHandler } from '../../lambdas/isolate/handler';
+import { createIsolateHandler } from '../../lambdas/isolate/isolate';
 import { FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, PREVIOUS_GROUPS_TAG_PREFIX } from '../../lambdas/isolate/plan';
 import type { RemediationSettings } from '../../lambdas/shared/remediation';
 import { MOTO_NOW, MotoWorld, buildMotoWorld, createAlertTopic, findingAbout, motoConfig, motoRemediationDependencies, useMoto } from '../support/moto';

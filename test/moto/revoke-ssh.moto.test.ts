@@ -11,7 +11,7 @@ import {
   EC2Client,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
-import { createRevokeSshHandler } from '../../lambdas/revoke-ssh/handler';
+import { createRevokeSshHandler } from '../../lambdas/revoke-ssh/revoke-ssh';
 import { FINDING_TAG, REMEDIATION_TAG } from '../../lambdas/revoke-ssh/plan';
 import type { AwsCredentials, RemediationSettings } from '../../lambdas/shared/remediation';
 import {

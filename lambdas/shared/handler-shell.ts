@@ -8,6 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { matchesEventPattern } from '../../core/event-pattern';
 import type { DeferredClaim } from '../../core/routing';
 import { Alert, formatFindingAlert, formatReminderAlert, formatUnprocessableAlert, toPublishInput } from './alert';
+import type { ParsedEvent } from './envelope';
 import { InvalidEventError } from './errors';
 import { Finding, parseFindingEvent } from './finding';
 import type { DeliveryLog } from './delivery-log';
@@ -58,22 +59,13 @@ export interface Invocation {
   readonly requestId?: string;
 }
 
-/** What the shell needs of any parsed event: ids for the logs. */
-export interface ParsedEvent {
-  /** The EventBridge envelope id. */
-  readonly eventId: string;
-  /** The logs' correlation id: the finding id, or the CloudTrail event id. */
-  readonly correlationId: string;
-  /** Keys added to every log line of this invocation. */
-  readonly logKeys: Readonly<Record<string, unknown>>;
-}
 
 /**
  * What a handler core decides: the alert that says what was found and what was done; or no
  * alert, with the reason (the stack's own call); or the alert of a partial failure, after which
  * the invocation fails so that the event reaches the dead-letter queue.
  */
-export type Response =
+export type HandlerResult =
   | Alert
   | { readonly skip: string }
   | { readonly alert: Alert; readonly failure: Error }
@@ -82,7 +74,7 @@ export type Response =
   /** Not now, and no alert: the invocation fails so that Lambda retries it (e.g. another delivery holds the instance). */
   | { readonly retry: string };
 
-export type Responder<E> = (event: E, invocation: Invocation) => Promise<Response>;
+export type Responder<E> = (event: E, invocation: Invocation) => Promise<HandlerResult>;
 
 export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies, parse: (event: unknown) => E, respond: Responder<E>): LambdaHandler {
   const { logger } = context;
@@ -100,7 +92,7 @@ export function eventHandler<E extends ParsedEvent>(context: HandlerDependencies
     logger.setCorrelationId(parsed.correlationId);
     logger.appendKeys({ eventId: parsed.eventId, ...parsed.logKeys });
     try {
-      let response: Response;
+      let response: HandlerResult;
       try {
         response = await respond(parsed, invocation);
       } catch (error) {
@@ -165,7 +157,7 @@ export function findingHandler(context: HandlerDependencies, respond: FindingRes
     const history = context.findingState ? await context.findingState.decide(parsed) : undefined;
     if (history?.kind === 'unknown') context.logger.warn('finding state unavailable: alerting anyway (fail open)', { reason: history.reason });
     const finding: Finding = history ? { ...parsed, history } : parsed;
-    let response: Response;
+    let response: HandlerResult;
     try {
       response = await respond(finding, invocation);
     } catch (error) {
