@@ -65,7 +65,6 @@ export function isMutating(action: string): boolean {
 }
 
 interface HandlerSpec {
-  readonly summary: string;
   /** The settings the handler reads (core/settings.ts): its function gets exactly these. */
   readonly settings?: readonly SettingName[];
   /** Takes a lock per instance in the finding-state table while it changes the instance (lambdas/shared/instance-lock.ts). */
@@ -77,17 +76,13 @@ interface HandlerSpec {
 /** Handlers are the code under `lambdas/<handler>/index.ts`; several playbooks may share one. */
 export const HANDLERS = {
   notify: {
-    summary: 'Publishes a readable alert for the finding to the alert topic.',
   },
   tamper: {
-    summary: 'Publishes an alert saying who changed GuardDuty, what, where and when, with a severity decided from the request.',
   },
   digest: {
-    summary: 'Every 5 minutes, publishes one message per type, account and Region for the new findings storm control held back.',
   },
   'revoke-ssh': {
     settings: ['dryRun', 'exclusionTag', 'memberRoleName', 'trustedSshCidrs', 'securityAccountId'],
-    summary: 'Closes TCP 22 to 0.0.0.0/0 and ::/0 on the instance\'s security groups, keeping every other rule, then alerts with what it did and how to undo it.',
     ec2Permissions: [
       {
         actions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeNetworkInterfaces'],
@@ -123,8 +118,6 @@ export const HANDLERS = {
   isolate: {
     locksInstances: true,
     settings: ['dryRun', 'exclusionTag', 'memberRoleName', 'isolateSnapshots', 'securityAccountId'],
-    summary:
-      'Cuts the instance off the network (through an untracked group to an isolation group without rules, ending existing connections), protects it from termination, detaches it from its Auto Scaling group, snapshots its volumes, then alerts with what it did and how to undo it.',
     ec2Permissions: [
       {
         actions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeInstanceAttribute', 'ec2:DescribeSnapshots', 'autoscaling:DescribeAutoScalingInstances'],

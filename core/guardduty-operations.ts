@@ -1,6 +1,6 @@
 /**
  * Every state-changing GuardDuty API operation (the SDK's commands other than Get*, List*,
- * Describe*; test/guardduty-operations.test.ts fails when @aws-sdk/client-guardduty gains one
+ * Describe*; test/core/guardduty-operations.test.ts fails when @aws-sdk/client-guardduty gains one
  * this table lacks) with the severity of its tamper alert and why.
  *
  * The severity is decided from the request, not only the name: `escalations` raise it when the

@@ -128,3 +128,12 @@ export function parseCidr(text: string): Cidr | undefined {
   const canonical = address.every((byte, index) => (byte & ~maskOfByte(maskBits, index) & 0xff) === 0);
   return { version: address.length === 4 ? 4 : 6, address, maskBits, canonical };
 }
+
+/** IP protocol numbers EC2 also accepts by name, and the name it describes them with (`-1`: all traffic). */
+const PROTOCOL_NAMES: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6', all: '-1' };
+
+/** A security group rule's IpProtocol as EC2 describes it: `tcp`, `udp`, `icmp`, `icmpv6`, `-1` or another number. */
+export function normalizeProtocol(protocol: string | undefined): string {
+  const lower = String(protocol ?? '-1').toLowerCase();
+  return PROTOCOL_NAMES[lower] ?? lower;
+}

@@ -2,7 +2,7 @@
  * Regenerates core/finding-types.ts from a finding-type table (the corpus's finding-types.tsv,
  * compiled from the GuardDuty finding-type reference pages).
  *   npx tsx scripts/import-finding-types.ts ../shared/corpus/finding-types.tsv > core/finding-types.ts
- * test/finding-types.test.ts fails when the committed file and the table differ.
+ * test/core/finding-types.test.ts fails when the committed file and the table differ.
  */
 import { readFileSync } from 'node:fs';
 

@@ -9,15 +9,7 @@
 import type { AutoScalingInstanceDetails } from '@aws-sdk/client-auto-scaling';
 import type { Filter, Instance, IpPermission, NetworkInterface, SecurityGroup, Snapshot, Tag, TagSpecification, Volume } from '@aws-sdk/client-ec2';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
-
-/** What one `--world` file may hold: any of the CLI outputs, in one object or several files. */
-export interface WorldDocument {
-  readonly Reservations?: readonly { readonly Instances?: readonly Instance[]; readonly OwnerId?: string }[];
-  readonly SecurityGroups?: readonly SecurityGroup[];
-  readonly Volumes?: readonly Volume[];
-  /** `aws autoscaling describe-auto-scaling-instances` */
-  readonly AutoScalingInstances?: readonly AutoScalingInstanceDetails[];
-}
+import { normalizeProtocol } from '../core/ip';
 
 export class WorldFileError extends Error {
   constructor(file: string, problem: string) {
@@ -102,11 +94,6 @@ export class Ec2World {
       world.upsert('autoScalingInstances', 'InstanceId', memberships as unknown as AutoScalingInstanceDetails[]);
     }
     return world;
-  }
-
-  /** How many resources of each kind: for the simulator's header. */
-  get size(): { instances: number; securityGroups: number; volumes: number } {
-    return { instances: this.state.instances.length, securityGroups: this.state.securityGroups.length, volumes: this.state.volumes.length };
   }
 
   /** Answers one Auto Scaling call, like `call` for EC2. */
@@ -320,8 +307,6 @@ function tagsFor(resourceType: string, specifications: unknown): Tag[] {
 
 type RuleList = 'IpPermissions' | 'IpPermissionsEgress';
 
-const PROTOCOL_NAMES: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6', all: '-1' };
-
 /** The sources a permission can have, each with the field that identifies it. */
 const SOURCES = [
   ['IpRanges', 'CidrIp'],
@@ -370,10 +355,6 @@ function pushRule(rules: IpPermission[], permission: IpPermission): IpPermission
   return rule;
 }
 
-function normalizeProtocol(protocol: string | undefined): string {
-  const lower = String(protocol ?? '-1').toLowerCase();
-  return PROTOCOL_NAMES[lower] ?? lower;
-}
 
 /** Protocol and port range: what makes two permissions the same rule. All traffic has no ports. */
 function ruleKey(permission: IpPermission): string {

@@ -14,6 +14,7 @@
  *   other than SSH from the world is cut, even for a moment.
  */
 import type { Instance, IpPermission, SecurityGroup, Tag } from '@aws-sdk/client-ec2';
+import { normalizeProtocol } from '../../core/ip';
 import { TAG_KEYS } from '../../core/tags';
 import type { Step } from '../shared/steps';
 
@@ -103,12 +104,6 @@ export interface SshPlan {
   readonly groups: readonly GroupPlan[];
 }
 
-const PROTOCOL_NAMES: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
-
-export function normalizeProtocol(protocol: string | undefined): string {
-  const lower = String(protocol ?? '-1').toLowerCase();
-  return PROTOCOL_NAMES[lower] ?? lower;
-}
 
 const hasTag = (tags: readonly Tag[] | undefined, key: string) => (tags ?? []).some((t) => t.Key === key);
 

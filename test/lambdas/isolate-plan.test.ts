@@ -1,0 +1,99 @@
+import type { Instance, SecurityGroup } from '@aws-sdk/client-ec2';
+import { ALL_TRAFFIC, FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, IsolationInput, PREVIOUS_GROUPS_TAG_PREFIX, planIsolation } from '../../lambdas/isolate/plan';
+import { testInstance } from '../support/instances';
+
+const instance = (overrides: Partial<Instance> = {}): Instance => testInstance({ InstanceId: 'i-1', ...overrides });
+const isolationGroup = (rules: Partial<SecurityGroup> = {}): SecurityGroup => ({
+  GroupId: 'sg-iso',
+  GroupName: 'guardduty-response-isolation',
+  VpcId: 'vpc-1',
+  IpPermissions: [],
+  IpPermissionsEgress: [],
+  Tags: [{ Key: ISOLATION_ROLE_TAG, Value: 'isolation' }],
+  ...rules,
+});
+const untrackedGroup = (): SecurityGroup => ({ GroupId: 'sg-untracked', VpcId: 'vpc-1', IpPermissions: [...ALL_TRAFFIC], IpPermissionsEgress: [...ALL_TRAFFIC], Tags: [{ Key: ISOLATION_ROLE_TAG, Value: 'untracked' }] });
+const plan = (overrides: Partial<IsolationInput> = {}) =>
+  planIsolation({
+    instance: instance(),
+    vpcGroups: [],
+    exclusionTag: 'guardduty-response:exclude',
+    snapshots: true,
+    findingId: 'f-1',
+    now: '2026-11-20T03:30:00.000Z',
+    terminationProtected: false,
+    snapshotted: [],
+    ...overrides,
+  });
+
+describe('Function: planIsolation', () => {
+  it('plans both groups for creation when the VPC has none yet, recording the way back first', () => {
+    const result = plan();
+    expect(result).toMatchObject({
+      status: 'isolate',
+      vpcId: 'vpc-1',
+      interfaces: [{ networkInterfaceId: 'eni-a', previousGroups: ['sg-web', 'sg-ssh'] }],
+      untracked: { existingId: undefined, authorizeIngress: ALL_TRAFFIC, authorizeEgress: ALL_TRAFFIC },
+      isolation: { existingId: undefined, revokeIngress: [], revokeEgress: [] },
+      evidence: { protect: true, volumes: ['vol-root'] },
+    });
+    if (result.status !== 'isolate') throw new Error('unreachable');
+    expect(result.instanceTags).toEqual([
+      { Key: `${PREVIOUS_GROUPS_TAG_PREFIX}eni-a`, Value: 'sg-web,sg-ssh' },
+      { Key: ISOLATED_AT_TAG, Value: '2026-11-20T03:30:00.000Z' },
+      { Key: FINDING_TAG, Value: 'f-1' },
+    ]);
+  });
+
+  it('reuses the existing groups of the VPC, and empties an isolation group someone added rules to', () => {
+    const egress = [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }];
+    const result = plan({ vpcGroups: [isolationGroup({ IpPermissionsEgress: egress }), untrackedGroup()] });
+    expect(result).toMatchObject({
+      status: 'isolate',
+      isolation: { existingId: 'sg-iso', revokeEgress: egress, revokeIngress: [] },
+      untracked: { existingId: 'sg-untracked', authorizeIngress: [], authorizeEgress: [] },
+    });
+  });
+
+  it('plans every interface with its own previous groups', () => {
+    const two = instance({
+      NetworkInterfaces: [
+        { NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-web' }] },
+        { NetworkInterfaceId: 'eni-b', Groups: [{ GroupId: 'sg-db' }, { GroupId: 'sg-mgmt' }] },
+      ],
+    });
+    const result = plan({ instance: two });
+    expect(result).toMatchObject({ interfaces: [{ networkInterfaceId: 'eni-a', previousGroups: ['sg-web'] }, { networkInterfaceId: 'eni-b', previousGroups: ['sg-db', 'sg-mgmt'] }] });
+  });
+
+  it('snapshots every attached EBS volume, or none when snapshots are off', () => {
+    const disks = instance({ BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-root' } }, { Ebs: { VolumeId: 'vol-data' } }, { DeviceName: '/dev/sdb' }] });
+    expect(plan({ instance: disks })).toMatchObject({ evidence: { volumes: ['vol-root', 'vol-data'], snapshotTags: [{ Key: FINDING_TAG, Value: 'f-1' }, { Key: 'guardduty-response:evidence-of', Value: 'i-1' }] } });
+    expect(plan({ instance: disks, snapshots: false })).toMatchObject({ evidence: { volumes: [] } });
+    // Evidence an earlier delivery kept is not kept twice: protection on, one volume snapshotted.
+    expect(plan({ instance: disks, terminationProtected: true, snapshotted: ['vol-root'] })).toMatchObject({ evidence: { protect: false, volumes: ['vol-data'] } });
+  });
+
+  it('carries the Auto Scaling group to detach from', () => {
+    expect(plan({ autoScalingGroupName: 'web-asg' })).toMatchObject({ evidence: { autoScalingGroupName: 'web-asg' } });
+  });
+
+  it.each(['terminated', 'shutting-down'] as const)('does nothing to a %s instance', (name) => {
+    expect(plan({ instance: instance({ State: { Name: name, Code: 48 } }) })).toEqual({ status: 'terminated' });
+  });
+
+  it('does nothing to an instance with the exclusion tag', () => {
+    expect(plan({ instance: instance({ Tags: [{ Key: 'guardduty-response:exclude', Value: '' }] }) })).toEqual({ status: 'excluded' });
+  });
+
+  it('reports an instance already isolated (tagged, every interface in the isolation group only)', () => {
+    const isolated = instance({
+      Tags: [{ Key: ISOLATED_AT_TAG, Value: '2026-11-20T03:00:00.000Z' }],
+      NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-iso' }] }],
+    });
+    expect(plan({ instance: isolated, vpcGroups: [isolationGroup()] })).toMatchObject({ status: 'already-isolated', isolatedAt: '2026-11-20T03:00:00.000Z' });
+    // Tagged, but someone moved an interface back: isolate again.
+    const reopened = instance({ Tags: isolated.Tags, NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-web' }] }] });
+    expect(plan({ instance: reopened, vpcGroups: [isolationGroup()] }).status).toBe('isolate');
+  });
+});
