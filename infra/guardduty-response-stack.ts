@@ -12,7 +12,7 @@ import { AlertTopic } from './constructs/alert-topic';
 import { ChatChannels } from './constructs/chat-channels';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { FindingStateTable } from './constructs/finding-state-table';
-import { PlaybookRule, targetOptions } from './constructs/playbook-rule';
+import { PlaybookRule, RuleDestination, targetOptions } from './constructs/playbook-rule';
 import { ResponseFunction } from './constructs/response-function';
 import { FORWARDER_ALARM_DETAIL_TYPE } from './region-forwarder-stack';
 import { BusName, allRoutes, deferredClaims } from '../core/routing';
@@ -65,7 +65,7 @@ export class GuardDutyResponseStack extends Stack {
     const busOf = (name: BusName): events.IEventBus => (name === 'unclaimed' && unclaimedBus) || defaultBus;
     const functions = new Map<PlaybookId, ResponseFunction>();
     for (const route of routes) {
-      let target: events.IRuleTarget;
+      let destination: RuleDestination;
       if (route.playbookId) {
         const playbook = playbookById(route.playbookId);
         const fn = new ResponseFunction(this, route.playbookId, {
@@ -98,7 +98,7 @@ export class GuardDutyResponseStack extends Stack {
         findingState.grantDecide(fn.role);
         if (locksInstances(playbook.handler)) findingState.grantLocks(fn.role);
         functions.set(route.playbookId, fn);
-        target = new targets.LambdaFunction(fn.function, targetOptions(deadLetters.ruleTargetQueue));
+        destination = { function: fn.function };
       } else {
         // findingRoutes adds the forwarding route only when an unclaimed-bus route exists. Its role
         // trusts EventBridge for this rule only (aws:SourceAccount, aws:SourceArn: confused deputy).
@@ -109,9 +109,9 @@ export class GuardDutyResponseStack extends Stack {
             ArnEquals: { 'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${ruleNamePrefix}${route.key}` },
           }),
         });
-        target = new targets.EventBus(unclaimedBus!, { deadLetterQueue: deadLetters.ruleTargetQueue, role: forwardingRole });
+        destination = { eventBus: unclaimedBus!, role: forwardingRole };
       }
-      new PlaybookRule(this, `${route.key}-rule`, { route, eventBus: busOf(route.bus), target, ruleName: `${ruleNamePrefix}${route.key}` });
+      new PlaybookRule(this, `${route.key}-rule`, { route, eventBus: busOf(route.bus), destination, deadLetterQueue: deadLetters.ruleTargetQueue, ruleName: `${ruleNamePrefix}${route.key}` });
     }
     this.functions = functions;
     if (props.forwardedRegions && props.forwardedRegions.length > 0) this.alertForwarderAlarms(props.forwardedRegions, deadLetters);

@@ -1,11 +1,10 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { RouteSpec } from '../../core/routing';
 import { DeadLetterQueue } from './dead-letter-queue';
-import { PlaybookRule } from './playbook-rule';
+import { PlaybookRule, RuleDestination, ruleTarget } from './playbook-rule';
 
 export interface ForwardingRulesProps {
   /** What to forward: one rule per route, on this Region's default bus. */
@@ -41,10 +40,11 @@ export class ForwardingRules extends Construct {
     });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.targetBusArn] }));
     this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', { ruleNamePrefix: props.ruleNamePrefix });
-    this.target = new targets.EventBus(events.EventBus.fromEventBusArn(this, 'TargetBus', props.targetBusArn), { role, deadLetterQueue: this.deadLetters.ruleTargetQueue });
+    const destination: RuleDestination = { eventBus: events.EventBus.fromEventBusArn(this, 'TargetBus', props.targetBusArn), role };
+    this.target = ruleTarget(destination, this.deadLetters.ruleTargetQueue);
     const localBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const route of props.routes) {
-      new PlaybookRule(this, `${route.key}-rule`, { route, eventBus: localBus, target: this.target, ruleName: `${props.ruleNamePrefix}${route.key}` });
+      new PlaybookRule(this, `${route.key}-rule`, { route, eventBus: localBus, destination, deadLetterQueue: this.deadLetters.ruleTargetQueue, ruleName: `${props.ruleNamePrefix}${route.key}` });
     }
   }
 }
