@@ -1,8 +1,7 @@
 /**
  * Cold start as deployed, as a ratio measured in the same run: each handler's real asset (the
- * minified bundle and its source map, built with the stack's esbuild options) started in a fresh
- * `node` with the function's own NODE_OPTIONS (`--enable-source-maps`) and environment, against an
- * empty ES module started the same way. Rounds interleave every subject so that a noisy
+ * minified bundle, built with the stack's esbuild options: names kept, no source map) started in a
+ * fresh `node` with the function's own environment, against an empty ES module started the same way. Rounds interleave every subject so that a noisy
  * neighbour slows all of them alike; the figure is the median of the per-round ratios. Absolute
  * times are printed for scale only.
  *
@@ -28,7 +27,6 @@ export interface Subject {
 export interface Asset {
   readonly dir: string;
   readonly code: Uint8Array;
-  readonly map: Uint8Array;
 }
 
 const NODE22_DIR = path.join(homedir(), '.cache', 'guardduty-response', 'node22');
@@ -44,7 +42,7 @@ export function node22(): { bin: string; isNode22: boolean; version: string } {
   return version.startsWith('v22.') ? { bin, isNode22: true, version } : { bin: process.execPath, isNode22: false, version: process.version };
 }
 
-/** The asset the stack uploads for `handler`: infra/constructs/response-function.ts's esbuild options, source map included. */
+/** The asset the stack uploads for `handler`: infra/constructs/response-function.ts's esbuild options. */
 export function assetOf(handler: string): Asset {
   const dir = mkdtempSync(path.join(tmpdir(), `gdr-asset-${handler}-`));
   const result = buildSync({
@@ -55,27 +53,26 @@ export function assetOf(handler: string): Asset {
     format: 'esm',
     target: 'node22',
     minify: true,
-    sourcemap: true,
+    keepNames: true,
     mainFields: ['module', 'main'],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
   if (result.errors.length > 0) throw new Error(`bundling ${handler} failed`);
-  return { dir, code: readFileSync(path.join(dir, 'index.mjs')), map: readFileSync(path.join(dir, 'index.mjs.map')) };
+  return { dir, code: readFileSync(path.join(dir, 'index.mjs')) };
 }
 
 /**
- * The size of the zip CloudFormation receives for the asset (code and map, deflated): local
+ * The size of the zip CloudFormation receives for the asset (its files, deflated): local
  * headers, data, central directory and end record, as a zip writer lays them out.
  */
 export function zipBytes(files: readonly (readonly [name: string, data: Uint8Array])[]): number {
   return files.reduce((sum, [name, data]) => sum + 30 + name.length + deflateRawSync(data, { level: 9 }).length + 46 + name.length, 22);
 }
 
-/** The environment the stack gives the function (its settings through the same codec) and its NODE_OPTIONS. */
+/** The environment the stack gives the function (its settings through the same codec). */
 export function functionEnv(playbookId: PlaybookId): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    NODE_OPTIONS: '--enable-source-maps',
     ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:alerts',
     PLAYBOOK_ID: playbookId,
     AWS_REGION: 'eu-west-1',
@@ -98,7 +95,7 @@ export function functionEnv(playbookId: PlaybookId): NodeJS.ProcessEnv {
 export function emptyModule(): Subject {
   const dir = mkdtempSync(path.join(tmpdir(), 'gdr-empty-'));
   writeFileSync(path.join(dir, 'index.mjs'), 'export {};\n');
-  return { name: 'empty ESM module', entry: path.join(dir, 'index.mjs'), env: { PATH: process.env.PATH, NODE_OPTIONS: '--enable-source-maps' } };
+  return { name: 'empty ESM module', entry: path.join(dir, 'index.mjs'), env: { PATH: process.env.PATH } };
 }
 
 /** Wall time of one fresh process that starts Node and imports the entry (Lambda's Init, without the runtime client). */

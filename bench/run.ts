@@ -96,27 +96,27 @@ async function warmInvocationUs(): Promise<number> {
   return elapsed / 1e3 / invocations;
 }
 
-// The deployed assets: the minified bundle, the zip CloudFormation receives (code and source map),
+// The deployed assets: the minified bundle, the zip CloudFormation receives,
 // and cold start as a ratio to an empty ES module started the same way (bench/cold-start.ts).
 // Size targets: the EC2 client alone is about 600 KiB minified, so remediations get more room.
 const HANDLER_BENCH: readonly { handler: string; playbookId: PlaybookId; maxKiB: number; maxZipKiB: number; maxColdRatio: number }[] = [
-  { handler: 'notify', playbookId: 'ec2-spambot', maxKiB: 600, maxZipKiB: 600, maxColdRatio: 1.5 },
-  { handler: 'tamper', playbookId: 'guardduty-config-change', maxKiB: 600, maxZipKiB: 600, maxColdRatio: 1.5 },
-  { handler: 'revoke-ssh', playbookId: 'revoke-ssh-ingress', maxKiB: 1300, maxZipKiB: 1400, maxColdRatio: 2.5 },
-  { handler: 'isolate', playbookId: 'isolate-instance', maxKiB: 1300, maxZipKiB: 1400, maxColdRatio: 2.5 },
+  { handler: 'notify', playbookId: 'ec2-spambot', maxKiB: 600, maxZipKiB: 200, maxColdRatio: 1.5 },
+  { handler: 'tamper', playbookId: 'guardduty-config-change', maxKiB: 600, maxZipKiB: 200, maxColdRatio: 1.5 },
+  { handler: 'revoke-ssh', playbookId: 'revoke-ssh-ingress', maxKiB: 1300, maxZipKiB: 400, maxColdRatio: 2.5 },
+  { handler: 'isolate', playbookId: 'isolate-instance', maxKiB: 1300, maxZipKiB: 400, maxColdRatio: 2.5 },
 ];
 const node = node22();
 const assets = HANDLER_BENCH.map((h) => ({ ...h, asset: assetOf(h.handler) }));
 for (const { handler, maxKiB, maxZipKiB, asset } of assets) {
   results.push({ name: `${handler} bundle (minified)`, value: asset.code.length / 1024, unit: 'KiB', target: maxKiB, higherIsBetter: false });
-  results.push({ name: `${handler} zip as uploaded (code + map)`, value: zipBytes([['index.mjs', asset.code], ['index.mjs.map', asset.map]]) / 1024, unit: 'KiB', target: maxZipKiB, higherIsBetter: false });
+  results.push({ name: `${handler} zip as uploaded`, value: zipBytes([['index.mjs', asset.code]]) / 1024, unit: 'KiB', target: maxZipKiB, higherIsBetter: false });
 }
 const cold = coldStarts(
   node.bin,
   emptyModule(),
   assets.map(({ handler, playbookId, asset }) => ({ name: handler, entry: path.join(asset.dir, 'index.mjs'), env: functionEnv(playbookId) })),
 );
-console.log(`cold start on ${node.isNode22 ? `Node ${node.version} (Lambda's major)` : `this machine's Node ${node.version} (Node 22 could not be installed)`}, NODE_OPTIONS=--enable-source-maps; empty ESM module ${cold.reference.toFixed(0)} ms (median, for scale)`);
+console.log(`cold start on ${node.isNode22 ? `Node ${node.version} (Lambda's major)` : `this machine's Node ${node.version} (Node 22 could not be installed)`}; empty ESM module ${cold.reference.toFixed(0)} ms (median, for scale)`);
 for (const { handler, maxColdRatio } of assets) {
   const result = cold.results.find((r) => r.name === handler)!;
   results.push({ name: `${handler} cold start / empty module (${result.medianMs.toFixed(0)} ms)`, value: result.ratio, unit: 'x', target: maxColdRatio, higherIsBetter: false });
