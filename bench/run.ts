@@ -100,10 +100,10 @@ async function warmInvocationUs(): Promise<number> {
 // and cold start as a ratio to an empty ES module started the same way (bench/cold-start.ts).
 // Size targets: the EC2 client alone is about 600 KiB minified, so remediations get more room.
 const HANDLER_BENCH: readonly { handler: string; playbookId: PlaybookId; maxKiB: number; maxZipKiB: number; maxColdRatio: number }[] = [
-  { handler: 'notify', playbookId: 'ec2-spambot', maxKiB: 600, maxZipKiB: 200, maxColdRatio: 1.5 },
-  { handler: 'tamper', playbookId: 'guardduty-config-change', maxKiB: 600, maxZipKiB: 200, maxColdRatio: 1.5 },
-  { handler: 'revoke-ssh', playbookId: 'revoke-ssh-ingress', maxKiB: 1300, maxZipKiB: 400, maxColdRatio: 2.5 },
-  { handler: 'isolate', playbookId: 'isolate-instance', maxKiB: 1300, maxZipKiB: 400, maxColdRatio: 2.5 },
+  { handler: 'notify', playbookId: 'ec2-spambot', maxKiB: 400, maxZipKiB: 150, maxColdRatio: 1.5 },
+  { handler: 'tamper', playbookId: 'guardduty-config-change', maxKiB: 400, maxZipKiB: 150, maxColdRatio: 1.5 },
+  { handler: 'revoke-ssh', playbookId: 'revoke-ssh-ingress', maxKiB: 1200, maxZipKiB: 350, maxColdRatio: 2.5 },
+  { handler: 'isolate', playbookId: 'isolate-instance', maxKiB: 1200, maxZipKiB: 350, maxColdRatio: 2.5 },
 ];
 const node = node22();
 const assets = HANDLER_BENCH.map((h) => ({ ...h, asset: assetOf(h.handler) }));

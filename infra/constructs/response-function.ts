@@ -14,6 +14,15 @@ import { acknowledgeScopedWildcards, remediationStatements } from './remediation
 
 const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
 
+/**
+ * Modules the bundles replace (esbuild `alias`): the SDK's default credential chain becomes the
+ * environment credentials Lambda provides (lambdas/shared/lambda-credentials.ts says why).
+ * `npm run bench` builds with the same aliases.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': path.join(LAMBDAS_DIR, 'shared', 'lambda-credentials.ts'),
+};
+
 export interface ResponseFunctionProps {
   /** The playbook it runs (or, for the storm digest, a function of the stack with an id, a title and a handler). */
   readonly playbook: Pick<Playbook, 'id' | 'title' | 'handler'>;
@@ -128,6 +137,7 @@ export class ResponseFunction extends Construct {
         // Bundle the SDK: the version we test is the version that runs, not the runtime's.
         externalModules: [],
         mainFields: ['module', 'main'],
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([module, file]) => [`--alias:${module}`, file])),
         // Some bundled CommonJS dependencies call require(); ESM output needs it defined.
         banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
       },

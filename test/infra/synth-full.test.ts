@@ -39,6 +39,9 @@ describe('Stack: full synthesis', () => {
       expect(code.includes('com.amazonaws.sns#PublishInput') || code.includes('"PublishInput"')).toBe(true);
       expect(/from\s*"@aws-sdk\//.test(code)).toBe(false);
       expect(code.includes('aws-cdk-lib')).toBe(false);
+      // The credential chain is the environment's (lambda-credentials.ts), without SSO, ini files or metadata clients.
+      expect(code.includes('"fromEnv"')).toBe(true);
+      expect(['"fromSSO"', '"fromIni"', '"fromInstanceMetadata"', '"fromTokenFile"'].filter((name) => code.includes(name))).toEqual([]);
     }
   });
 
