@@ -11,8 +11,10 @@ export const MEMBER_STACK_ID = 'GuardDutyResponseMember';
 export const MEMBER_FORWARDER_STACK_ID = 'GuardDutyResponseMemberForwarder';
 
 /**
- * The app as `cdk synth` builds it: the stack, configured from the app's context, and, when
- * `securityAccountId` is given, the member-account stack. Throws ConfigError on a bad flag.
+ * The app as `cdk synth` builds it, configured from the app's context: the main stack in the home
+ * Region; a forwarding stack for each other Region of `regions`; with `securityAccountId`, the
+ * member-account roles stack; with `organizationId` too, the member forwarding stack (StackSet).
+ * Throws ConfigError on a bad flag.
  */
 export function buildApp(app: App, homeRegion = process.env.CDK_DEFAULT_REGION): GuardDutyResponseStack {
   const config = loadConfig(app.node.getAllContext());
