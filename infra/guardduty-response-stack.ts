@@ -1,7 +1,6 @@
 import { Aws, Duration, Fn, Lazy, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -11,6 +10,7 @@ import { ResponseConfig } from '../core/config';
 import { AlertTopic } from './constructs/alert-topic';
 import { ChatChannels } from './constructs/chat-channels';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
+import { eventBridgeRole } from './constructs/event-bridge-role';
 import { FindingStateTable } from './constructs/finding-state-table';
 import { PlaybookRule, RuleDestination, targetOptions } from './constructs/playbook-rule';
 import { ResponseFunction } from './constructs/response-function';
@@ -102,12 +102,9 @@ export class GuardDutyResponseStack extends Stack {
       } else {
         // findingRoutes adds the forwarding route only when an unclaimed-bus route exists. Its role
         // trusts EventBridge for this rule only (aws:SourceAccount, aws:SourceArn: confused deputy).
-        const forwardingRole = new iam.Role(this, 'ForwardingRole', {
+        const forwardingRole = eventBridgeRole(this, 'ForwardingRole', {
           description: 'guardduty-response: forwards unclaimed findings to the unclaimed bus',
-          assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
-            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-            ArnEquals: { 'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${ruleNamePrefix}${route.key}` },
-          }),
+          ruleName: `${ruleNamePrefix}${route.key}`,
         });
         destination = { eventBus: unclaimedBus!, role: forwardingRole };
       }
@@ -151,12 +148,9 @@ export class GuardDutyResponseStack extends Stack {
   private alertForwarderAlarms(regions: readonly string[], deadLetters: DeadLetterQueue): void {
     const ruleName = `${this.stackName}-forwarder-alarms`;
     const field = (path: string) => events.EventField.fromPath(path);
-    const role = new iam.Role(this, 'ForwarderAlarmsRole', {
+    const role = eventBridgeRole(this, 'ForwarderAlarmsRole', {
       description: 'guardduty-response: publishes the forwarding Regions\' dead-letter alarms to the alert topic',
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-        ArnEquals: { 'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${ruleName}` },
-      }),
+      ruleName,
     });
     this.alertTopic.grantPublish(role);
     new events.Rule(this, 'forwarder-alarms-rule', {

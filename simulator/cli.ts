@@ -180,13 +180,8 @@ export async function runSimulate(argv: readonly string[], io: Io): Promise<numb
   return failed > 0 ? 1 : 0;
 }
 
-/** The synthesized template, as `cdk synth` would write it (without bundling the Lambda code). */
-export function synthesizeTemplate(cliContext: Readonly<Record<string, string>>, homeRegion?: string): Record<string, unknown> {
-  return synthesizeApp(cliContext, homeRegion).template;
-}
-
 /**
- * The main stack's template, and the Regions whose events reach it: with `regions`, the home
+ * The main stack's template, as `cdk synth` would write it (without bundling the Lambda code), and the Regions whose events reach it: with `regions`, the home
  * Region and the listed ones (the forwarding stacks'); without, any Region (one stack per Region).
  */
 function synthesizeApp(cliContext: Readonly<Record<string, string>>, homeRegion: string | undefined): SynthesizedApp {

@@ -1,9 +1,9 @@
-import { Aws, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { RouteSpec } from '../../core/routing';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { eventBridgeRole } from './event-bridge-role';
 import { PlaybookRule, RuleDestination, ruleTarget } from './playbook-rule';
 
 export interface ForwardingRulesProps {
@@ -30,13 +30,9 @@ export class ForwardingRules extends Construct {
 
   constructor(scope: Construct, id: string, props: ForwardingRulesProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const role = new iam.Role(this, 'Role', {
+    const role = eventBridgeRole(this, 'Role', {
       description: 'guardduty-response: forwards GuardDuty events to the security account home Region bus',
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-        ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:events:${stack.region}:${Aws.ACCOUNT_ID}:rule/${props.ruleNamePrefix}*` },
-      }),
+      ruleName: `${props.ruleNamePrefix}*`,
     });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.targetBusArn] }));
     this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', { ruleNamePrefix: props.ruleNamePrefix });

@@ -294,11 +294,15 @@ function loginAttempts(attempt: JsonObject | undefined): string | undefined {
 
 function describeRemote(remote: JsonObject): string {
   const ip = token(remote.ipAddressV4, 45) ?? token(remote.ipAddressV6, 45) ?? 'unknown address';
-  // Place names come from GuardDuty's geolocation data, but a sentence there would still be quoted as one value.
-  const where = quoted(joinDefined(', ', plain(at(remote, 'city', 'cityName'), 60), plain(at(remote, 'country', 'countryName'), 60)), 130);
+  const where = placeOf(at(remote, 'city', 'cityName'), at(remote, 'country', 'countryName'));
   const org = quoted(at(remote, 'organization', 'asnOrg'), 80) ?? quoted(at(remote, 'organization', 'org'), 80);
   const about = joinDefined('; ', where, org);
   return about ? `${ip} (${about})` : ip;
+}
+
+/** `"Paris, France"`: place names come from GuardDuty's geolocation data, but a sentence there would still be quoted as one value. */
+export function placeOf(city: unknown, country: unknown): string | undefined {
+  return quoted(joinDefined(', ', plain(city, 60), plain(country, 60)), 130);
 }
 
 /** Service-level timing: when the activity was first and last seen, and how often. */

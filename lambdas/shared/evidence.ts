@@ -5,9 +5,9 @@
  * the finding has none. Field names are the EventBridge shape of the GuardDuty API's `Service`
  * (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_Service.html).
  */
-import { Line, MAX_LIST_ITEMS, joinDefined, listOf, objectsOf as objects, sequenceResourceLabel } from './describe';
+import { Line, MAX_LIST_ITEMS, joinDefined, listOf, objectsOf as objects, placeOf, sequenceResourceLabel } from './describe';
 import { JsonObject, asArray, asObject, at } from './json';
-import { plain, quoted, token } from './text';
+import { quoted, token } from './text';
 
 export interface EvidenceBlock {
   readonly heading: string;
@@ -145,7 +145,7 @@ function actorLabel(actor: JsonObject): string | undefined {
 
 /** `198.51.100.7 ("Paris, France"; AS 64500 "Example Hosting")` or a domain. */
 function endpointLabel(endpoint: JsonObject): string | undefined {
-  const where = quoted(joinDefined(', ', plain(at(endpoint, 'location', 'city'), 60), plain(at(endpoint, 'location', 'country'), 60)), 130);
+  const where = placeOf(at(endpoint, 'location', 'city'), at(endpoint, 'location', 'country'));
   const asn = joinDefined(' ', token(at(endpoint, 'autonomousSystem', 'number'), 12) && `AS ${token(at(endpoint, 'autonomousSystem', 'number'), 12)}`, quoted(at(endpoint, 'autonomousSystem', 'name'), 80));
   const address = token(endpoint.ip, 45) ?? quoted(endpoint.domain, 200) ?? token(endpoint.id, 100);
   const about = joinDefined('; ', where, asn);
