@@ -1,10 +1,10 @@
-import { ArnFormat, Aws, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../../core/contract';
 
@@ -35,6 +35,7 @@ export interface AlertTopicProps {
 }
 
 const CLOUDWATCH = 'cloudwatch.amazonaws.com';
+const SNS = 'sns.amazonaws.com';
 
 /**
  * The one SNS topic every playbook reports to. Only roles granted with `grantPublish` (and
@@ -42,6 +43,8 @@ const CLOUDWATCH = 'cloudwatch.amazonaws.com';
  */
 export class AlertTopic extends Construct {
   public readonly topic: sns.Topic;
+  /** Alerts SNS gave up delivering to an email or SMS subscription; absent without subscriptions. */
+  public readonly undelivered?: sqs.Queue;
   private readonly key: kms.IKey;
   private readonly publisherRoleArns: string[] = [];
   private readonly publisherServices: string[] = [];
@@ -71,17 +74,22 @@ export class AlertTopic extends Construct {
         },
       }),
     );
-    for (const email of props.emails ?? []) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
-    }
+    const emails = props.emails ?? [];
+    const phoneNumbers = props.phoneNumbers ?? [];
+    const deadLetterQueue = emails.length + phoneNumbers.length > 0 ? this.undeliveredAlertsQueue() : undefined;
+    this.undelivered = deadLetterQueue;
+    // CDK's SmsSubscription drops its deadLetterQueue prop (aws-cdk-lib 2.27x: bind() does not pass
+    // it on), so both kinds are bound here, with the id CDK's own classes use (the endpoint): the
+    // subscriptions of an existing deployment keep their logical ids and are not re-confirmed.
+    const subscribe = (protocol: sns.SubscriptionProtocol, endpoint: string, filterPolicy?: Record<string, sns.SubscriptionFilter>) =>
+      this.topic.addSubscription({ bind: () => ({ subscriberId: endpoint, endpoint, protocol, filterPolicy, deadLetterQueue }) });
+    for (const email of emails) subscribe(sns.SubscriptionProtocol.EMAIL, email);
     // Phones ring from smsMinSeverity up, and never for an email-only alert (reminders, samples).
     const smsFilter = {
       [ALERT_ATTRIBUTES.severityScore]: sns.SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: props.smsMinSeverity ?? 7 }),
       [ALERT_ATTRIBUTES.channel]: sns.SubscriptionFilter.stringFilter({ allowlist: [ALERT_CHANNELS.all] }),
     };
-    for (const phoneNumber of props.phoneNumbers ?? []) {
-      this.topic.addSubscription(new subscriptions.SmsSubscription(phoneNumber, { filterPolicy: smsFilter }));
-    }
+    for (const phoneNumber of phoneNumbers) subscribe(sns.SubscriptionProtocol.SMS, phoneNumber, smsFilter);
     const stack = Stack.of(this).stackName;
     this.notifyOnAlarm(
       new cloudwatch.Alarm(this, 'NotificationsFailed', {
@@ -94,6 +102,20 @@ export class AlertTopic extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
+    if (this.undelivered) {
+      this.notifyOnAlarm(
+        new cloudwatch.Alarm(this, 'UndeliveredWaiting', {
+          alarmName: `${stack}-alerts-undelivered`,
+          alarmDescription:
+            'guardduty-response: SNS gave up delivering alerts to an email address or phone; they are kept in the undelivered-alerts queue (14 days). Read them there, and fix the subscription.',
+          metric: this.undelivered.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
     if (props.smsMonthlyBudgetUsd !== undefined) {
       // SNS stops sending SMS for the rest of the month once the account's spend limit is reached,
       // CRITICAL pages included (Amazon SNS Developer Guide, "Setting SMS messaging preferences").
@@ -109,6 +131,48 @@ export class AlertTopic extends Construct {
         }),
       );
     }
+  }
+
+  /**
+   * The dead-letter queue of the email and SMS subscriptions. SNS retries email and SMS on its own
+   * schedule (50 attempts over 6 hours) and then discards the alert, unless the subscription has a
+   * redrive policy (Amazon SNS Developer Guide, "Amazon SNS message delivery retries" and "Amazon
+   * SNS dead-letter queues").
+   *
+   * - Encrypted with the stack key: SNS can write to an encrypted dead-letter queue only when the
+   *   queue uses a customer managed key whose policy lets the SNS service principal use it (same
+   *   guide, "Amazon SNS dead-letter queues"), so the SSE-SQS queue of the rules cannot serve.
+   * - Each subscription adds the queue-policy statement that admits SNS from this topic
+   *   (aws:SourceArn); being identical they merge into one, however many people subscribe (SQS
+   *   allows 20 statements per queue policy: test/infra/quotas.test.ts subscribes 24 addresses).
+   * - The key policy cannot name the topic: the topic refers to the key, so naming it back would be a
+   *   dependency cycle (and the topic's name is generated). Its statement admits SNS deliveries
+   *   from this account's topics in this Region (aws:SourceArn, the condition CDK's own SQS
+   *   subscriptions put on a queue's key); the queue policy is the gate that names this topic.
+   */
+  private undeliveredAlertsQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'Undelivered', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: "This queue is a dead-letter queue: the alert topic's email and SMS subscriptions redrive to it (cdk-nag recognises only queues' redrive policies).",
+    });
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlertSubscriptionsDeadLetter',
+        principals: [new iam.ServicePrincipal(SNS)],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'sns', resource: '*' }) },
+        },
+      }),
+    );
+    return queue;
   }
 
   /** Lets `role` publish (and use the topic's key); every other principal stays denied. */

@@ -11,7 +11,9 @@ import { LONGEST, Resolver, Template } from '../support/cfn-resolve';
  */
 const EVERY_FLAG = {
   ...Object.fromEntries(PLAYBOOKS.map((p) => [`playbook:${p.id}`, 'true'])),
-  alertEmails: Array.from({ length: 5 }, (_, i) => `security-operations-on-call-${i}@example.com`).join(','),
+  // More on-call addresses than SQS allows statements in a queue policy: each subscription asks the
+  // undelivered-alerts queue's policy for a statement.
+  alertEmails: Array.from({ length: 24 }, (_, i) => `security-operations-on-call-${i}@example.com`).join(','),
   alertPhoneNumbers: '+14155550100,+14155550101,+14155550102',
   minSeverity: 'MEDIUM',
   smsMinSeverity: 'CRITICAL',

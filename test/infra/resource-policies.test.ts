@@ -41,8 +41,8 @@ describe('Resource policies: GuardDutyResponse', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, r]) => JSON.stringify(r.Properties!.AlarmActions).includes(topicId));
 
     it('lets CloudWatch publish (and use the key) for every alarm whose action is the topic', () => {
-      // Dead letters waiting, notifications failed, SMS spend.
-      expect(alarms.length).toBe(3);
+      // Dead letters waiting, alerts undelivered, notifications failed, SMS spend.
+      expect(alarms.length).toBe(4);
       for (const [alarmId] of alarms) {
         const alarmArn = resolver.resolve({ 'Fn::GetAtt': [alarmId, 'Arn'] }) as string;
         expect(evaluate(topicPolicy, fromService('cloudwatch.amazonaws.com', 'sns:Publish', topicArn, alarmArn))).toBe('allow');
@@ -97,18 +97,55 @@ describe('Resource policies: GuardDutyResponse', () => {
     });
   });
 
-  it('scopes every service-principal statement of the key, topic, queue and role trust policies with aws:SourceAccount and aws:SourceArn', () => {
+  describe('the undelivered-alerts queue', () => {
+    const [undeliveredId] = ofType('AWS::SQS::Queue').map(([id]) => id).filter((id) => id.startsWith('AlertsUndelivered'));
+    const undeliveredArn = resolver.resolve({ 'Fn::GetAtt': [undeliveredId, 'Arn'] }) as string;
+    const undeliveredPolicy = policyOf('AWS::SQS::QueuePolicy', 'PolicyDocument', undeliveredId);
+
+    it('is where every email and SMS subscription sends what SNS gave up delivering', () => {
+      const subscriptions = ofType('AWS::SNS::Subscription');
+      expect(subscriptions).toHaveLength(2);
+      for (const [, subscription] of subscriptions) {
+        expect(resolver.resolve(subscription.Properties!.RedrivePolicy)).toEqual({ deadLetterTargetArn: undeliveredArn });
+      }
+    });
+
+    it('is encrypted with the stack key, which SNS may use for this queue', () => {
+      const [[keyId]] = ofType('AWS::KMS::Key');
+      expect(json.Resources[undeliveredId].Properties!.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      expect(evaluate(undeliveredPolicy, fromService('sns.amazonaws.com', 'sqs:SendMessage', undeliveredArn, topicArn))).toBe('allow');
+      for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+        expect(evaluate(keyPolicy, fromService('sns.amazonaws.com', action, keyArn, topicArn))).toBe('allow');
+      }
+    });
+
+    it("refuses SNS for another topic, and the key refuses another account's topics", () => {
+      const otherTopic = `arn:aws:sns:eu-west-1:${account}:someone-elses-topic`;
+      expect(evaluate(undeliveredPolicy, fromService('sns.amazonaws.com', 'sqs:SendMessage', undeliveredArn, otherTopic))).not.toBe('allow');
+      const foreignTopic = 'arn:aws:sns:eu-west-1:444455556666:topic';
+      expect(evaluate(undeliveredPolicy, fromService('sns.amazonaws.com', 'sqs:SendMessage', undeliveredArn, foreignTopic, '444455556666'))).not.toBe('allow');
+      expect(evaluate(keyPolicy, fromService('sns.amazonaws.com', 'kms:GenerateDataKey', keyArn, foreignTopic, '444455556666'))).not.toBe('allow');
+      // Each subscription asks for the same statement: one Allow, however many subscribe.
+      expect(undeliveredPolicy.filter((s) => s.Effect === 'Allow')).toHaveLength(1);
+    });
+  });
+
+  it('scopes every service-principal statement of the key, topic, queues and role trust policies to this account (aws:SourceAccount or an aws:SourceArn in it) and aws:SourceArn', () => {
     const trusts = ofType('AWS::IAM::Role')
       .map(([, r]) => resolver.resolve(r.Properties!.AssumeRolePolicyDocument) as { Statement: Statement[] })
       .flatMap((d) => d.Statement)
       // Lambda assumes function roles with no source to check: the function is the role's only user.
       .filter((s) => JSON.stringify(s.Principal) !== JSON.stringify({ Service: 'lambda.amazonaws.com' }));
     expect(trusts).toHaveLength(1);
-    const services = [...keyPolicy, ...topicPolicy, ...queuePolicy, ...trusts].filter((s) => (s.Principal as { Service?: unknown } | undefined)?.Service !== undefined);
+    const queuePolicies = ofType('AWS::SQS::QueuePolicy').flatMap(([, p]) => (resolver.resolve(p.Properties!.PolicyDocument) as { Statement: Statement[] }).Statement);
+    const services = [...keyPolicy, ...topicPolicy, ...queuePolicies, ...trusts].filter((s) => (s.Principal as { Service?: unknown } | undefined)?.Service !== undefined);
     expect(services.length).toBeGreaterThanOrEqual(3);
     for (const statement of services) {
       const keys = Object.values(statement.Condition ?? {}).flatMap((c) => Object.keys(c));
-      expect({ sid: statement.Sid, keys: keys.filter((k) => k === 'aws:SourceAccount' || k === 'aws:SourceArn').sort() }).toEqual({ sid: statement.Sid, keys: ['aws:SourceAccount', 'aws:SourceArn'] });
+      const sourceArns = Object.values(statement.Condition ?? {}).flatMap((c) => [c['aws:SourceArn'] ?? []].flat()) as string[];
+      // An ARN names its account (arn:partition:service:region:account:...): pinning it pins the account.
+      const accountPinned = keys.includes('aws:SourceAccount') || (sourceArns.length > 0 && sourceArns.every((arn) => arn.split(':')[4] === account));
+      expect({ sid: statement.Sid, sourceArn: keys.includes('aws:SourceArn'), accountPinned }).toEqual({ sid: statement.Sid, sourceArn: true, accountPinned: true });
     }
   });
 });

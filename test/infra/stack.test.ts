@@ -90,8 +90,9 @@ describe('Stack: GuardDutyResponse', () => {
       expect(actions.filter((a: string) => a === '*' || a.endsWith(':*'))).toEqual([]);
     });
 
-    it('subscribes nobody without alertEmails or alertPhoneNumbers', () => {
+    it('subscribes nobody without alertEmails or alertPhoneNumbers, and so has no undelivered-alerts queue', () => {
       template.resourceCountIs('AWS::SNS::Subscription', 0);
+      expect(Object.keys(template.findResources('AWS::SQS::Queue')).filter((id) => id.startsWith('AlertsUndelivered'))).toEqual([]);
     });
   });
 
@@ -134,6 +135,26 @@ describe('Stack: GuardDutyResponse', () => {
       Protocol: 'sms',
       Endpoint: '+14155550100',
       FilterPolicy: { [ALERT_ATTRIBUTES.severityScore]: [{ numeric: ['>=', 9] }] },
+    });
+  });
+
+  it('keeps the logical ids subscriptions had in earlier releases: a new id replaces the subscription and re-sends every confirmation', () => {
+    const { template } = synthStack({ alertEmails: 'a@example.com', alertPhoneNumbers: '+14155550100' });
+    expect(Object.keys(template.findResources('AWS::SNS::Subscription')).sort()).toEqual(['AlertsTopic14155550100D65876F0', 'AlertsTopicaexamplecom74F99C45']);
+  });
+
+  it('sends what SNS could not deliver to an email or phone to the undelivered-alerts queue, with an alarm when one waits', () => {
+    const { template } = synthStack({ alertEmails: 'a@example.com', alertPhoneNumbers: '+14155550100' });
+    const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue')).filter((id) => id.startsWith('AlertsUndelivered'));
+    for (const protocol of ['email', 'sms']) {
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: protocol, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } } });
+    }
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue(), MessageRetentionPeriod: 14 * 24 * 3600 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: Match.stringLikeRegexp('-alerts-undelivered$'),
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertsTopic') }],
     });
   });
 });
