@@ -229,6 +229,33 @@ describe('Handler: isolate-instance', () => {
     expect(email).not.toContain('FAILED');
   });
 
+  it('reads the world again when another delivery created the VPC\'s group first, and isolates with that group', async () => {
+    // The first read finds no group; CreateSecurityGroup loses the race; the second read finds both.
+    world();
+    ec2.on(DescribeSecurityGroupsCommand).resolvesOnce({ SecurityGroups: [] }).resolves({ SecurityGroups: existingGroups() });
+    ec2.on(CreateSecurityGroupCommand).rejects(new EC2ServiceException({ name: 'InvalidGroup.Duplicate', $fault: 'client', message: "The security group 'guardduty-response-untracked' already exists for VPC 'vpc-1'", $metadata: {} }));
+    const { handler } = handlerWith();
+    await handler(c2());
+    expect(sequence().filter((s) => !s.startsWith('CreateTags'))).toEqual([
+      'CreateSecurityGroup(guardduty-response-untracked)',
+      'ModifyNetworkInterfaceAttribute(eni-a->sg-untracked)',
+      'ModifyNetworkInterfaceAttribute(eni-a->sg-iso)',
+      'ModifyInstanceAttribute(i-0abc1234def567890)',
+      'CreateSnapshot(vol-root)',
+    ]);
+    expect(published().subject).toContain('[ISOLATED]');
+  });
+
+  it('stops reading again after three lost races, fails, and says nothing moved', async () => {
+    world({ groups: [] });
+    ec2.on(CreateSecurityGroupCommand).rejects(new EC2ServiceException({ name: 'InvalidGroup.Duplicate', $fault: 'client', message: 'already exists', $metadata: {} }));
+    const { handler } = handlerWith();
+    await expect(handler(c2())).rejects.toThrow(/failed: create the untracked group/);
+    expect(ec2.commandCalls(CreateSecurityGroupCommand)).toHaveLength(3);
+    expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand)).toHaveLength(0);
+    expect(published().email).toMatch(/FAILED to isolate i-0abc1234def567890; it is NOT isolated/);
+  });
+
   it('keeps the isolation when a snapshot fails, says what failed, and fails the invocation', async () => {
     world({ instance: instance({ BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-root' } }, { Ebs: { VolumeId: 'vol-data' } }] }) });
     ec2.on(CreateSnapshotCommand, { VolumeId: 'vol-root' }).rejects(new EC2ServiceException({ name: 'SnapshotCreationPerVolumeRateExceeded', $fault: 'client', message: 'rate exceeded', $metadata: {} }));

@@ -8,17 +8,19 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeAutoScalin
 import {
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
+  CreateNetworkInterfaceCommand,
   DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSnapshotsCommand,
   EC2Client,
+  RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { createIsolateHandler } from '../../lambdas/isolate/isolate';
 import { FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, PREVIOUS_GROUPS_TAG_PREFIX } from '../../lambdas/isolate/plan';
 import type { RemediationSettings } from '../../lambdas/shared/remediation';
-import { MOTO_NOW, MotoWorld, buildMotoWorld, createAlertTopic, findingAbout, motoConfig, motoRemediationDependencies, useMoto } from '../support/moto';
+import { MOTO_AMI, MOTO_NOW, MotoWorld, buildMotoWorld, createAlertTopic, findingAbout, motoConfig, motoRemediationDependencies, useMoto } from '../support/moto';
 
 const endpoint = useMoto();
 const TEMPLATE = 'test/fixtures/findings/c2-high.json';
@@ -128,6 +130,28 @@ describe('isolate-instance against moto', () => {
     const neighbour = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [world.neighbourId] }))).Reservations![0].Instances![0];
     expect(neighbour.NetworkInterfaces!.map((n) => n.Groups!.map((g) => g.GroupId))).toEqual([[isolation.GroupId]]);
     expect(alerts.map((a) => a.subject.includes('[ISOLATED]'))).toEqual([true, true]);
+  });
+
+  it('isolates the instances of one VPC delivered at once, each by its own container: every delivery succeeds, and the VPC gets one pair of groups', async () => {
+    // Prepare: four instances of web-sg in a VPC without isolation groups, one handler (container) each.
+    const { world, ec2 } = await setUp();
+    const launch = async () => {
+      const eni = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: world.subnetId, Groups: [world.webGroupId] }))).NetworkInterface!.NetworkInterfaceId!;
+      return (await ec2.send(new RunInstancesCommand({ ImageId: MOTO_AMI, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, NetworkInterfaces: [{ NetworkInterfaceId: eni, DeviceIndex: 0 }] }))).Instances![0].InstanceId!;
+    };
+    const instanceIds = [world.instanceId, world.neighbourId, await launch(), await launch()];
+    const topicArn = await createAlertTopic(endpoint(), 'burst');
+    const containers = instanceIds.map(() => motoRemediationDependencies(endpoint(), 'isolate-instance', { topicArn }));
+    // Act: all at once. Each finds no group and creates them; all but one lose that race.
+    await Promise.all(instanceIds.map((instanceId, i) => createIsolateHandler(containers[i].dependencies)(findingAbout(world, TEMPLATE, { instanceId }))));
+    // Assess
+    const { isolation, untracked } = await isolationGroups(ec2, world);
+    expect([isolation.length, untracked.length]).toEqual([1, 1]);
+    expect(isolation[0]).toMatchObject({ IpPermissions: [], IpPermissionsEgress: [] });
+    const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: instanceIds }));
+    const groups = Reservations!.flatMap((r) => r.Instances!).flatMap((i) => i.NetworkInterfaces!.flatMap((n) => n.Groups!.map((g) => g.GroupId)));
+    expect(new Set(groups)).toEqual(new Set([isolation[0].GroupId]));
+    expect(containers.map((c) => c.alerts.map((a) => a.subject.includes('[ISOLATED]')))).toEqual(instanceIds.map(() => [true]));
   });
 
   it('changes nothing in a dry run, even in a VPC without isolation groups, and the alert says what it would have done', async () => {
