@@ -21,6 +21,7 @@ import { dynamoFindingState } from '../lambdas/shared/finding-state';
 import { routeEvent, rulesFromTemplate } from '../simulator/template-router';
 import { assetOf, coldStarts, emptyModule, functionEnv, node22, zipBytes } from './cold-start';
 import { corpusFindings } from '../test/support/corpus';
+import { DEPLOYED, burstLine, runBurst } from './burst';
 
 interface Result {
   readonly name: string;
@@ -169,6 +170,11 @@ async function main(): Promise<void> {
   // Every event now makes 2-3 round trips to the run's finding state (dynalite on loopback).
   results.splice(2, 0, { name: 'simulator over the corpus', value: await simulatorRate(), unit: 'events/s', target: 150, higherIsBetter: true });
   results.splice(3, 0, { name: 'warm invocation (SNS in memory)', value: await warmInvocationUs(), unit: 'us/event', target: 1000, higherIsBetter: false });
+  // 100 isolations and 100 SSH revocations at once, against moto behind EC2's token buckets (bench/burst.ts).
+  const [burst] = await runBurst([DEPLOYED]);
+  console.log(`burst: ${burstLine(burst)}`);
+  results.push({ name: 'burst: deliveries that failed', value: burst.failed, unit: 'of 200', target: 0, higherIsBetter: false });
+  results.push({ name: 'burst: time / token-bucket limit', value: burst.seconds / Math.max(burst.limitSeconds, 1), unit: 'x', target: 1.5, higherIsBetter: false });
   report();
 }
 

@@ -7,6 +7,7 @@ import { ACCOUNT_ID } from './aws-names';
 import { WRITTEN_TAG_KEY_PATTERNS } from './tags';
 import { parseCidr } from './ip';
 import { MAX_SEVERITY, SEVERITY_FLOOR, SEVERITY_LABELS } from './severity';
+import { REMEDIATION_CONCURRENCY } from './timing';
 
 
 export const PLAYBOOK_FLAG_PREFIX = 'playbook:';
@@ -29,6 +30,7 @@ export const FLAG_DEFAULTS = {
   smsMonthlyBudgetUsd: '',
   stormThreshold: '20',
   stormWindowMinutes: '15',
+  remediationConcurrency: String(REMEDIATION_CONCURRENCY),
   slackWorkspaceId: '',
   slackChannelId: '',
   teamsTenantId: '',
@@ -56,6 +58,8 @@ export interface ResponseConfig {
   /** New findings of one type per account and Region in a window that alert one by one (0: no storm control). */
   readonly stormThreshold: number;
   readonly stormWindowMinutes: number;
+  /** Reserved concurrency of each remediation function (0: none, the account's unreserved pool). */
+  readonly remediationConcurrency: number;
   /** The security account that member-account roles trust (the member stack needs it; the main stack does not). */
   readonly securityAccountId?: string;
   /** The AWS Organizations id: remediation roles may assume member roles only in accounts of this organization. */
@@ -148,6 +152,7 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Response
     realertHours: parseHours('realertHours', flag('realertHours')),
     stormThreshold: parseWhole('stormThreshold', flag('stormThreshold'), 0, 10_000, 'a whole number from 0 (no storm control) to 10000'),
     stormWindowMinutes: parseWhole('stormWindowMinutes', flag('stormWindowMinutes'), 1, 1440, 'a whole number of minutes from 1 to 1440'),
+    remediationConcurrency: parseWhole('remediationConcurrency', flag('remediationConcurrency'), 0, 1000, 'a whole number from 0 (no reserved concurrency) to 1000'),
     ...(flag('smsMonthlyBudgetUsd') !== '' && { smsMonthlyBudgetUsd: parseUsd('smsMonthlyBudgetUsd', flag('smsMonthlyBudgetUsd')) }),
     remediation: {
       exclusionTag: parseExclusionTag(flag('exclusionTag')),

@@ -2,39 +2,73 @@
  * How long an AWS call may take, and so how long a remediation may run: one place for the SDK's
  * retry and timeout settings and the Lambda timeout that follows from them.
  *
- * The SDK's standard retry mode makes up to `maxAttempts` attempts, waiting a random delay of at
- * most 100 ms x 2^attempt between them (capped at 20 s; AWS SDKs and Tools Reference Guide,
- * "Retry behavior"). Without a request timeout an attempt can wait for a silent endpoint until
- * Lambda kills the function, so every attempt is bounded: `connectionTimeoutMs` to connect,
- * `requestTimeoutMs` for the answer.
+ * The SDK's standard retry mode makes up to `maxAttempts` attempts, waiting before retry k (from
+ * 0) a random delay of at most min(20 s, base x 2^k), the base being 1 s after a throttling error
+ * and 50 ms after another (AWS SDKs and Tools Reference Guide, "Retry behavior"; the values of the
+ * pinned SDK, @smithy/core util-retry). Without a request timeout an attempt can wait for a silent
+ * endpoint until Lambda kills the function, so every attempt is bounded: `connectionTimeoutMs` to
+ * connect, `requestTimeoutMs` for the answer.
  */
 export interface SdkTiming {
+  /**
+   * `adaptive` adds the SDK's client-side rate limiter: after a throttling error it paces the
+   * client's requests, each waiting at most 1 / 0.5 tokens a second = 2 s (its minimum fill
+   * rate, @smithy/core DefaultRateLimiter) before it is sent.
+   */
+  readonly retryMode: 'standard' | 'adaptive';
   readonly maxAttempts: number;
   readonly connectionTimeoutMs: number;
   readonly requestTimeoutMs: number;
 }
 
 export const SDK_TIMING: SdkTiming = {
+  retryMode: 'standard',
   maxAttempts: 3,
   connectionTimeoutMs: 1_000,
   requestTimeoutMs: 3_000,
 };
 
-/** The longest one AWS call can take before the SDK gives up: every attempt timing out, plus the longest backoffs. */
+/**
+ * Remediation clients (EC2, Auto Scaling, STS, GuardDuty) wait longer for EC2's token buckets.
+ * Measured with bench/burst.ts (100 isolations and 100 SSH revocations at once against an
+ * endpoint that throttles as EC2 does): with 3 attempts and no concurrency bound 83-88 of 200
+ * deliveries failed; with 5 attempts, 22 without a bound, 6 with 10 containers per function, 0-2
+ * with `REMEDIATION_CONCURRENCY` (5); adaptive retry at 5 containers, none in every run, within
+ * 1.1x of the time EC2's buckets need. Its pacing is bounded (2 s per attempt), so the time
+ * budget below still holds.
+ */
+export const REMEDIATION_SDK_TIMING: SdkTiming = { ...SDK_TIMING, retryMode: 'adaptive', maxAttempts: 5 };
+
+/** The longest the adaptive rate limiter holds one attempt: one token at its minimum fill rate (0.5 a second). */
+const RATE_LIMITER_MAX_WAIT_MS = 2_000;
+
+/** The longest one AWS call can take before the SDK gives up: every attempt paced and timing out, plus the longest backoffs (throttling's). */
 export function worstCaseCallMs(timing: SdkTiming = SDK_TIMING): number {
   let backoff = 0;
-  for (let retry = 1; retry < timing.maxAttempts; retry++) backoff += Math.min(20_000, 100 * 2 ** retry);
-  return timing.maxAttempts * (timing.connectionTimeoutMs + timing.requestTimeoutMs) + backoff;
+  for (let retry = 0; retry < timing.maxAttempts - 1; retry++) backoff += Math.min(20_000, 1_000 * 2 ** retry);
+  const pacing = timing.retryMode === 'adaptive' ? RATE_LIMITER_MAX_WAIT_MS : 0;
+  return timing.maxAttempts * (pacing + timing.connectionTimeoutMs + timing.requestTimeoutMs) + backoff;
 }
 
 /**
- * The Lambda timeout of remediation functions. A remediation's calls are many (an isolation of an
- * instance with several interfaces and volumes makes 20-40) but each is bounded, and the
- * isolation checks the time left before its two moves (`MOVE_RESERVE_MS`): a run that would not
- * finish them stops before the first and the next delivery resumes. Five minutes hold 23
- * worst-case calls in a row; a normal isolation takes seconds.
+ * Containers each remediation function may run at once (its reserved concurrency; context flag
+ * `remediationConcurrency`). EC2 refills a mutating action's bucket at 5 calls a second; more
+ * containers than that only trade throttling for failures (bench/burst.ts). Deliveries beyond it
+ * wait in Lambda's asynchronous queue, retried for up to 6 hours, instead of failing (AWS Lambda
+ * Developer Guide, "Error handling and automatic retries in Lambda": throttled asynchronous events
+ * return to the queue).
  */
-export const REMEDIATION_TIMEOUT_SECONDS = 300;
+export const REMEDIATION_CONCURRENCY = 5;
+
+/**
+ * The Lambda timeout of remediation functions: Lambda's maximum. A remediation's calls are many
+ * (an isolation of an instance with several interfaces and volumes makes 20-40) but each is
+ * bounded, and the isolation checks the time left before its moves (`MOVE_RESERVE_MS` per
+ * interface): a run that would not finish them stops before the first and the next delivery
+ * resumes. 15 minutes hold the moves of 6 interfaces at their worst; a normal isolation takes
+ * seconds, and only time used is billed.
+ */
+export const REMEDIATION_TIMEOUT_SECONDS = 900;
 
 /** Notification functions make one call (SNS Publish): their timeout covers its worst case with room to spare. */
 export const NOTIFY_TIMEOUT_SECONDS = 30;
@@ -44,4 +78,4 @@ export const NOTIFY_TIMEOUT_SECONDS = 30;
  * move to the isolation group and, if that fails, the move back (three worst-case calls). The
  * untracked group is open to everything; an interface must never be left there by a timeout.
  */
-export const MOVE_RESERVE_MS = 3 * worstCaseCallMs();
+export const MOVE_RESERVE_MS = 3 * worstCaseCallMs(REMEDIATION_SDK_TIMING);

@@ -92,6 +92,7 @@ export class GuardDutyResponseStack extends Stack {
               memberRoleName: memberRoleNameOf(config.remediation.memberRoleName, playbook.handler),
               exclusionTag: config.remediation.exclusionTag,
               organizationId: config.organizationId,
+              concurrency: config.remediationConcurrency,
             },
           }),
         });

@@ -54,6 +54,11 @@ export interface ResponseFunctionProps {
      * @default - any account's role of that name
      */
     readonly organizationId?: string;
+    /**
+     * The function's reserved concurrency (core/timing.ts REMEDIATION_CONCURRENCY); 0: none.
+     * @default 0
+     */
+    readonly concurrency?: number;
   };
 }
 
@@ -116,6 +121,8 @@ export class ResponseFunction extends Construct {
       logGroup,
       deadLetterQueue: props.deadLetterQueue,
       retryAttempts: 2,
+      // A burst waits in Lambda's queue for a free container rather than failing on EC2's throttling.
+      ...(remediation?.concurrency && { reservedConcurrentExecutions: remediation.concurrency }),
       environment: {
         [HANDLER_ENV.topicArn]: props.alertTopic.topic.topicArn,
         [HANDLER_ENV.playbookId]: playbook.id,

@@ -12,10 +12,10 @@ import { MOVE_RESERVE_MS } from '../../core/timing';
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import { type Finding, parseActionableFinding } from '../shared/finding';
 import { asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, unverifiedSummary } from '../shared/remediation';
+import { OWN_ROLE, RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, restoreBlock, unverifiedSummary } from '../shared/remediation';
 import { type FindingResponder, type Invocation, LambdaHandler, findingHandler } from '../shared/handler-shell';
 import { RESTORE_HEADER, commandLine, commentLine } from '../shared/restore-commands';
-import { Executed, ExecutionContext, changeLine, describeStep, executeSteps, undoLines } from '../shared/steps';
+import { Executed, ExecutionContext, RACE_ROUNDS, changeLine, describeStep, executeSteps, lostRace, racePause, undoLines } from '../shared/steps';
 import { clean, token } from '../shared/text';
 import { EvidencePlan, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, evidenceSteps, isolationSteps, planIsolation, rollbackSteps } from './plan';
 
@@ -23,20 +23,14 @@ type Report = (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof format
 
 /**
  * Deliveries for instances of one VPC run at once in a burst (one container each), and each sets
- * up the VPC's isolation groups as it found them: all but one lose the race to create a group
- * (InvalidGroup.Duplicate), or find a rule already added or already removed by another delivery
- * (InvalidPermission.Duplicate or .NotFound: EC2 then changes nothing of that call, Amazon EC2 API
- * Reference, RevokeSecurityGroupIngress). Nothing has moved then (the groups are set up before any
- * move), so the loser reads the world again and plans with the groups as they are now, as a
- * resumed run would. Measured by bench/burst.ts: without this, 99 of 100 isolations of a burst in
- * one VPC failed their first invocation.
+ * up the VPC's isolation groups as it found them: all but one lose the race (steps.ts lostRace).
+ * Nothing has moved then (the groups are set up before any move), so the loser reads the world
+ * again and plans with the groups as they are now, as a resumed run would. Measured by
+ * bench/burst.ts: without this, 99 of 100 isolations of a burst in one VPC failed their first
+ * invocation.
  */
 const LOST_GROUP_RACE = Symbol('lost a race on the VPC\'s groups');
-const GROUP_RACE_ROUNDS = 3;
-const GROUP_RACE_PAUSE_MS = 250;
-const CONFLICTS = ['InvalidGroup.Duplicate', 'InvalidPermission.Duplicate', 'InvalidPermission.NotFound'];
-const lostGroupRace = (executed: readonly Executed[]) =>
-  executed.some((e) => e.status === 'failed' && CONFLICTS.some((code) => e.error?.startsWith(`${code}:`))) && !executed.some((e) => e.status === 'done' && e.step.kind.startsWith('move-'));
+const lostGroupRace = (executed: readonly Executed[]) => lostRace(executed) && !executed.some((e) => e.status === 'done' && e.step.kind.startsWith('move-'));
 
 export function isolate(dependencies: RemediationDependencies): FindingResponder {
   const { playbookId, settings } = dependencies;
@@ -59,10 +53,9 @@ export function isolate(dependencies: RemediationDependencies): FindingResponder
         if (lookup.kind === 'unverified') return report({ tag: 'NOT VERIFIED', summary: clean(unverifiedSummary(lookup.reason), 600)! });
         if (lookup.kind === 'failed') return { alert: report({ tag: 'ISOLATION FAILED', summary: `Nothing was changed: ${lookup.failure.message}.` }), failure: lookup.failure };
         if (lookup.kind === 'gone') return report({ tag: 'NOTHING TO DO', summary: `Instance ${token(lookup.instanceId, 40)} no longer exists; nothing to do.` });
-        const result = await isolateLocked(lookup.target, lookup.instance, token(lookup.instanceId, 40) ?? lookup.instanceId, finding, dependencies, report, invocation, round < GROUP_RACE_ROUNDS);
+        const result = await isolateLocked(lookup.target, lookup.instance, token(lookup.instanceId, 40) ?? lookup.instanceId, finding, dependencies, report, invocation, round < RACE_ROUNDS);
         if (result !== LOST_GROUP_RACE) return result;
-        // EC2 is eventually consistent: give the group another delivery just created time to be listed.
-        await new Promise((resolve) => setTimeout(resolve, GROUP_RACE_PAUSE_MS * round));
+        await racePause(round);
       }
     } finally {
       await locks?.release(lockKey, finding.eventId);
@@ -204,12 +197,6 @@ async function keepEvidence(evidence: EvidencePlan, instanceId: string, context:
   const executed: Executed[] = [];
   for (const step of evidenceSteps(evidence, instanceId)) executed.push(...(await executeSteps([step], context)));
   return executed;
-}
-
-/** The restore block: a header saying it is POSIX shell, and whose credentials it needs. */
-function restoreBlock(target: ActingAccount, lines: readonly string[]): string[] | undefined {
-  if (lines.length === 0) return undefined;
-  return [RESTORE_HEADER, ...(target.principal === OWN_ROLE ? [] : [commentLine(`with credentials for account ${target.accountId}`)]), ...lines];
 }
 
 /**

@@ -7,10 +7,10 @@ import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, type I
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import { type Finding, parseActionableFinding } from '../shared/finding';
 import { asArray, asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, unverifiedSummary } from '../shared/remediation';
+import { RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, restoreBlock, unverifiedSummary } from '../shared/remediation';
 import { type FindingResponder, type HandlerResult, type LambdaHandler, findingHandler } from '../shared/handler-shell';
-import { RESTORE_HEADER, asciiJson, commandLine, commentLine } from '../shared/restore-commands';
-import { Executed, ExecutionContext, changeLine, executeSteps, undoLines } from '../shared/steps';
+import { asciiJson, commandLine, commentLine } from '../shared/restore-commands';
+import { Executed, ExecutionContext, RACE_ROUNDS, changeLine, executeSteps, lostRace, racePause, undoLines } from '../shared/steps';
 import { clean, quoted, token } from '../shared/text';
 import { FINDING_TAG, GroupPlan, REMEDIATION_TAG, REVOKED_TAG, SshPlan, groupSteps, planSshRevocation } from './plan';
 
@@ -64,7 +64,7 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
               summary: `Already remediated: no security group of ${token(instanceId, 40)} lets the world reach TCP 22 (${fixed.map((g) => `${groupLabel(g)}: ${clean(g.remediatedAt, 120)}`).join('; ')}). Nothing was changed.`,
               restore:
                 commands.length > 0
-                  ? [RESTORE_HEADER, ...(target.principal === OWN_ROLE ? [] : [commentLine(`with credentials for account ${target.accountId}`)]), commentLine('from the rules recorded on the groups (descriptions are in the first alert)'), ...commands]
+                  ? restoreBlock(target, [commentLine('from the rules recorded on the groups (descriptions are in the first alert)'), ...commands])
                   : undefined,
             }
           : { tag: 'NOTHING TO DO', summary: `No security group of ${token(instanceId, 40)} lets the world reach TCP 22 now; nothing was changed (the exposure may have been closed since the finding).` },
@@ -72,12 +72,31 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
     }
 
     // One group failing does not stop the others; each group's own steps stop at its first failure.
+    // A burst of findings about instances that share a group changes it from several deliveries
+    // at once: a delivery that lost the race (steps.ts lostRace) reads the group again and plans
+    // from what is there now, and one that finds it closed says so.
     const results = new Map<GroupPlan, Executed[]>();
+    const closedMeanwhile: GroupPlan[] = [];
     const context: ExecutionContext = { ec2: target.ec2, autoScaling: target.autoScaling, dryRun: settings.dryRun, remainingMs: invocation.remainingMs, groups: new Map() };
-    for (const group of plan.groups.filter((g) => g.status === 'change')) {
-      results.set(group, await executeSteps(groupSteps(group), context));
+    const groups = [...plan.groups];
+    for (const [index, planned] of groups.entries()) {
+      if (planned.status !== 'change') continue;
+      let group = planned;
+      let steps = await executeSteps(groupSteps(group), context);
+      for (let round = 1; round < RACE_ROUNDS && lostRace(steps); round++) {
+        await racePause(round);
+        const now = await observeAndPlan(target, instance, finding, dependencies).then(
+          (again) => again.groups.find((g) => g.groupId === planned.groupId),
+          () => undefined,
+        );
+        if (now?.status === 'clean') closedMeanwhile.push(now);
+        if (now?.status !== 'change') break;
+        groups[index] = group = now;
+        steps = await executeSteps(groupSteps(group), context);
+      }
+      if (!closedMeanwhile.some((g) => g.groupId === planned.groupId)) results.set(group, steps);
     }
-    return conclude(finding, target, plan, results, dependencies, report);
+    return conclude(finding, target, { ...plan, groups }, results, closedMeanwhile, dependencies, report);
   };
 }
 
@@ -110,6 +129,7 @@ function conclude(
   target: ActingAccount,
   plan: SshPlan,
   results: ReadonlyMap<GroupPlan, Executed[]>,
+  closedMeanwhile: readonly GroupPlan[],
   dependencies: RemediationDependencies,
   report: (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof formatFindingAlert>,
 ): HandlerResult {
@@ -136,9 +156,11 @@ function conclude(
     for (const failed of steps.filter((e) => e.status === 'failed')) details.push(`${groupLabel(group)}: ${changeLine(failed)}`);
     if (!dryRun) commands.push(...undoLines(steps, target.region));
   }
+  for (const group of closedMeanwhile) {
+    details.push(`${groupLabel(group)}: closed at the same moment by another delivery, whose alert has the way back`);
+  }
   // In a member account the commands need that account's credentials: say so above them.
-  const restore =
-    commands.length === 0 ? undefined : [RESTORE_HEADER, ...(target.principal === OWN_ROLE ? [] : [commentLine(`with credentials for account ${target.accountId}`)]), ...commands];
+  const restore = restoreBlock(target, commands);
   const changed = succeeded.map(groupLabel).join(', ');
   const where = `on ${token(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40)}`;
   if (failed.length > 0) {
@@ -152,6 +174,13 @@ function conclude(
       }),
       failure,
     };
+  }
+  if (results.size === 0) {
+    return report({
+      tag: 'ALREADY REMEDIATED',
+      summary: `Another delivery closed TCP 22 to the world on ${closedMeanwhile.map(groupLabel).join(', ')} ${where} at the same moment; this one changed nothing.`,
+      details,
+    });
   }
   return report({
     tag: dryRun ? 'DRY RUN' : 'SSH CLOSED',

@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { HANDLER_ENV } from '../../core/contract';
-import { NOTIFY_TIMEOUT_SECONDS, SDK_TIMING } from '../../core/timing';
+import { NOTIFY_TIMEOUT_SECONDS, SDK_TIMING, type SdkTiming } from '../../core/timing';
 import type { DeferredClaim } from '../../core/routing';
 import { dynamoDeliveryLog } from './delivery-log';
 import { dynamoFindingState } from './finding-state';
@@ -33,13 +33,19 @@ export function settingsFromEnvironment(env: Environment): Pick<HandlerDependenc
   };
 }
 
-/** Every AWS client of a function: bounded attempts, each bounded in time (core/timing.ts). */
-export const CLIENT_TIMING = {
-  maxAttempts: SDK_TIMING.maxAttempts,
-  // Without throwOnRequestTimeout, this SDK's HTTP handler only logs a warning when the request
-  // timeout passes and goes on waiting (measured with bench/worst-case-call.ts).
-  requestHandler: { connectionTimeout: SDK_TIMING.connectionTimeoutMs, requestTimeout: SDK_TIMING.requestTimeoutMs, throwOnRequestTimeout: true },
-} as const;
+/** An AWS client's configuration: bounded attempts, each bounded in time (core/timing.ts). */
+export function clientTiming(timing: SdkTiming) {
+  return {
+    retryMode: timing.retryMode,
+    maxAttempts: timing.maxAttempts,
+    // Without throwOnRequestTimeout, this SDK's HTTP handler only logs a warning when the request
+    // timeout passes and goes on waiting (measured with bench/worst-case-call.ts).
+    requestHandler: { connectionTimeout: timing.connectionTimeoutMs, requestTimeout: timing.requestTimeoutMs, throwOnRequestTimeout: true },
+  } as const;
+}
+
+/** Every AWS client of a function but the remediation clients (REMEDIATION_SDK_TIMING). */
+export const CLIENT_TIMING = clientTiming(SDK_TIMING);
 
 export function dependenciesFromEnvironment(): HandlerDependencies {
   const env = process.env;

@@ -11,8 +11,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { isPlaybookId, playbookById, settingsOf } from '../../core/catalog';
 import { HANDLER_ENV } from '../../core/contract';
 import { decodeSettings } from '../../core/settings';
-import { REMEDIATION_TIMEOUT_SECONDS } from '../../core/timing';
-import { CLIENT_TIMING, Environment, dependenciesFromEnvironment, requiredEnv } from './environment';
+import { REMEDIATION_SDK_TIMING, REMEDIATION_TIMEOUT_SECONDS } from '../../core/timing';
+import { CLIENT_TIMING, Environment, clientTiming, dependenciesFromEnvironment, requiredEnv } from './environment';
 import type { RemediationDependencies, RemediationSettings } from './remediation';
 import { dynamoInstanceLocks } from './instance-lock';
 import { guardDutyVerifier } from './verify';
@@ -24,6 +24,9 @@ export function remediationSettingsFromEnvironment(env: Environment): Remediatio
   return decodeSettings(settingsOf(playbookById(playbookId).handler), env);
 }
 
+/** The remediation clients wait longer for EC2's token buckets (core/timing.ts REMEDIATION_SDK_TIMING). */
+const REMEDIATION_CLIENT_TIMING = clientTiming(REMEDIATION_SDK_TIMING);
+
 export function remediationFromEnvironment(): RemediationDependencies {
   const table = process.env[HANDLER_ENV.stateTable];
   const ec2Clients = new Map<string, EC2Client>();
@@ -34,16 +37,16 @@ export function remediationFromEnvironment(): RemediationDependencies {
     settings: remediationSettingsFromEnvironment(process.env),
     ec2Client: (region, credentials) => {
       // The function's own clients are reused across invocations; assumed-role clients live one invocation.
-      if (credentials) return new EC2Client({ ...CLIENT_TIMING, region, credentials });
+      if (credentials) return new EC2Client({ ...REMEDIATION_CLIENT_TIMING, region, credentials });
       let client = ec2Clients.get(region);
-      if (!client) ec2Clients.set(region, (client = new EC2Client({ ...CLIENT_TIMING, region })));
+      if (!client) ec2Clients.set(region, (client = new EC2Client({ ...REMEDIATION_CLIENT_TIMING, region })));
       return client;
     },
-    autoScalingClient: (region, credentials) => new AutoScalingClient({ ...CLIENT_TIMING, region, ...(credentials && { credentials }) }),
-    stsClient: () => (sts ??= new STSClient(CLIENT_TIMING)),
+    autoScalingClient: (region, credentials) => new AutoScalingClient({ ...REMEDIATION_CLIENT_TIMING, region, ...(credentials && { credentials }) }),
+    stsClient: () => (sts ??= new STSClient(REMEDIATION_CLIENT_TIMING)),
     verifyFinding: guardDutyVerifier((region) => {
       let client = guardDutyClients.get(region);
-      if (!client) guardDutyClients.set(region, (client = new GuardDutyClient({ ...CLIENT_TIMING, region })));
+      if (!client) guardDutyClients.set(region, (client = new GuardDutyClient({ ...REMEDIATION_CLIENT_TIMING, region })));
       return client;
     }),
     now: () => new Date(),

@@ -12,7 +12,7 @@ import { asString, at } from './json';
 import type { RemediationSettingValues } from '../../core/settings';
 import type { HandlerDependencies } from './handler-shell';
 import type { InstanceLocks } from './instance-lock';
-import { isEc2Id } from './restore-commands';
+import { RESTORE_HEADER, commentLine, isEc2Id } from './restore-commands';
 import { errorText } from './steps';
 import type { FindingVerifier } from './verify';
 
@@ -138,3 +138,9 @@ export function unverifiedSummary(reason: string): string {
   return `Nothing was changed: ${reason}. A remediation acts only on findings GuardDuty confirms (same account, Region, type and resource, not archived); this event may be forged, or the finding archived since. Check who can put events on the bus or invoke the function.`;
 }
 
+
+/** A restore block: the header saying it is POSIX shell, and whose credentials it needs; none without commands. */
+export function restoreBlock(target: ActingAccount, lines: readonly string[]): string[] | undefined {
+  if (lines.length === 0) return undefined;
+  return [RESTORE_HEADER, ...(target.principal === OWN_ROLE ? [] : [commentLine(`with credentials for account ${target.accountId}`)]), ...lines];
+}

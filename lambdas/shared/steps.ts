@@ -79,6 +79,23 @@ export function errorText(error: unknown): string {
 }
 
 /**
+ * EC2's answers when another delivery changed the same group first: the group exists already, a
+ * rule to add is there already, a rule to remove is gone. EC2 then changes nothing of that call
+ * (Amazon EC2 API Reference, RevokeSecurityGroupIngress: "no rules are revoked"), so the delivery
+ * may read the world again and plan from what is there now.
+ */
+const CONFLICTS = ['InvalidGroup.Duplicate', 'InvalidPermission.Duplicate', 'InvalidPermission.NotFound'];
+
+/** Whether a run stopped on a conflict with a concurrent delivery (see CONFLICTS). */
+export const lostRace = (executed: readonly Executed[]): boolean => executed.some((e) => e.status === 'failed' && CONFLICTS.some((code) => e.error?.startsWith(`${code}:`)));
+
+/** How often a delivery that lost a race reads the world again before it fails (and Lambda retries it). */
+export const RACE_ROUNDS = 3;
+
+/** A pause before reading again: EC2 is eventually consistent, and lists a new group or rule within moments. */
+export const racePause = (round: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, 250 * round));
+
+/**
  * Runs the steps in order and stops at the first failure (a revoke must not run when the
  * authorize that keeps the rest of a rule failed; a second move must not run after a failed
  * first). In a dry run every EC2 call carries DryRun: true, and DryRunOperation means it would

@@ -4,7 +4,7 @@ import { GetFindingsCommand, GuardDutyClient, ListDetectorsCommand } from '@aws-
 import { mockClient } from 'aws-sdk-client-mock';
 import { Finding, parseFindingEvent } from '../../lambdas/shared/finding';
 import { remediationFromEnvironment, remediationSettingsFromEnvironment } from '../../lambdas/shared/remediation-environment';
-import { REMEDIATION_TIMEOUT_SECONDS, SDK_TIMING } from '../../core/timing';
+import { REMEDIATION_SDK_TIMING, REMEDIATION_TIMEOUT_SECONDS } from '../../core/timing';
 import { fixtureFindings } from '../support/corpus';
 
 const DEPLOY_HINT = 'deploy the function through the guardduty-response stack';
@@ -183,7 +183,7 @@ describe('Function: remediationFromEnvironment', () => {
     const virginia = dependencies.ec2Client('us-east-1');
     expect(virginia).not.toBe(ireland);
     expect([await ireland.config.region(), await virginia.config.region()]).toEqual(['eu-west-1', 'us-east-1']);
-    expect(await ireland.config.maxAttempts()).toBe(SDK_TIMING.maxAttempts);
+    expect(await ireland.config.maxAttempts()).toBe(REMEDIATION_SDK_TIMING.maxAttempts);
   });
 
   it('builds a new EC2 client for each use of assumed-role credentials, signing with them', async () => {

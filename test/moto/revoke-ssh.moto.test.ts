@@ -72,12 +72,43 @@ const WEB_RULES_BEFORE = [
   'tcp 443 from 0.0.0.0/0 (https)',
 ];
 
+/** web-sg after TCP 22 from the world is closed: the wider rules split, with their descriptions. */
+const WEB_RULES_AFTER = [
+  'icmpv6 -1 from ::/0 (all v6)',
+  'tcp 0-21 from 0.0.0.0/0 (all tcp)',
+  'tcp 0-21 from ::/0 (all v6)',
+  'tcp 22 from 10.1.0.0/16 (office vpn)',
+  'tcp 22 from bastion-sg (bastion)',
+  'tcp 22 from prefix-list corp',
+  'tcp 23-65535 from 0.0.0.0/0 (all tcp)',
+  'tcp 23-65535 from ::/0 (all v6)',
+  'tcp 443 from 0.0.0.0/0 (https)',
+  'udp 0-65535 from ::/0 (all v6)',
+];
+
 describe('revoke-ssh-ingress against moto', () => {
   it('starts from the world the other tests rely on: world SSH inside wider rules, next to narrower SSH sources', async () => {
     const { world, ec2 } = await setUp();
     const { web, ssh } = await groupsOf(ec2, world);
     expect(rulesOf(web, world)).toEqual(WEB_RULES_BEFORE);
     expect(rulesOf(ssh, world)).toEqual(['tcp 22 from 0.0.0.0/0 (legacy ssh)', 'tcp 22 from ::/0 (legacy ssh v6)']);
+  });
+
+  it('closes the group two instances share when findings about both arrive at once, each in its own container: both succeed, the rules end as after one', async () => {
+    // Prepare: web-sg is shared by web-1 and web-2; one handler (container) per delivery.
+    const { world, ec2 } = await setUp();
+    const containers = [0, 1].map(() => motoRemediationDependencies(endpoint(), 'revoke-ssh-ingress', { topicArn: `arn:aws:sns:us-east-1:${MOTO_ACCOUNT}:alerts` }));
+    // Act: both at once; they plan the same split of web-sg and one of them loses the race.
+    await Promise.all(
+      [world.instanceId, world.neighbourId].map((instanceId, i) => createRevokeSshHandler(containers[i].dependencies)(findingAbout(world, TEMPLATE, { instanceId: instanceId === world.instanceId ? undefined : instanceId }))),
+    );
+    // Assess
+    const { web } = await groupsOf(ec2, world);
+    expect(rulesOf(web, world)).toEqual(WEB_RULES_AFTER);
+    const subjects = containers.flatMap((c) => c.alerts.map((a) => a.subject.match(/\[(SSH CLOSED|ALREADY REMEDIATED)\]/)?.[1] ?? a.subject));
+    expect(subjects).toHaveLength(2);
+    expect(subjects).toContain('SSH CLOSED');
+    for (const subject of subjects) expect(['SSH CLOSED', 'ALREADY REMEDIATED']).toContain(subject);
   });
 
   it('closes only TCP 22 from the world: wider rules split with their descriptions, narrower sources kept, groups tagged', async () => {
@@ -88,18 +119,7 @@ describe('revoke-ssh-ingress against moto', () => {
     await handler(finding);
     // Assess
     const { web, ssh, bastion } = await groupsOf(ec2, world);
-    expect(rulesOf(web, world)).toEqual([
-      'icmpv6 -1 from ::/0 (all v6)',
-      'tcp 0-21 from 0.0.0.0/0 (all tcp)',
-      'tcp 0-21 from ::/0 (all v6)',
-      'tcp 22 from 10.1.0.0/16 (office vpn)',
-      'tcp 22 from bastion-sg (bastion)',
-      'tcp 22 from prefix-list corp',
-      'tcp 23-65535 from 0.0.0.0/0 (all tcp)',
-      'tcp 23-65535 from ::/0 (all v6)',
-      'tcp 443 from 0.0.0.0/0 (https)',
-      'udp 0-65535 from ::/0 (all v6)',
-    ]);
+    expect(rulesOf(web, world)).toEqual(WEB_RULES_AFTER);
     expect(rulesOf(ssh, world)).toEqual([]);
     const tags = [
       { Key: REMEDIATION_TAG, Value: `revoke-ssh-ingress closed TCP 22 from the world at ${MOTO_NOW.toISOString()}` },
