@@ -57,6 +57,15 @@ function noEvidenceYet(): void {
   ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
 }
 
+/** Before each test: every client forgets, no evidence is kept yet, and SNS accepts alerts unless told it refuses. */
+function freshClients(options: { snsAccepts: boolean } = { snsAccepts: true }): void {
+  ec2.reset();
+  noEvidenceYet();
+  autoScaling.reset();
+  sns.reset();
+  if (options.snsAccepts) sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+}
+
 /** The restore block of the one published alert: its command lines, each parsed by a shell parser. */
 function restoreBlock(): { lines: string[]; argvs: ReturnType<typeof parse>[] } {
   const calls = sns.commandCalls(PublishCommand);
@@ -72,13 +81,7 @@ function restoreBlock(): { lines: string[]; argvs: ReturnType<typeof parse>[] } 
 }
 
 describe('Restore commands: safe to paste whatever the names hold', () => {
-  beforeEach(() => {
-    ec2.reset();
-    noEvidenceYet();
-    autoScaling.reset();
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  });
+  beforeEach(() => freshClients());
 
   it.each(HOSTILE)('quotes the Auto Scaling group name %p so that it parses to one argument', async (name) => {
     // Prepare
@@ -132,11 +135,7 @@ describe('Restore commands: safe to paste whatever the names hold', () => {
 
 describe('Isolation: a retry after a partial run', () => {
   beforeEach(() => {
-    ec2.reset();
-    noEvidenceYet();
-    autoScaling.reset();
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    freshClients();
     autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
     ec2.on(CreateSnapshotCommand).resolves({ SnapshotId: 'snap-1' });
     ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: ownGroups() });
@@ -167,12 +166,7 @@ describe('Isolation: a retry after a partial run', () => {
 });
 
 describe('Remediations: account and region checked at the door', () => {
-  beforeEach(() => {
-    ec2.reset();
-    noEvidenceYet();
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  });
+  beforeEach(() => freshClients());
 
   it('refuses a finding whose instance id is not one (it would go into calls, tags and commands)', async () => {
     const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event) as { detail: Record<string, any> };
@@ -198,12 +192,7 @@ describe('Remediations: account and region checked at the door', () => {
 });
 
 describe('Remediations: nothing lost when publishing fails', () => {
-  beforeEach(() => {
-    ec2.reset();
-    noEvidenceYet();
-    autoScaling.reset();
-    sns.reset();
-  });
+  beforeEach(() => freshClients({ snsAccepts: false }));
 
   it('logs the whole alert, restore block included, before publishing; the retry still prints the way back', async () => {
     // Prepare: isolation succeeds, SNS refuses.
@@ -238,13 +227,7 @@ describe('Remediations: nothing lost when publishing fails', () => {
 });
 
 describe('Alerts: the Changes list is cleaned like any value', () => {
-  beforeEach(() => {
-    ec2.reset();
-    noEvidenceYet();
-    autoScaling.reset();
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  });
+  beforeEach(() => freshClients());
 
   it('prints a hostile Auto Scaling group name in the Changes list without control characters or markup', async () => {
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [testInstance()] }] });
@@ -262,12 +245,7 @@ describe('Alerts: the Changes list is cleaned like any value', () => {
 });
 
 describe('Remediations: act only on what GuardDuty confirms', () => {
-  beforeEach(() => {
-    ec2.reset();
-    noEvidenceYet();
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  });
+  beforeEach(() => freshClients());
   const probe = () => structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event);
 
   it('changes nothing, calls no EC2 API and alerts [NOT VERIFIED] for a finding GuardDuty does not confirm', async () => {
@@ -289,11 +267,7 @@ describe('Remediations: act only on what GuardDuty confirms', () => {
 });
 
 describe('Remediations: the way back survives a lost alert (revoke-ssh)', () => {
-  beforeEach(() => {
-    ec2.reset();
-    noEvidenceYet();
-    sns.reset();
-  });
+  beforeEach(() => freshClients({ snsAccepts: false }));
 
   it('prints the restore of the revoked rules on "already remediated", from the rules recorded on the group', async () => {
     // Prepare: the first delivery closed SSH but its alert was lost; the group now carries the tags it wrote.
