@@ -3,14 +3,10 @@
  * Exits non-zero when a target is missed.
  */
 import * as path from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { formatFindingAlert } from '../lambdas/shared/alert';
 import { parseFindingEvent } from '../lambdas/shared/finding';
-import { createNotifyHandler } from '../lambdas/notify/notify';
 import { PlaybookId } from '../core/catalog';
 import { loadConfig } from '../core/config';
 import { GuardDutyResponseStack } from '../infra/guardduty-response-stack';
@@ -22,6 +18,14 @@ import { routeEvent, rulesFromTemplate } from '../simulator/template-router';
 import { assetOf, coldStarts, emptyModule, functionEnv, node22, zipBytes } from './cold-start';
 import { corpusFindings } from '../test/support/corpus';
 import { DEPLOYED, burstLine, runBurst } from './burst';
+import { synthRatio } from './synth';
+import { warmCosts } from './warm';
+
+/**
+ * Warm targets, in SNS Publishes' worth (bench/warm.ts; measured 3.6-3.7x, 24x for 9 calls, 37x for
+ * 20 calls): a handler that built a client or parsed its settings per invocation would miss them.
+ */
+const WARM_TARGETS: Record<string, number> = { notify: 6, tamper: 6, 'revoke-ssh': 40, isolate: 60 };
 
 interface Result {
   readonly name: string;
@@ -53,9 +57,10 @@ function synthTemplate(): Record<string, unknown> {
 const events = corpusFindings().map((f) => f.event);
 const results: Result[] = [];
 
-const synthStart = process.hrtime.bigint();
 const template = synthTemplate();
-results.push({ name: 'synth (no bundling)', value: Number(process.hrtime.bigint() - synthStart) / 1e9, unit: 's', target: 10, higherIsBetter: false });
+// `cdk synth` as a user runs it, against a one-function app (bench/synth.ts).
+const synth = synthRatio();
+results.push({ name: `cdk synth / one-function app (${synth.fullSeconds.toFixed(1)} s vs ${synth.oneSeconds.toFixed(1)} s)`, value: synth.ratio, unit: 'x', target: 2.5, higherIsBetter: false });
 
 const rules = rulesFromTemplate(template);
 results.push({
@@ -72,30 +77,6 @@ results.push({
   target: 5_000,
   higherIsBetter: true,
 });
-
-// A warm invocation end to end, SNS answered in memory: what a container does per finding.
-mockClient(SNSClient).on(PublishCommand).resolves({ MessageId: 'bench' });
-const handler = createNotifyHandler({
-  sns: new SNSClient({ region: 'eu-west-1' }),
-  topicArn: 'arn:aws:sns:eu-west-1:111122223333:alerts',
-  playbookId: 'bench',
-  logger: new Logger({ logLevel: 'SILENT' }),
-  ownRoleArns: [],
-  deferredClaims: [],
-});
-/** Microseconds per event over about a second of sequential invocations, after one warm-up pass. */
-async function warmInvocationUs(): Promise<number> {
-  for (const event of events) await handler(event);
-  let invocations = 0;
-  const start = process.hrtime.bigint();
-  let elapsed = 0;
-  while (elapsed < 1e9) {
-    for (const event of events) await handler(event);
-    invocations += events.length;
-    elapsed = Number(process.hrtime.bigint() - start);
-  }
-  return elapsed / 1e3 / invocations;
-}
 
 // The deployed assets: the minified bundle, the zip CloudFormation receives,
 // and cold start as a ratio to an empty ES module started the same way (bench/cold-start.ts).
@@ -169,7 +150,15 @@ async function main(): Promise<void> {
   results.push({ name: 'finding-state check, p99 (dynalite)', value: stateCheck.p99 / 1000, unit: 'ms/event', target: 50, higherIsBetter: false });
   // Every event now makes 2-3 round trips to the run's finding state (dynalite on loopback).
   results.splice(2, 0, { name: 'simulator over the corpus', value: await simulatorRate(), unit: 'events/s', target: 150, higherIsBetter: true });
-  results.splice(3, 0, { name: 'warm invocation (SNS in memory)', value: await warmInvocationUs(), unit: 'us/event', target: 1000, higherIsBetter: false });
+  // Warm cost per handler, every call through the whole SDK client and answered by its request
+  // handler (bench/warm.ts), as a ratio to one SNS Publish in the same rounds.
+  for (const warm of await warmCosts()) {
+    if (warm.name.startsWith('reference')) {
+      console.log(`warm: one SNS Publish ${warm.medianUs.toFixed(0)} us median, ${warm.p99Us.toFixed(0)} us p99 (for scale)`);
+      continue;
+    }
+    results.push({ name: `${warm.name} warm, median / one Publish (${warm.medianUs.toFixed(0)} us, p99 ${warm.p99Us.toFixed(0)} us, ${warm.calls} calls)`, value: warm.ratio, unit: 'x', target: WARM_TARGETS[warm.name], higherIsBetter: false });
+  }
   // 100 isolations and 100 SSH revocations at once, against moto behind EC2's token buckets (bench/burst.ts).
   const [burst] = await runBurst([DEPLOYED]);
   console.log(`burst: ${burstLine(burst)}`);
