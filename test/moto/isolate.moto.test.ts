@@ -141,7 +141,7 @@ describe('isolate-instance against moto', () => {
     };
     const instanceIds = [world.instanceId, world.neighbourId, await launch(), await launch()];
     const topicArn = await createAlertTopic(endpoint(), 'burst');
-    const containers = instanceIds.map(() => motoRemediationDependencies(endpoint(), 'isolate-instance', { topicArn }));
+    const containers = instanceIds.map(() => motoRemediationDependencies(endpoint(), 'isolate-instance', { topicArn, maxAttempts: 3 }));
     // Act: all at once. Each finds no group and creates them; all but one lose that race.
     await Promise.all(instanceIds.map((instanceId, i) => createIsolateHandler(containers[i].dependencies)(findingAbout(world, TEMPLATE, { instanceId }))));
     // Assess

@@ -97,7 +97,7 @@ describe('revoke-ssh-ingress against moto', () => {
   it('closes the group two instances share when findings about both arrive at once, each in its own container: both succeed, the rules end as after one', async () => {
     // Prepare: web-sg is shared by web-1 and web-2; one handler (container) per delivery.
     const { world, ec2 } = await setUp();
-    const containers = [0, 1].map(() => motoRemediationDependencies(endpoint(), 'revoke-ssh-ingress', { topicArn: `arn:aws:sns:us-east-1:${MOTO_ACCOUNT}:alerts` }));
+    const containers = [0, 1].map(() => motoRemediationDependencies(endpoint(), 'revoke-ssh-ingress', { topicArn: `arn:aws:sns:us-east-1:${MOTO_ACCOUNT}:alerts`, maxAttempts: 3 }));
     // Act: both at once; they plan the same split of web-sg and one of them loses the race.
     await Promise.all(
       [world.instanceId, world.neighbourId].map((instanceId, i) => createRevokeSshHandler(containers[i].dependencies)(findingAbout(world, TEMPLATE, { instanceId: instanceId === world.instanceId ? undefined : instanceId }))),

@@ -185,9 +185,14 @@ export function useMoto(): () => string {
   };
 }
 
-/** SDK client configuration that sends every call to moto. */
-export function motoConfig(endpoint: string, credentials: AwsCredentials = MOTO_CREDENTIALS, region = MOTO_REGION) {
-  return { region, endpoint, credentials, maxAttempts: 1 };
+/**
+ * SDK client configuration that sends every call to moto. One attempt: a test sees moto's first
+ * answer. Tests that send calls concurrently allow more (moto's server is not thread-safe, and
+ * now and then answers a concurrent call with an HTML 500 page, which the SDK retries as it
+ * would retry AWS's 500s).
+ */
+export function motoConfig(endpoint: string, credentials: AwsCredentials = MOTO_CREDENTIALS, region = MOTO_REGION, maxAttempts = 1) {
+  return { region, endpoint, credentials, maxAttempts };
 }
 
 /**
@@ -199,22 +204,23 @@ export function motoConfig(endpoint: string, credentials: AwsCredentials = MOTO_
 export function motoRemediationDependencies(
   endpoint: string,
   playbookId: string,
-  options: { settings?: Partial<RemediationSettings>; topicArn: string },
+  options: { settings?: Partial<RemediationSettings>; topicArn: string; maxAttempts?: number },
 ): { dependencies: RemediationDependencies; alerts: PublishedAlert[] } {
+  const attempts = options.maxAttempts ?? 1;
   const alerts: PublishedAlert[] = [];
   return {
     alerts,
     dependencies: {
-      sns: recordingSnsClient(endpoint, alerts),
+      sns: recordingSnsClient(endpoint, alerts, attempts),
       topicArn: options.topicArn,
       playbookId,
       logger: new Logger({ logLevel: 'SILENT' }),
       ownRoleArns: [],
       deferredClaims: [],
       settings: testSettings({ securityAccountId: MOTO_ACCOUNT, ...options.settings }),
-      ec2Client: (region, credentials) => new EC2Client(motoConfig(endpoint, credentials, region)),
-      autoScalingClient: (region, credentials) => new AutoScalingClient(motoConfig(endpoint, credentials, region)),
-      stsClient: () => new STSClient(motoConfig(endpoint)),
+      ec2Client: (region, credentials) => new EC2Client(motoConfig(endpoint, credentials, region, attempts)),
+      autoScalingClient: (region, credentials) => new AutoScalingClient(motoConfig(endpoint, credentials, region, attempts)),
+      stsClient: () => new STSClient(motoConfig(endpoint, MOTO_CREDENTIALS, MOTO_REGION, attempts)),
       // moto 5.2.1 implements no GuardDuty GetFindings (its GuardDuty backend has detectors and
       // filters only): the verification alone is answered here, "GuardDuty confirms". The
       // verifier itself is tested in verify.test.ts with aws-sdk-client-mock and in the simulator.
@@ -251,8 +257,8 @@ export async function createAlertTopic(endpoint: string, name = 'alerts'): Promi
  * client: moto keeps published messages only in /moto-api/data.json, a 5 MB dump of every
  * model (its AMIs included) that takes half a second to read.
  */
-function recordingSnsClient(endpoint: string, alerts: PublishedAlert[]): SNSClient {
-  const sns = new SNSClient(motoConfig(endpoint));
+function recordingSnsClient(endpoint: string, alerts: PublishedAlert[], maxAttempts: number): SNSClient {
+  const sns = new SNSClient(motoConfig(endpoint, MOTO_CREDENTIALS, MOTO_REGION, maxAttempts));
   sns.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
