@@ -16,7 +16,7 @@ import { deflateRawSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { PlaybookId, playbookById, settingsOf } from '../core/catalog';
 import { encodeSettings } from '../core/settings';
-import { BUNDLE_ALIASES } from '../infra/constructs/response-function';
+import { bundleAliases } from '../infra/constructs/response-function';
 
 export interface Subject {
   readonly name: string;
@@ -56,7 +56,7 @@ export function assetOf(handler: string): Asset {
     minify: true,
     keepNames: true,
     mainFields: ['module', 'main'],
-    alias: { ...BUNDLE_ALIASES },
+    alias: { ...bundleAliases() },
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
   if (result.errors.length > 0) throw new Error(`bundling ${handler} failed`);

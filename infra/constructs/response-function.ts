@@ -11,17 +11,22 @@ import { HANDLER_ENV } from '../../core/contract';
 import { NOTIFY_TIMEOUT_SECONDS, REMEDIATION_TIMEOUT_SECONDS } from '../../core/timing';
 import { AlertTopic } from './alert-topic';
 import { acknowledgeScopedWildcards, remediationStatements } from './remediation-grants';
+import { shakeableSdkAliases } from '../shakeable-sdk';
 
 const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
 
 /**
  * Modules the bundles replace (esbuild `alias`): the SDK's default credential chain becomes the
- * environment credentials Lambda provides (lambdas/shared/lambda-credentials.ts says why).
+ * environment credentials Lambda provides (lambdas/shared/lambda-credentials.ts says why), and
+ * each SDK client a copy whose unused schemas esbuild can drop (infra/shakeable-sdk.ts).
  * `npm run bench` builds with the same aliases.
  */
-export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
-  '@aws-sdk/credential-provider-node': path.join(LAMBDAS_DIR, 'shared', 'lambda-credentials.ts'),
-};
+export function bundleAliases(): Readonly<Record<string, string>> {
+  return {
+    '@aws-sdk/credential-provider-node': path.join(LAMBDAS_DIR, 'shared', 'lambda-credentials.ts'),
+    ...shakeableSdkAliases(),
+  };
+}
 
 export interface ResponseFunctionProps {
   /** The playbook it runs (or, for the storm digest, a function of the stack with an id, a title and a handler). */
@@ -144,7 +149,7 @@ export class ResponseFunction extends Construct {
         // Bundle the SDK: the version we test is the version that runs, not the runtime's.
         externalModules: [],
         mainFields: ['module', 'main'],
-        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([module, file]) => [`--alias:${module}`, file])),
+        esbuildArgs: Object.fromEntries(Object.entries(bundleAliases()).map(([module, file]) => [`--alias:${module}`, file])),
         // Some bundled CommonJS dependencies call require(); ESM output needs it defined.
         banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
       },

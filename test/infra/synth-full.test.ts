@@ -42,6 +42,8 @@ describe('Stack: full synthesis', () => {
       // The credential chain is the environment's (lambda-credentials.ts), without SSO, ini files or metadata clients.
       expect(code.includes('"fromEnv"')).toBe(true);
       expect(['"fromSSO"', '"fromIni"', '"fromInstanceMetadata"', '"fromTokenFile"'].filter((name) => code.includes(name))).toEqual([]);
+      // Only the schemas of the operations it calls (infra/shakeable-sdk.ts): none of the 700 others.
+      expect(['RunInstancesRequest', 'CreateVpcPeeringConnectionRequest'].filter((shape) => code.includes(`"${shape}"`))).toEqual([]);
     }
   });
 
