@@ -72,7 +72,7 @@ export function zipBytes(files: readonly (readonly [name: string, data: Uint8Arr
 }
 
 /** The environment the stack gives the function (its settings through the same codec). */
-export function functionEnv(playbookId: PlaybookId): NodeJS.ProcessEnv {
+export function functionEnv(playbookId: PlaybookId, securityAccountId = '111122223333'): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:alerts',
@@ -87,7 +87,7 @@ export function functionEnv(playbookId: PlaybookId): NodeJS.ProcessEnv {
       exclusionTag: 'guardduty-response:exclude',
       memberRoleName: 'GuardDutyResponseMember-bench',
       trustedSshCidrs: [],
-      securityAccountId: '111122223333',
+      securityAccountId,
       isolateSnapshots: true,
     }),
   };
