@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALERT_ATTRIBUTES, ALERT_CHANNELS } from '../../core/contract';
+import { breachAlarm } from './breach-alarm';
 
 export interface AlertTopicProps {
   /** Encrypts the topic. */
@@ -92,27 +93,19 @@ export class AlertTopic extends Construct {
     for (const phoneNumber of phoneNumbers) subscribe(sns.SubscriptionProtocol.SMS, phoneNumber, smsFilter);
     const stack = Stack.of(this).stackName;
     this.notifyOnAlarm(
-      new cloudwatch.Alarm(this, 'NotificationsFailed', {
+      breachAlarm(this, 'NotificationsFailed', {
         alarmName: `${stack}-alert-notifications-failed`,
         alarmDescription: 'guardduty-response: SNS could not deliver alerts to some subscribers (SMS refused or over the spend limit, email bounced): check the delivery status logs of the topic.',
         metric: this.topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
     if (this.undelivered) {
       this.notifyOnAlarm(
-        new cloudwatch.Alarm(this, 'UndeliveredWaiting', {
+        breachAlarm(this, 'UndeliveredWaiting', {
           alarmName: `${stack}-alerts-undelivered`,
           alarmDescription:
             'guardduty-response: SNS gave up delivering alerts to an email address or phone; they are kept in the undelivered-alerts queue (14 days). Read them there, and fix the subscription.',
           metric: this.undelivered.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
       );
     }
@@ -120,14 +113,11 @@ export class AlertTopic extends Construct {
       // SNS stops sending SMS for the rest of the month once the account's spend limit is reached,
       // CRITICAL pages included (Amazon SNS Developer Guide, "Setting SMS messaging preferences").
       this.notifyOnAlarm(
-        new cloudwatch.Alarm(this, 'SmsSpend', {
+        breachAlarm(this, 'SmsSpend', {
           alarmName: `${stack}-sms-spend-80-percent`,
           alarmDescription: `guardduty-response: this month's SMS spend reached 80% of ${props.smsMonthlyBudgetUsd} USD; at the account's limit SNS stops sending SMS, pages included.`,
           metric: new cloudwatch.Metric({ namespace: 'AWS/SNS', metricName: 'SMSMonthToDateSpentUSD', period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
           threshold: 0.8 * props.smsMonthlyBudgetUsd,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
       );
     }
@@ -161,17 +151,7 @@ export class AlertTopic extends Construct {
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: "This queue is a dead-letter queue: the alert topic's email and SMS subscriptions redrive to it (cdk-nag recognises only queues' redrive policies).",
     });
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AlertSubscriptionsDeadLetter',
-        principals: [new iam.ServicePrincipal(SNS)],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'sns', resource: '*' }) },
-        },
-      }),
-    );
+    this.letServiceUseKey('AlertSubscriptionsDeadLetter', SNS, { ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'sns', resource: '*' }) } });
     return queue;
   }
 
@@ -212,14 +192,13 @@ export class AlertTopic extends Construct {
         conditions: fromTheseAlarms,
       }),
     );
+    this.letServiceUseKey('CloudWatchAlarmsPublish', CLOUDWATCH, fromTheseAlarms);
+  }
+
+  /** What a service needs of the key to write encrypted messages (to the topic, or to a queue under it), under `conditions`. */
+  private letServiceUseKey(sid: string, service: string, conditions: Record<string, unknown>): void {
     this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmsPublish',
-        principals: [new iam.ServicePrincipal(CLOUDWATCH)],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: fromTheseAlarms,
-      }),
+      new iam.PolicyStatement({ sid, principals: [new iam.ServicePrincipal(service)], actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: ['*'], conditions }),
     );
   }
 

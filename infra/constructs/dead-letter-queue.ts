@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { breachAlarm } from './breach-alarm';
 
 export interface DeadLetterQueueProps {
   /**
@@ -66,16 +67,11 @@ export class DeadLetterQueue extends Construct {
         conditions: fromOurRules,
       }),
     );
-    this.alarm = new cloudwatch.Alarm(this, 'Waiting', {
-      // Named: the alert topic's policies allow it by ARN (see AlertTopic.notifyOnAlarm).
+    this.alarm = breachAlarm(this, 'Waiting', {
       alarmName: `${Stack.of(this).stackName}-dead-letters-waiting`,
       alarmDescription:
         'guardduty-response: events are waiting in the dead-letter queue. Each is a finding or event that was not handled; inspect the queue and re-drive it.',
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
 }
