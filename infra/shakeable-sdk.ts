@@ -59,7 +59,15 @@ function copyOf(client: string, cacheDir: string): string {
   return target;
 }
 
+/** Found or written once per process: every function of the stack asks. */
+const aliasesByCache = new Map<string, Readonly<Record<string, string>>>();
+
 /** esbuild aliases: each bundled SDK client to its copy with plain keys (written under `cacheDir` when missing). */
-export function shakeableSdkAliases(cacheDir: string = CACHE): Record<string, string> {
-  return Object.fromEntries(BUNDLED_SDK_CLIENTS.map((client) => [`@aws-sdk/${client}`, path.join(copyOf(client, cacheDir), 'dist-es', 'index.js')]));
+export function shakeableSdkAliases(cacheDir: string = CACHE): Readonly<Record<string, string>> {
+  let aliases = aliasesByCache.get(cacheDir);
+  if (!aliases) {
+    aliases = Object.fromEntries(BUNDLED_SDK_CLIENTS.map((client) => [`@aws-sdk/${client}`, path.join(copyOf(client, cacheDir), 'dist-es', 'index.js')]));
+    aliasesByCache.set(cacheDir, aliases);
+  }
+  return aliases;
 }

@@ -5,6 +5,11 @@ import * as path from 'node:path';
 export const CORPUS_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus');
 export const FIXTURES_DIR = path.resolve(__dirname, '..', 'fixtures');
 
+/** An event file of this repository (examples/events/..., test/fixtures/...), by its path from the root. */
+export function repositoryEvent(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', file), 'utf8')) as Record<string, unknown>;
+}
+
 export interface EventFile {
   readonly file: string;
   readonly event: Record<string, unknown>;
