@@ -112,9 +112,10 @@ async function coldStartResults(): Promise<void> {
 
 /**
  * The finding-state check per delivery (decide + published, as the handler shell makes them),
- * against dynalite on loopback: the median and the 99th percentile over 500 deliveries of 50
- * findings (first sightings, then repeats). dynalite is slower than DynamoDB's service-side work
- * but has no network: the figure is the module's own cost plus a local round trip.
+ * against dynalite in this process (simulator/local-dynamodb.ts): the median and the 99th
+ * percentile over 500 deliveries of 50 findings (first sightings, then repeats). dynalite is slower
+ * than DynamoDB's service-side work but has no network: the figure is the module's own cost, the
+ * SDK's and dynalite's.
  */
 async function stateCheckMicros(): Promise<{ median: number; p99: number }> {
   const local = await startLocalDynamoDb('bench-state');

@@ -1,11 +1,18 @@
 /**
- * A DynamoDB for the simulator's finding state: dynalite (a DynamoDB protocol implementation in
- * JavaScript, in memory) on a loopback port, so the handlers' state module runs unchanged,
- * condition expressions and all. Nothing leaves the machine.
+ * A DynamoDB for the simulator's finding state (and the state tests): dynalite, a DynamoDB
+ * protocol implementation in JavaScript, in memory. The handlers' state modules run unchanged over
+ * a real SDK client: every request is serialized, signed and sent as DynamoDB's JSON protocol, and
+ * dynalite parses, validates and answers it, condition expressions and all.
+ *
+ * The request goes to dynalite's HTTP request listener in this process instead of over a loopback
+ * socket: the bytes and headers are the ones the socket would carry, without a port, a connection
+ * pool or HTTP parsing: a GetItem or PutItem round trip took 350 us instead of 600-690 us over
+ * loopback (2,000 of each, this 2-core machine, 2026-12-02), and the finding-state tests 6 s instead of 13.
+ * Nothing leaves the process.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { localStateTableInput } from '../core/state-table';
 import { OFFLINE_CREDENTIALS } from './offline-aws';
 
@@ -18,25 +25,84 @@ export interface LocalDynamoDb {
   readonly stop: () => Promise<void>;
 }
 
-/** dynalite on 127.0.0.1 (a free port), tables created at once: a client for it, and a way to stop it. */
+/** The parts of the SDK's HttpRequest that a request listener reads. */
+interface SdkHttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string | Uint8Array;
+}
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+const bytesOf = (body: string | Uint8Array | undefined): Buffer =>
+  // The SDK's JSON body is a Uint8Array subclass that warns when read as a string: copy its bytes.
+  typeof body === 'string' ? Buffer.from(body, 'utf8') : body ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : Buffer.alloc(0);
+
+/**
+ * An SDK request handler that hands each request to an HTTP request listener of this process: the
+ * request as a readable stream with the headers a server would see (lower-case names), the answer
+ * collected from the listener's `statusCode`, `setHeader` and `end`.
+ */
+function inProcessHandler(listener: RequestListener) {
+  return {
+    handle: (request: SdkHttpRequest) =>
+      new Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Uint8Array } }>((resolve) => {
+        const req = Object.assign(Readable.from([bytesOf(request.body)]), {
+          method: request.method,
+          url: request.path,
+          headers: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value])),
+        });
+        const headers: Record<string, string> = {};
+        const res = {
+          statusCode: 200,
+          setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+          end: (body?: string) => resolve({ response: { statusCode: res.statusCode, headers, body: Buffer.from(body ?? '', 'utf8') } }),
+        };
+        // A listener that throws rejects this promise (the executor's exception).
+        listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+      }),
+    destroy: () => undefined,
+  };
+}
+
+/** dynalite in this process, tables active at once: a client for it, and a way to stop it. */
 export async function startDynalite(): Promise<LocalDynamoDb> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: OFFLINE_CREDENTIALS, maxAttempts: 1 });
+  const [listener] = server.listeners('request') as RequestListener[];
+  const client = new DynamoDBClient({
+    // Never contacted: the handler answers. A syntactically valid endpoint keeps the SDK from resolving DynamoDB's.
+    endpoint: 'http://dynalite.invalid',
+    region: 'us-east-1',
+    credentials: OFFLINE_CREDENTIALS,
+    maxAttempts: 1,
+    requestHandler: inProcessHandler(listener),
+  });
   return {
     client,
     stop: () =>
       new Promise<void>((resolve) => {
         client.destroy();
+        // The server never listened: closing it closes dynalite's store.
         server.close(() => resolve());
       }),
   };
 }
 
+/**
+ * Creates a state table and waits until it is ACTIVE, as a client of DynamoDB must: dynalite, like
+ * DynamoDB, answers ResourceNotFoundException for a table still CREATING (even with createTableMs 0
+ * the switch happens on a later turn of the event loop, after CreateTable has answered).
+ */
+export async function createStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new CreateTableCommand(localStateTableInput(tableName)));
+  // The waiter's first DescribeTable is immediate; it fails the wait, naming its state, after 10 s.
+  await waitUntilTableExists({ client, minDelay: 1, maxDelay: 1, maxWaitTime: 10 }, { TableName: tableName });
+}
+
 /** dynalite with one state table of the given name. */
 export async function startLocalDynamoDb(tableName: string): Promise<LocalDynamoDb> {
   const local = await startDynalite();
-  await local.client.send(new CreateTableCommand(localStateTableInput(tableName)));
+  await createStateTable(local.client, tableName);
   return local;
 }

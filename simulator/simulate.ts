@@ -152,7 +152,7 @@ export interface SimulatorOptions {
 export class Simulator {
   private readonly rules: TemplateRule[];
 
-  /** The finding state of the run, in dynalite (a DynamoDB implementation) on a loopback port; started on first use. */
+  /** The finding state of the run, in dynalite (a DynamoDB implementation) in this process; started on first use. */
   private state?: LocalDynamoDb;
 
   /** A DynamoDB client with the run's state table, created on first use. */

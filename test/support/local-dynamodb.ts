@@ -1,6 +1,5 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startDynalite as startDynaliteServer } from '../../simulator/local-dynamodb';
-import { localStateTableInput } from '../../core/state-table';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createStateTable, startDynalite as startDynaliteServer } from '../../simulator/local-dynamodb';
 
 export interface LocalDynamoDb {
   readonly client: DynamoDBClient;
@@ -16,14 +15,14 @@ function withTables(client: DynamoDBClient, stop: () => Promise<void>): LocalDyn
     client,
     newTable: async () => {
       const name = `finding-state-${++tables}`;
-      await client.send(new CreateTableCommand(localStateTableInput(name)));
+      await createStateTable(client, name);
       return name;
     },
     stop,
   };
 }
 
-/** dynalite (a DynamoDB protocol implementation from npm) on a free port of 127.0.0.1. */
+/** dynalite (a DynamoDB protocol implementation from npm), in this process. */
 export async function startDynalite(): Promise<LocalDynamoDb> {
   const { client, stop } = await startDynaliteServer();
   return withTables(client, stop);
