@@ -6,6 +6,9 @@ module.exports = {
   // tsconfig's isolatedModules makes ts-jest transpile file by file (fast on 2 cores); `npm run build` type-checks.
   transform: { '^.+\\.ts$': 'ts-jest' },
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+  // One temporary folder per run, removed at the end (test/support/global-setup.ts says why).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // Jest's default is one worker per core but one; most suites wait on dynalite, moto or a
   // synthesis, so two workers on this 2-core machine take the suite from ~75 s to ~47 s.
   maxWorkers: 2,

@@ -287,15 +287,18 @@ describe('CLI: npm run simulate', () => {
     expect(stderr).toMatch(/simulate: 50\/\d+ events\n/);
   });
 
-  it('runs as a process: --json writes only JSON lines to stdout, and reads no credentials', () => {
+  it('runs as a process: --json writes only JSON lines to stdout, reads no credentials and leaves no temporary files', () => {
+    const temporary = mkdtempSync(path.join(tmpdir(), 'simulate-tmp-'));
     const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'bin', 'simulate.ts'), '--json', path.join(EXAMPLE_EVENTS_DIR, 'iam-findings.json')], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: mkdtempSync(path.join(tmpdir(), 'home-')), AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' },
+      env: { PATH: process.env.PATH, HOME: mkdtempSync(path.join(tmpdir(), 'home-')), TMPDIR: temporary, AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' },
     });
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toMatchObject({ playbooks: ['iam-findings'], errors: [] });
+    // tsx keeps its compile cache there (tsx-<uid>); the synthesized assembly must not stay.
+    expect(readdirSync(temporary).filter((name) => !name.startsWith('tsx-'))).toEqual([]);
   });
 
   it("reports an event of a Region that 'regions' does not forward, and runs nothing for it", async () => {
