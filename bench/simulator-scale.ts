@@ -1,55 +1,84 @@
 /**
- * The simulator at scale, in a process of its own: events per second after start-up (the
- * marginal rate between the 2,000th and the 10,000th event) and the peak memory (max RSS) after
- * 2,000 and after 10,000 events. The events are the corpus's findings, each copy with its own
- * event id and finding id, so every one is a new finding for the finding state, as in an incident.
+ * The simulator at scale, in a process of its own: the time per event after start-up (the
+ * marginal rate between the 2,000th and the 10,000th event), as a ratio to one GetItem on a local
+ * DynamoDB timed in the same loop, and the peak memory (max RSS) after 2,000 and after 10,000
+ * events. The events are the corpus's findings, each copy with its own event id and finding id, so
+ * every one is a new finding for the finding state, as in an incident.
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 export interface SimulatorScale {
   readonly eventsPerSecond: number;
+  /** The time per event after start-up, as a ratio to one GetItem on a local DynamoDB of the same process. */
+  readonly perEventRatio: number;
+  readonly getItemUs: number;
   readonly peakMb2k: number;
   readonly peakMb10k: number;
 }
 
 const MARKS = [2_000, 10_000] as const;
+/** One reference GetItem every this many events, timed apart from the events. */
+const REFERENCE_EVERY = 20;
+
+interface Mark {
+  readonly at: number;
+  /** Seconds spent in simulator.run up to this event. */
+  readonly seconds: number;
+  readonly peakMb: number;
+}
 
 async function child(): Promise<void> {
   const { App } = await import('aws-cdk-lib');
   const { Template } = await import('aws-cdk-lib/assertions');
+  const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
   const { GuardDutyResponseStack } = await import('../infra/guardduty-response-stack');
   const { loadConfig } = await import('../core/config');
   const { Ec2World } = await import('../simulator/ec2-world');
   const { Simulator } = await import('../simulator/simulate');
+  const { startLocalDynamoDb } = await import('../simulator/local-dynamodb');
   const { corpusFindings } = await import('../test/support/corpus');
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new GuardDutyResponseStack(app, 'Bench', { env: { account: '111122223333', region: 'eu-west-1' }, config: loadConfig({}) });
   const template = Template.fromStack(stack).toJSON();
   const events = corpusFindings().map((f) => f.event as { id?: string; detail: Record<string, unknown> });
   const simulator = new Simulator(template, Ec2World.empty(), { now: () => new Date('2026-11-20T03:30:00Z') });
-  const marks: { at: number; seconds: number; peakMb: number }[] = [];
-  const start = process.hrtime.bigint();
+  // The reference: the cheapest round trip the finding state makes, on an engine of its own.
+  const reference = await startLocalDynamoDb('reference');
+  const getItemUs: number[] = [];
+  const marks: Mark[] = [];
+  let inRun = 0n;
   for (let i = 1; i <= MARKS[MARKS.length - 1]; i++) {
     const base = events[i % events.length];
     const event = { ...base, id: `scale-${i}`, detail: { ...base.detail, id: `scale${i}`, arn: `${String(base.detail.arn ?? 'arn:aws:guardduty:eu-west-1:111122223333:detector/d/finding/x').replace(/[^/]*$/, '')}scale${i}` } };
+    let start = process.hrtime.bigint();
     await simulator.run('scale', event);
-    if ((MARKS as readonly number[]).includes(i)) marks.push({ at: i, seconds: Number(process.hrtime.bigint() - start) / 1e9, peakMb: process.resourceUsage().maxRSS / 1024 });
+    inRun += process.hrtime.bigint() - start;
+    if (i % REFERENCE_EVERY === 0) {
+      start = process.hrtime.bigint();
+      await reference.client.send(new GetItemCommand({ TableName: 'reference', Key: { pk: { S: `r${i}` } } }));
+      getItemUs.push(Number(process.hrtime.bigint() - start) / 1e3);
+    }
+    if ((MARKS as readonly number[]).includes(i)) marks.push({ at: i, seconds: Number(inRun) / 1e9, peakMb: process.resourceUsage().maxRSS / 1024 });
   }
   await simulator.close();
-  process.stdout.write(JSON.stringify(marks));
+  await reference.stop();
+  getItemUs.sort((a, b) => a - b);
+  process.stdout.write(JSON.stringify({ marks, getItemUs: getItemUs[Math.floor(getItemUs.length / 2)] }));
 }
 
 export function simulatorScale(): SimulatorScale {
   const run = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child'], { cwd: path.join(__dirname, '..'), encoding: 'utf8', maxBuffer: 1 << 20 });
   if (run.status !== 0) throw new Error(`simulator scale run failed: ${run.stderr.slice(-2000)}`);
-  const [first, last] = JSON.parse(run.stdout.trim().split('\n').pop()!) as { at: number; seconds: number; peakMb: number }[];
-  return { eventsPerSecond: (last.at - first.at) / (last.seconds - first.seconds), peakMb2k: first.peakMb, peakMb10k: last.peakMb };
+  const { marks, getItemUs } = JSON.parse(run.stdout.trim().split('\n').pop()!) as { marks: Mark[]; getItemUs: number };
+  const [first, last] = marks;
+  const secondsPerEvent = (last.seconds - first.seconds) / (last.at - first.at);
+  return { eventsPerSecond: 1 / secondsPerEvent, perEventRatio: (secondsPerEvent * 1e6) / getItemUs, getItemUs, peakMb2k: first.peakMb, peakMb10k: last.peakMb };
 }
 
 if (process.argv.includes('--child')) {
   void child();
 } else if (require.main === module) {
   const scale = simulatorScale();
-  console.log(`simulator: ${scale.eventsPerSecond.toFixed(0)} events/s after start-up; peak ${scale.peakMb2k.toFixed(0)} MB at 2,000 events, ${scale.peakMb10k.toFixed(0)} MB at 10,000`);
+  console.log(`simulator: ${scale.eventsPerSecond.toFixed(0)} events/s after start-up (${scale.perEventRatio.toFixed(1)}x one GetItem of ${scale.getItemUs.toFixed(0)} us per event); peak ${scale.peakMb2k.toFixed(0)} MB at 2,000 events, ${scale.peakMb10k.toFixed(0)} MB at 10,000`);
 }
