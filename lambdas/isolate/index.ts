@@ -1,5 +1,5 @@
-import { remediationFromEnvironment } from '../shared/remediation-environment';
+import { autoScalingClients, remediationFromEnvironment } from '../shared/remediation-environment';
 import { createIsolateHandler } from './isolate';
 
 // Built once per container, reused by every invocation.
-export const handler = createIsolateHandler(remediationFromEnvironment());
+export const handler = createIsolateHandler({ ...remediationFromEnvironment(), autoScalingClient: autoScalingClients });

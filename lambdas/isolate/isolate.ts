@@ -227,5 +227,7 @@ export function restoreCommands(
 
 /** The isolate handler, given its clients: built by index.ts for Lambda and by the simulator offline. */
 export function createIsolateHandler(dependencies: RemediationDependencies): LambdaHandler {
+  // Isolation detaches instances from their Auto Scaling groups: without the clients, fail at init, not mid-isolation.
+  if (!dependencies.autoScalingClient) throw new Error('the isolate handler needs Auto Scaling clients (autoScalingClient)');
   return findingHandler(dependencies, isolate(dependencies), parseActionableFinding);
 }

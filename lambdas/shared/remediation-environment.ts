@@ -1,7 +1,9 @@
 /**
  * What a remediation entry file builds once per container, on top of the common dependencies:
  * settings from the environment and the EC2/STS client factories. Kept apart from
- * environment.ts so that notify bundles carry no EC2 or STS client.
+ * environment.ts so that notify bundles carry no EC2 or STS client; the Auto Scaling factory is a
+ * separate export that only isolation's entry uses, so revoke-ssh's bundle carries no Auto Scaling
+ * client (the bundler drops an unused export and the SDK package it imports).
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,7 +15,7 @@ import { HANDLER_ENV } from '../../core/contract';
 import { decodeSettings } from '../../core/settings';
 import { REMEDIATION_SDK_TIMING, REMEDIATION_TIMEOUT_SECONDS } from '../../core/timing';
 import { CLIENT_TIMING, Environment, clientTiming, dependenciesFromEnvironment, requiredEnv } from './environment';
-import type { RemediationDependencies, RemediationSettings } from './remediation';
+import type { AutoScalingClients, RemediationDependencies, RemediationSettings } from './remediation';
 import { dynamoInstanceLocks } from './instance-lock';
 import { guardDutyVerifier } from './verify';
 
@@ -26,6 +28,9 @@ export function remediationSettingsFromEnvironment(env: Environment): Remediatio
 
 /** The remediation clients wait longer for EC2's token buckets (core/timing.ts REMEDIATION_SDK_TIMING). */
 const REMEDIATION_CLIENT_TIMING = clientTiming(REMEDIATION_SDK_TIMING);
+
+/** Auto Scaling clients for isolation (it detaches an instance from its group); one per call, as they are rare. */
+export const autoScalingClients: AutoScalingClients = (region, credentials) => new AutoScalingClient({ ...REMEDIATION_CLIENT_TIMING, region, ...(credentials && { credentials }) });
 
 export function remediationFromEnvironment(): RemediationDependencies {
   const table = process.env[HANDLER_ENV.stateTable];
@@ -42,7 +47,6 @@ export function remediationFromEnvironment(): RemediationDependencies {
       if (!client) ec2Clients.set(region, (client = new EC2Client({ ...REMEDIATION_CLIENT_TIMING, region })));
       return client;
     },
-    autoScalingClient: (region, credentials) => new AutoScalingClient({ ...REMEDIATION_CLIENT_TIMING, region, ...(credentials && { credentials }) }),
     stsClient: () => (sts ??= new STSClient(REMEDIATION_CLIENT_TIMING)),
     verifyFinding: guardDutyVerifier((region) => {
       let client = guardDutyClients.get(region);

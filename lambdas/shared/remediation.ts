@@ -28,11 +28,17 @@ export interface AwsCredentials {
   readonly expiration?: Date;
 }
 
+export type AutoScalingClients = (region: string, credentials?: AwsCredentials) => AutoScalingClient;
+
 export interface RemediationDependencies extends HandlerDependencies {
   readonly settings: RemediationSettings;
   /** An EC2 client for `region`, with the given credentials or the function's own. */
   readonly ec2Client: (region: string, credentials?: AwsCredentials) => EC2Client;
-  readonly autoScalingClient: (region: string, credentials?: AwsCredentials) => AutoScalingClient;
+  /**
+   * Only isolation calls Auto Scaling (createIsolateHandler requires it); revoke-ssh runs without.
+   * @default - none: a step that needs Auto Scaling fails, naming it
+   */
+  readonly autoScalingClient?: AutoScalingClients;
   readonly stsClient: () => STSClient;
   /** Reads the finding back from GuardDuty before any change (verify.ts). */
   readonly verifyFinding: FindingVerifier;
@@ -69,13 +75,18 @@ export function sessionName(findingId: string): string {
   return `guardduty-response-${findingId}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }
 
+function autoScalingOf(dependencies: RemediationDependencies): AutoScalingClients {
+  if (!dependencies.autoScalingClient) throw new RemediationError(`the ${dependencies.playbookId} function has no Auto Scaling client: only isolation calls Auto Scaling`);
+  return dependencies.autoScalingClient;
+}
+
 /** The finding's account and region decide where calls go; another account is reached through the member role. */
 export async function targetOf(dependencies: RemediationDependencies, finding: Finding): Promise<ActingAccount> {
   const { settings } = dependencies;
   if (finding.accountId === settings.securityAccountId) {
     return {
       ec2: dependencies.ec2Client(finding.region),
-      autoScaling: () => dependencies.autoScalingClient(finding.region),
+      autoScaling: () => autoScalingOf(dependencies)(finding.region),
       accountId: finding.accountId,
       region: finding.region,
       principal: OWN_ROLE,
@@ -91,7 +102,7 @@ export async function targetOf(dependencies: RemediationDependencies, finding: F
     const credentials = { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretAccessKey, sessionToken: Credentials.SessionToken, expiration: Credentials.Expiration };
     return {
       ec2: dependencies.ec2Client(finding.region, credentials),
-      autoScaling: () => dependencies.autoScalingClient(finding.region, credentials),
+      autoScaling: () => autoScalingOf(dependencies)(finding.region, credentials),
       accountId: finding.accountId,
       region: finding.region,
       principal: roleArn,

@@ -47,6 +47,14 @@ describe('Stack: full synthesis', () => {
     }
   });
 
+  it('carries no Auto Scaling client where nothing calls Auto Scaling (only isolation does, and it is off by default)', () => {
+    expect(PLAYBOOKS.filter((p) => p.enabledByDefault).map((p) => p.handler)).not.toContain('isolate');
+    for (const bundle of bundles) {
+      // The client's service id; the detach command that the shared step interpreter names is smaller.
+      expect(readFileSync(path.join(bundle, 'index.mjs'), 'utf8').includes('"Auto Scaling"')).toBe(false);
+    }
+  });
+
   it('passes the built-in CloudFormation validation', () => {
     const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
     expect(report.pluginReports.flatMap((r: { violations?: unknown[] }) => r.violations ?? [])).toEqual([]);

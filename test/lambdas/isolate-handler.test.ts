@@ -22,8 +22,9 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createIsolateHandler } from '../../lambdas/isolate/isolate';
+import { parseActionableFinding } from '../../lambdas/shared/finding';
 import { ALL_TRAFFIC, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, PREVIOUS_GROUPS_TAG_PREFIX } from '../../lambdas/isolate/plan';
-import type { RemediationSettings } from '../../lambdas/shared/remediation';
+import { type RemediationSettings, targetOf } from '../../lambdas/shared/remediation';
 import { fixtureFindings } from '../support/corpus';
 import { remediationDependencies } from '../support/dependencies';
 import { testInstance } from '../support/instances';
@@ -80,6 +81,14 @@ describe('Handler: isolate-instance', () => {
     sts.reset();
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('refuses to start without Auto Scaling clients (only isolation has them), and a target without them names the function', async () => {
+    const { dependencies } = remediationDependencies('isolate-instance');
+    const { autoScalingClient: _, ...withoutAutoScaling } = dependencies;
+    expect(() => createIsolateHandler(withoutAutoScaling)).toThrow('the isolate handler needs Auto Scaling clients (autoScalingClient)');
+    const target = await targetOf({ ...withoutAutoScaling, playbookId: 'revoke-ssh-ingress' }, parseActionableFinding(c2()));
+    expect(() => target.autoScaling()).toThrow('the revoke-ssh-ingress function has no Auto Scaling client: only isolation calls Auto Scaling');
   });
 
   it('records the way back, moves through the untracked group to the isolation group, protects and snapshots', async () => {

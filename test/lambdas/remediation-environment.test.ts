@@ -3,7 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetFindingsCommand, GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Finding, parseFindingEvent } from '../../lambdas/shared/finding';
-import { remediationFromEnvironment, remediationSettingsFromEnvironment } from '../../lambdas/shared/remediation-environment';
+import { autoScalingClients, remediationFromEnvironment, remediationSettingsFromEnvironment } from '../../lambdas/shared/remediation-environment';
 import { REMEDIATION_SDK_TIMING, REMEDIATION_TIMEOUT_SECONDS } from '../../core/timing';
 import { fixtureFindings } from '../support/corpus';
 
@@ -197,13 +197,14 @@ describe('Function: remediationFromEnvironment', () => {
     expect(await first.config.credentials()).toMatchObject(credentials);
   });
 
-  it('builds Auto Scaling clients in the given Region, with the given credentials', async () => {
-    const dependencies = build(isolateEnvironment());
-    const client = dependencies.autoScalingClient('ap-southeast-2', credentials);
+  it('builds Auto Scaling clients (for isolation only) in the given Region, with the given credentials', async () => {
+    const client = autoScalingClients('ap-southeast-2', credentials);
 
     expect(await client.config.region()).toBe('ap-southeast-2');
     expect(await client.config.credentials()).toMatchObject(credentials);
-    expect(await dependencies.autoScalingClient('eu-west-1').config.region()).toBe('eu-west-1');
+    expect(await autoScalingClients('eu-west-1').config.region()).toBe('eu-west-1');
+    // Its own entry adds them: the environment alone has none, so revoke-ssh carries no Auto Scaling client.
+    expect(build(isolateEnvironment()).autoScalingClient).toBeUndefined();
   });
 
   it('keeps one STS client', () => {
