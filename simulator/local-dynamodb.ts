@@ -10,7 +10,7 @@
  * loopback (2,000 of each, this 2-core machine, 2026-12-02), and the finding-state tests 6 s instead of 13.
  * Nothing leaves the process.
  */
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { localStateTableInput } from '../core/state-table';
@@ -92,12 +92,18 @@ export async function startDynalite(): Promise<LocalDynamoDb> {
 /**
  * Creates a state table and waits until it is ACTIVE, as a client of DynamoDB must: dynalite, like
  * DynamoDB, answers ResourceNotFoundException for a table still CREATING (even with createTableMs 0
- * the switch happens on a later turn of the event loop, after CreateTable has answered).
+ * the switch happens on a later turn of the event loop, after CreateTable has answered). Polled
+ * every millisecond: the SDK's waiter sleeps at least a second between polls, which cost every
+ * test that makes a table a second.
  */
 export async function createStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new CreateTableCommand(localStateTableInput(tableName)));
-  // The waiter's first DescribeTable is immediate; it fails the wait, naming its state, after 10 s.
-  await waitUntilTableExists({ client, minDelay: 1, maxDelay: 1, maxWaitTime: 10 }, { TableName: tableName });
+  for (let polls = 0; polls < 1000; polls++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error(`local DynamoDB: table ${tableName} is not ACTIVE after 1,000 polls`);
 }
 
 /** dynalite with one state table of the given name. */
