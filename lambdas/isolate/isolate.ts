@@ -12,9 +12,9 @@ import { MOVE_RESERVE_MS } from '../../core/timing';
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import { type Finding, parseActionableFinding } from '../shared/finding';
 import { asString, at } from '../shared/json';
-import { OWN_ROLE, RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, restoreBlock, unverifiedSummary } from '../shared/remediation';
+import { RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, restoreBlock, restoreHeader, unverifiedSummary } from '../shared/remediation';
 import { type FindingResponder, type Invocation, LambdaHandler, findingHandler } from '../shared/handler-shell';
-import { RESTORE_HEADER, commandLine, commentLine } from '../shared/restore-commands';
+import { commandLine, commentLine } from '../shared/restore-commands';
 import { Executed, ExecutionContext, RACE_ROUNDS, changeLine, describeStep, executeSteps, lostRace, racePause, undoLines } from '../shared/steps';
 import { clean, token } from '../shared/text';
 import { EvidencePlan, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, evidenceSteps, isolationSteps, planIsolation, rollbackSteps } from './plan';
@@ -210,8 +210,7 @@ export function restoreCommands(
   instanceId: string,
 ): string[] {
   const region = ['--region', target.region];
-  const lines = [RESTORE_HEADER];
-  if (target.principal !== OWN_ROLE) lines.push(commentLine(`with credentials for account ${target.accountId}`));
+  const lines = restoreHeader(target);
   for (const n of plan.interfaces) {
     if (n.previousGroups.length === 0) lines.push(commentLine(`the groups of ${n.networkInterfaceId} before the isolation are not recorded: choose them yourself`));
     else lines.push(commandLine(['aws', 'ec2', 'modify-network-interface-attribute', ...region, '--network-interface-id', n.networkInterfaceId, '--groups', ...n.previousGroups]));

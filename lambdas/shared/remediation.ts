@@ -149,9 +149,12 @@ export function unverifiedSummary(reason: string): string {
   return `Nothing was changed: ${reason}. A remediation acts only on findings GuardDuty confirms (same account, Region, type and resource, not archived); this event may be forged, or the finding archived since. Check who can put events on the bus or invoke the function.`;
 }
 
+/** The head of a restore block: the header saying it is POSIX shell, and whose credentials it needs. */
+export function restoreHeader(target: ActingAccount): string[] {
+  return [RESTORE_HEADER, ...(target.principal === OWN_ROLE ? [] : [commentLine(`with credentials for account ${target.accountId}`)])];
+}
 
-/** A restore block: the header saying it is POSIX shell, and whose credentials it needs; none without commands. */
+/** A restore block: its head (restoreHeader) and the lines; none without lines. */
 export function restoreBlock(target: ActingAccount, lines: readonly string[]): string[] | undefined {
-  if (lines.length === 0) return undefined;
-  return [RESTORE_HEADER, ...(target.principal === OWN_ROLE ? [] : [commentLine(`with credentials for account ${target.accountId}`)]), ...lines];
+  return lines.length === 0 ? undefined : [...restoreHeader(target), ...lines];
 }
