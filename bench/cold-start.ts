@@ -17,6 +17,7 @@ import { buildSync } from 'esbuild';
 import { PlaybookId, playbookById, settingsOf } from '../core/catalog';
 import { encodeSettings } from '../core/settings';
 import { bundleAliases } from '../infra/constructs/response-function';
+import { median } from './stats';
 
 export interface Subject {
   readonly name: string;
@@ -123,7 +124,6 @@ export interface ColdStart {
   readonly medianMs: number;
 }
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** `rounds` rounds; in each, the reference and every subject start once, in turn. */
 export async function coldStarts(bin: string, reference: Subject, subjects: readonly Subject[], rounds = 21): Promise<{ reference: number; results: ColdStart[] }> {

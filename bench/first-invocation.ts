@@ -15,6 +15,7 @@ import { localStateTableInput } from '../core/state-table';
 import { repositoryEvent } from '../test/support/corpus';
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, buildMotoWorld, createAlertTopic, findingAbout, motoConfig, startMoto } from '../test/support/moto';
 import { assetOf, emptyModule, functionEnv, node22, runMs } from './cold-start';
+import { median } from './stats';
 
 const TABLE = 'bench-first-invocation';
 
@@ -59,7 +60,6 @@ export async function firstInvocations(rounds = 7): Promise<{ referenceMs: numbe
   const guardDuty = await startGuardDuty(findings);
   const times = new Map<string, number[]>([['reference', []], ...SUBJECTS.map((s) => [s.handler, []] as [string, number[]])]);
   const ratios = new Map<string, number[]>(SUBJECTS.map((s) => [s.handler, []]));
-  const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   try {
     for (let round = 0; round < rounds; round++) {
       await moto.reset();

@@ -21,6 +21,7 @@ import { firstInvocations } from './first-invocation';
 import { simulatorScale } from './simulator-scale';
 import { synthRatio } from './synth';
 import { warmCosts } from './warm';
+import { median, percentile } from './stats';
 
 /**
  * Warm targets, in SNS Publishes' worth (bench/warm.ts; measured 3.6-3.7x, 24x for 9 calls, 37x for
@@ -60,8 +61,6 @@ function ratioTo(reference: () => void, work: () => void, rounds = 21): { ratio:
   }
   return { ratio: median(ratios), workUs: median(workUs), referenceUs: median(referenceUs) };
 }
-
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function synthTemplate(): Record<string, unknown> {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
@@ -152,7 +151,6 @@ async function stateCheck(): Promise<{ median: number; p99: number; medianUs: nu
     checks.push(since(start));
   }
   await local.stop();
-  const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.floor(values.length * p)];
   const getItemUs = median(gets);
   return { median: median(checks) / getItemUs, p99: percentile(checks, 0.99) / getItemUs, medianUs: median(checks), getItemUs };
 }

@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { median } from './stats';
 
 export interface SimulatorScale {
   readonly eventsPerSecond: number;
@@ -63,8 +64,7 @@ async function child(): Promise<void> {
   }
   await simulator.close();
   await reference.stop();
-  getItemUs.sort((a, b) => a - b);
-  process.stdout.write(JSON.stringify({ marks, getItemUs: getItemUs[Math.floor(getItemUs.length / 2)] }));
+  process.stdout.write(JSON.stringify({ marks, getItemUs: median(getItemUs) }));
 }
 
 export function simulatorScale(): SimulatorScale {

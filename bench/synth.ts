@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { median } from './stats';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -28,7 +29,6 @@ export function synthRatio(rounds = 3): { ratio: number; fullSeconds: number; on
     full.push(synthSeconds());
     ratios.push(full[i] / one[i]);
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   return { ratio: median(ratios), fullSeconds: median(full), oneSeconds: median(one) };
 }
 

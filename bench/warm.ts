@@ -24,6 +24,7 @@ import { createTamperHandler } from '../lambdas/tamper/tamper';
 import { repositoryEvent } from '../test/support/corpus';
 import { MOTO_CREDENTIALS, MOTO_NOW, MOTO_REGION, buildMotoWorld, createAlertTopic, findingAbout, startMoto } from '../test/support/moto';
 import { testSettings } from '../test/support/dependencies';
+import { median, percentile } from './stats';
 
 interface HttpRequestLike {
   readonly headers: Record<string, string>;
@@ -164,7 +165,6 @@ export async function warmCosts(invocations = 10_000, rounds = 20): Promise<Warm
     const samples = new Map(all.map((s) => [s.name, [] as number[]]));
     const ratios = new Map(all.map((s) => [s.name, [] as number[]]));
     const per = Math.ceil(invocations / rounds);
-    const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     for (let round = 0; round < rounds; round++) {
       const roundMedians = new Map<string, number>();
       for (const subject of all) {
@@ -182,11 +182,11 @@ export async function warmCosts(invocations = 10_000, rounds = 20): Promise<Warm
       for (const subject of all) ratios.get(subject.name)!.push(roundMedians.get(subject.name)! / reference);
     }
     return all.map((subject) => {
-      const sorted = [...samples.get(subject.name)!].sort((a, b) => a - b);
+      const times = samples.get(subject.name)!;
       return {
         name: subject.name,
-        medianUs: sorted[Math.floor(sorted.length / 2)],
-        p99Us: sorted[Math.floor(sorted.length * 0.99)],
+        medianUs: median(times),
+        p99Us: percentile(times, 0.99),
         ratio: median(ratios.get(subject.name)!),
         calls: (subject.tape as unknown as { answers: unknown[] }).answers.length,
       };
