@@ -2,7 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDigestHandler } from '../../lambdas/digest/digest';
-import { dynamoStormControl, dynamoStormDigest } from '../../lambdas/shared/storm';
+import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { HELD_PER_ITEM, dynamoStormControl, dynamoStormDigest } from '../../lambdas/shared/storm';
 import { Finding, parseFindingEvent } from '../../lambdas/shared/finding';
 import { fixtureFindings } from '../support/corpus';
 import { LocalDynamoDb, startDynalite } from '../support/local-dynamodb';
@@ -80,6 +81,73 @@ describe('Storm control over dynalite', () => {
     await digest.digested(window);
     const [next] = await digest.held();
     expect(next.findings.map((f) => f.id)).toEqual([newFinding(3, 0).id]);
+  });
+
+  it('holds a storm in items of at most HELD_PER_ITEM findings, far below the 400 KB an item may hold, and digests each finding once', async () => {
+    // Before, one map per window grew with the storm: at about 1,740 held findings the item reached
+    // DynamoDB's 409,600 bytes, and every later finding alerted on its own. Now an item holds at most
+    // HELD_PER_ITEM lines of at most 'held:' + 128 (id) + 5 (severity) + 200 (resource) bytes.
+    expect(HELD_PER_ITEM * ('held:'.length + 128 + 5 + 200)).toBeLessThan(409_600 / 10);
+    const table = await db.newTable();
+    const threshold = 5;
+    const control = dynamoStormControl(db.client, table, { threshold, windowMinutes: 60 });
+    const digest = dynamoStormDigest(db.client, table);
+    const resource = `i-0123456789abcdef0 ${'x'.repeat(180)}`;
+    const findings = Array.from({ length: threshold + 3 * HELD_PER_ITEM + 40 }, (_, i) => ({ ...newFinding(i, 0), id: `${i}`.padStart(32, 'f') }));
+    const decisions: string[] = [];
+    // Ten at a time: the counter, not the order of arrival, places each held finding.
+    for (let i = 0; i < findings.length; i += 10) {
+      decisions.push(...(await Promise.all(findings.slice(i, i + 10).map((f) => control.admit(f, { id: f.id, severity: 5, resource })))));
+    }
+    expect(decisions.filter((d) => d === 'alert')).toHaveLength(threshold);
+    const { Items = [] } = await db.client.send(new ScanCommand({ TableName: table }));
+    const heldCounts = Items.map((item) => Object.keys(item).filter((name) => name.startsWith('held:')).length).filter((n) => n > 0);
+    expect(heldCounts.sort((a, b) => b - a)).toEqual([HELD_PER_ITEM, HELD_PER_ITEM, HELD_PER_ITEM, 40]);
+    // The counter every new finding updates stays small.
+    const counter = Items.find((item) => item.admitted);
+    expect(JSON.stringify(counter).length).toBeLessThan(300);
+    // One window, every held finding once, and nothing left after the digest.
+    const windows = await digest.held();
+    expect(windows).toHaveLength(1);
+    expect(windows[0].findings.map((f) => f.id).sort()).toEqual(findings.filter((_, i) => decisions[i] === 'held').map((f) => f.id).sort());
+    await digest.digested(windows[0]);
+    expect(await digest.held()).toEqual([]);
+  });
+
+  it('digests what an earlier version held in the window counter (a held map), and empties it', async () => {
+    const table = await db.newTable();
+    const key = 'storm#111122223333/eu-west-1/Recon:EC2/Portscan/2026-11-20T03:00:00.000Z';
+    await db.client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          pk: { S: key },
+          admitted: { N: '4' },
+          held: { M: { 'f-old-1': { S: '5|i-old-1' }, 'f-old.2': { S: '8|i-old-2' } } },
+          accountId: { S: '111122223333' },
+          region: { S: 'eu-west-1' },
+          type: { S: 'Recon:EC2/Portscan' },
+          windowStart: { S: '2026-11-20T03:00:00.000Z' },
+          windowMinutes: { N: '15' },
+        },
+      }),
+    );
+    await db.client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'storm-index' }, windows: { SS: [key] } } }));
+    // The same window goes on under this version: the next finding is held in an item of its own.
+    const control = dynamoStormControl(db.client, table, { threshold: 2, windowMinutes: 15 });
+    const next = newFinding(7, 0);
+    expect(await control.admit(next, held(next))).toBe('held');
+    const digest = dynamoStormDigest(db.client, table);
+    const windows = await digest.held();
+    expect(windows).toHaveLength(1);
+    expect(windows[0]).toMatchObject({ key, type: 'Recon:EC2/Portscan', windowMinutes: 15 });
+    expect(windows[0].findings).toEqual(expect.arrayContaining([{ id: 'f-old-1', severity: 5, resource: 'i-old-1' }, { id: 'f-old.2', severity: 8, resource: 'i-old-2' }, held(next)]));
+    expect(windows[0].findings).toHaveLength(3);
+    await digest.digested(windows[0]);
+    const counter = await db.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: key } } }));
+    expect(counter.Item?.held?.M).toEqual({});
+    expect(counter.Item?.admitted?.N).toBe('5');
+    expect(await digest.held()).toEqual([]);
   });
 
   it('fails open: a table error alerts', async () => {
