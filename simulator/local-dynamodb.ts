@@ -11,10 +11,30 @@
  */
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { localStateTableInput } from '../core/state-table';
 import { OFFLINE_CREDENTIALS } from './offline-aws';
 
+/*
+ * dynalite keeps its items in memory-level, which stores every key and JSON value as a Buffer by
+ * default. A small Buffer is a slice of an 8 KiB pool slab and keeps the whole slab alive: after
+ * 10,000 simulated findings the process held 166 MB of ArrayBuffers for a few MB of items, and
+ * encoding and decoding them was 6% of its CPU time. Stored as strings ('utf8', one of
+ * memory-level's documented store encodings), nothing is pinned and nothing is transcoded; after
+ * the change, 0.1 MB of ArrayBuffers. dynalite builds its MemoryLevel with no store option, so the
+ * default is set here, on the copy dynalite resolves, before dynalite reads it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const memoryLevel = require(require.resolve('memory-level', { paths: [path.dirname(require.resolve('dynalite'))] })) as {
+  MemoryLevel: new (options?: Record<string, unknown>) => object;
+};
+const { MemoryLevel } = memoryLevel;
+memoryLevel.MemoryLevel = class extends MemoryLevel {
+  constructor(options?: Record<string, unknown>) {
+    super({ storeEncoding: 'utf8', ...options });
+  }
+};
 // dynalite ships no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;

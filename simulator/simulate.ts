@@ -8,10 +8,12 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { type AttributeValue, type DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { HANDLER_FACTORIES } from '../lambdas/registry';
+import type { LambdaHandler } from '../lambdas/shared/handler-shell';
 import { Environment, realertHoursOf, settingsFromEnvironment, stormOptionsOf } from '../lambdas/shared/environment';
 import { dynamoDeliveryLog } from '../lambdas/shared/delivery-log';
 import { dynamoFindingState } from '../lambdas/shared/finding-state';
@@ -96,15 +98,21 @@ async function saveState(client: DynamoDBClient, table: string, file: string): P
 /** The finding-state table of a simulation. */
 const STATE_TABLE_NAME = 'guardduty-response-simulator-state';
 
+/** What the delivery being run collects: its result, and the AWS calls its handler made. */
+interface Delivery {
+  readonly result: EventResult;
+  readonly calls: AwsCall[];
+}
+
 /**
  * A silent logger that keeps what the handler shell logs when a playbook alerts nobody
- * ("no alert", with the reason): the simulator shows it as `suppressed`.
+ * ("no alert", with the reason): the simulator shows it as `suppressed` in the current delivery.
  */
-function suppressionLogger(result: EventResult): Logger {
+function suppressionLogger(current: () => Delivery): Logger {
   const logger = new Logger({ serviceName: 'guardduty-response-simulator', logLevel: 'SILENT' });
   const info = logger.info.bind(logger);
   logger.info = ((message: unknown, ...rest: unknown[]) => {
-    if (message === 'no alert') result.suppressed.push(String((rest[0] as { reason?: unknown } | undefined)?.reason ?? 'no reason given'));
+    if (message === 'no alert') current().result.suppressed.push(String((rest[0] as { reason?: unknown } | undefined)?.reason ?? 'no reason given'));
     return (info as (...args: unknown[]) => void)(message, ...rest);
   }) as Logger['info'];
   return logger;
@@ -181,6 +189,8 @@ export class Simulator {
     if (this.state && this.stateFile) await saveState(this.state.client, STATE_TABLE_NAME, this.stateFile);
     await this.state?.stop();
     this.state = undefined;
+    // Their state clients went with it.
+    this.handlers.clear();
   }
 
   /** What GuardDuty's GetFindings answers offline, by `<region>/<finding id>`. */
@@ -260,39 +270,75 @@ export class Simulator {
     }
     for (const delivery of routeEvent(this.template, this.rules, event)) {
       const playbookId = this.playbookOf(delivery.functionId);
-      const calls: AwsCall[] = [];
-      const playbook = playbookById(playbookId);
-      const env = this.environmentOf(delivery.functionId, account, region);
-      const offline = <C extends { middlewareStack: unknown }>(client: C, service: string, callAccount: string, callRegion: string): C =>
-        answerOffline(client as never, { service, account: callAccount, region: callRegion }, (call) => this.answer(call, result), (call) => calls.push(call)) as C;
-      const handler = HANDLER_FACTORIES[playbook.handler]({
-        ...settingsFromEnvironment(env),
-        sns: offline(new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sns', account, region),
-        logger: suppressionLogger(result),
-        ...(env[HANDLER_ENV.realertHours] !== undefined && { findingState: dynamoFindingState(await this.stateTable(), STATE_TABLE_NAME, { realertHours: realertHoursOf(env) }) }),
-        ...(env[HANDLER_ENV.stateTable] !== undefined && env[HANDLER_ENV.realertHours] === undefined && { deliveryLog: dynamoDeliveryLog(await this.stateTable(), STATE_TABLE_NAME, NOTIFY_TIMEOUT_SECONDS, this.now) }),
-        ...(env[HANDLER_ENV.stormThreshold] !== undefined && { stormControl: dynamoStormControl(await this.stateTable(), STATE_TABLE_NAME, stormOptionsOf(env)) }),
-        ...(locksInstances(playbook.handler) && { instanceLocks: dynamoInstanceLocks(await this.stateTable(), STATE_TABLE_NAME, REMEDIATION_TIMEOUT_SECONDS + 60, this.now) }),
-        // Read only by remediation handlers; the notify and tamper handlers never touch these.
-        // Notification handlers read no remediation settings: they decode none.
-        settings: isRemediation(playbook) ? remediationSettingsFromEnvironment(env) : decodeSettings([], env),
-        ec2Client: (callRegion: string, credentials?: AwsCredentials) =>
-          offline(new EC2Client({ region: callRegion, credentials: credentials ?? OFFLINE_CREDENTIALS }), 'ec2', accountOf(credentials) ?? account, callRegion),
-        autoScalingClient: (callRegion: string, credentials?: AwsCredentials) =>
-          offline(new AutoScalingClient({ region: callRegion, credentials: credentials ?? OFFLINE_CREDENTIALS }), 'autoscaling', accountOf(credentials) ?? account, callRegion),
-        stsClient: () => offline(new STSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sts', account, region),
-        verifyFinding: guardDutyVerifier((callRegion) => offline(new GuardDutyClient({ region: callRegion, credentials: OFFLINE_CREDENTIALS }), 'guardduty', account, callRegion)),
-        now: this.now,
-      });
+      const handler = await this.handlerOf(delivery.functionId, playbookId, account, region);
       result.playbooks.push(playbookId);
+      const calls: AwsCall[] = [];
       try {
-        await handler(structuredClone(event));
+        await this.deliveries.run({ result, calls }, () => handler(structuredClone(event)));
       } catch (error) {
         result.errors.push(`${playbookId}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
       }
       result.actions.push(...calls.filter((c) => !(c.service === 'sns' && c.operation === 'Publish')));
     }
     return result;
+  }
+
+  /** The delivery being run (its handler's calls and alerts go to it). */
+  private readonly deliveries = new AsyncLocalStorage<Delivery>();
+
+  private current(): Delivery {
+    const delivery = this.deliveries.getStore();
+    if (!delivery) throw new Error('an offline AWS call outside a delivery');
+    return delivery;
+  }
+
+  /** Offline clients by service, account, Region and credentials: built once, as a warm Lambda container keeps its clients. */
+  private readonly clients = new Map<string, unknown>();
+
+  private offline<C extends { middlewareStack: unknown }>(make: () => C, service: string, account: string, region: string, credentialsKey = ''): C {
+    const key = `${service}|${account}|${region}|${credentialsKey}`;
+    let client = this.clients.get(key) as C | undefined;
+    if (!client) {
+      client = answerOffline(make() as never, { service, account, region }, (call) => this.answer(call, this.current().result), (call) => this.current().calls.push(call)) as C;
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  /**
+   * Each function's handler, built once per account and Region the events arrive in and reused
+   * for every delivery, as Lambda reuses a warm container: the clients, the logger and the
+   * decoded settings are not rebuilt per event.
+   */
+  private readonly handlers = new Map<string, LambdaHandler>();
+
+  private async handlerOf(functionId: string, playbookId: PlaybookId, account: string, region: string): Promise<LambdaHandler> {
+    const key = `${functionId}|${account}|${region}`;
+    const built = this.handlers.get(key);
+    if (built) return built;
+    const playbook = playbookById(playbookId);
+    const env = this.environmentOf(functionId, account, region);
+    const handler = HANDLER_FACTORIES[playbook.handler]({
+      ...settingsFromEnvironment(env),
+      sns: this.offline(() => new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sns', account, region),
+      logger: suppressionLogger(() => this.current()),
+      ...(env[HANDLER_ENV.realertHours] !== undefined && { findingState: dynamoFindingState(await this.stateTable(), STATE_TABLE_NAME, { realertHours: realertHoursOf(env) }) }),
+      ...(env[HANDLER_ENV.stateTable] !== undefined && env[HANDLER_ENV.realertHours] === undefined && { deliveryLog: dynamoDeliveryLog(await this.stateTable(), STATE_TABLE_NAME, NOTIFY_TIMEOUT_SECONDS, this.now) }),
+      ...(env[HANDLER_ENV.stormThreshold] !== undefined && { stormControl: dynamoStormControl(await this.stateTable(), STATE_TABLE_NAME, stormOptionsOf(env)) }),
+      ...(locksInstances(playbook.handler) && { instanceLocks: dynamoInstanceLocks(await this.stateTable(), STATE_TABLE_NAME, REMEDIATION_TIMEOUT_SECONDS + 60, this.now) }),
+      // Read only by remediation handlers; the notify and tamper handlers never touch these.
+      // Notification handlers read no remediation settings: they decode none.
+      settings: isRemediation(playbook) ? remediationSettingsFromEnvironment(env) : decodeSettings([], env),
+      ec2Client: (callRegion: string, credentials?: AwsCredentials) =>
+        this.offline(() => new EC2Client({ region: callRegion, credentials: credentials ?? OFFLINE_CREDENTIALS }), 'ec2', accountOf(credentials) ?? account, callRegion, credentials?.accessKeyId),
+      autoScalingClient: (callRegion: string, credentials?: AwsCredentials) =>
+        this.offline(() => new AutoScalingClient({ region: callRegion, credentials: credentials ?? OFFLINE_CREDENTIALS }), 'autoscaling', accountOf(credentials) ?? account, callRegion, credentials?.accessKeyId),
+      stsClient: () => this.offline(() => new STSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sts', account, region),
+      verifyFinding: guardDutyVerifier((callRegion) => this.offline(() => new GuardDutyClient({ region: callRegion, credentials: OFFLINE_CREDENTIALS }), 'guardduty', account, callRegion)),
+      now: this.now,
+    });
+    this.handlers.set(key, handler);
+    return handler;
   }
 
   /**
@@ -306,15 +352,14 @@ export class Simulator {
     if (!digestFunction) return result;
     const region = FALLBACK_REGION;
     const account = FALLBACK_ACCOUNT;
-    const calls: AwsCall[] = [];
     const handler = createDigestHandler({
       ...settingsFromEnvironment(this.environmentOf(digestFunction[0], account, region)),
-      sns: answerOffline(new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }), { service: 'sns', account, region }, (call) => this.answer(call, result), (call) => calls.push(call)),
-      logger: suppressionLogger(result),
+      sns: this.offline(() => new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sns', account, region),
+      logger: suppressionLogger(() => this.current()),
       stormDigest: dynamoStormDigest(this.state.client, STATE_TABLE_NAME),
     });
     try {
-      await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
+      await this.deliveries.run({ result, calls: [] }, () => handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }));
     } catch (error) {
       result.errors.push(`${STORM_DIGEST_ID}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     }
