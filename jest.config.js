@@ -5,7 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // tsconfig's isolatedModules makes ts-jest transpile file by file (fast on 2 cores); `npm run build` type-checks.
   transform: { '^.+\\.ts$': 'ts-jest' },
-  setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   // One temporary folder per run, removed at the end (test/support/global-setup.ts says why).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

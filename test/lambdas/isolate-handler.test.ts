@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { AutoScalingClient, DescribeAutoScalingInstancesCommand, DetachInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import {
   AuthorizeSecurityGroupEgressCommand,
