@@ -11,6 +11,12 @@ export const STATE_TABLE = {
 /** The prefix of lock items' keys (lambdas/shared/instance-lock.ts): the only items a function may delete. */
 export const LOCK_KEY_PREFIX = 'lock#';
 
+/** Storm control's items (lambdas/shared/storm.ts): the windows' counters and held findings, and their index. */
+export const STORM_KEY_PREFIX = 'storm#';
+export const STORM_INDEX_KEY = 'storm-index';
+/** The only keys the storm digest may read and update (IAM `dynamodb:LeadingKeys` patterns). */
+export const STORM_KEY_PATTERNS = [`${STORM_KEY_PREFIX}*`, STORM_INDEX_KEY] as const;
+
 /** The CreateTable input for a local DynamoDB (dynalite, moto): the same key schema as the stack's table. */
 export function localStateTableInput(tableName: string) {
   return {

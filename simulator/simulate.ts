@@ -99,7 +99,7 @@ async function saveState(client: DynamoDBClient, table: string, file: string): P
 const STATE_TABLE_NAME = 'guardduty-response-simulator-state';
 
 /** What the delivery being run collects: its result, and the AWS calls its handler made. */
-interface Delivery {
+interface DeliveryOutput {
   readonly result: EventResult;
   readonly calls: AwsCall[];
 }
@@ -108,7 +108,7 @@ interface Delivery {
  * A silent logger that keeps what the handler shell logs when a playbook alerts nobody
  * ("no alert", with the reason): the simulator shows it as `suppressed` in the current delivery.
  */
-function suppressionLogger(current: () => Delivery): Logger {
+function suppressionLogger(current: () => DeliveryOutput): Logger {
   const logger = new Logger({ serviceName: 'guardduty-response-simulator', logLevel: 'SILENT' });
   const info = logger.info.bind(logger);
   logger.info = ((message: unknown, ...rest: unknown[]) => {
@@ -284,9 +284,9 @@ export class Simulator {
   }
 
   /** The delivery being run (its handler's calls and alerts go to it). */
-  private readonly deliveries = new AsyncLocalStorage<Delivery>();
+  private readonly deliveries = new AsyncLocalStorage<DeliveryOutput>();
 
-  private current(): Delivery {
+  private current(): DeliveryOutput {
     const delivery = this.deliveries.getStore();
     if (!delivery) throw new Error('an offline AWS call outside a delivery');
     return delivery;

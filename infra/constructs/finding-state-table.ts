@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { LOCK_KEY_PREFIX, STATE_TABLE } from '../../core/state-table';
+import { LOCK_KEY_PREFIX, STATE_TABLE, STORM_KEY_PATTERNS } from '../../core/state-table';
 
 export interface FindingStateTableProps {
   /** Encrypts the table (findings name resources and people). */
@@ -45,9 +45,15 @@ export class FindingStateTable extends Construct {
     );
   }
 
-  /** What the storm digest calls: read the index and the windows, remove what it published. */
+  /** What the storm digest calls: read the index and the windows, remove what it published; storm items only. */
   public grantDigest(role: iam.IRole): void {
-    this.table.grant(role, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...STORM_KEY_PATTERNS] } },
+      }),
+    );
     this.key.grantEncryptDecrypt(role);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]',

@@ -29,6 +29,7 @@
  */
 import { type AttributeValue, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Finding } from './finding';
+import { STORM_INDEX_KEY, STORM_KEY_PREFIX } from '../../core/state-table';
 import { asString } from './json';
 
 export interface StormOptions {
@@ -78,8 +79,6 @@ export interface StormDigest {
   digested(window: StoredWindow): Promise<void>;
 }
 
-export const STORM_KEY_PREFIX = 'storm#';
-const INDEX_KEY = 'storm-index';
 /**
  * Held findings per item. A held line is at most about 340 bytes (`held:`, an id of at most
  * MAX_ID_LENGTH, the severity and a resource of at most 200 characters), so an item stays under
@@ -146,7 +145,7 @@ export function dynamoStormControl(dynamodb: DynamoDBClient, tableName: string, 
         );
         // After the finding is in its item: the index never names an item before what it holds.
         await dynamodb.send(
-          new UpdateItemCommand({ TableName: tableName, Key: { pk: S(INDEX_KEY) }, UpdateExpression: 'ADD windows :key', ExpressionAttributeValues: { ':key': { SS: [itemKey] } } }),
+          new UpdateItemCommand({ TableName: tableName, Key: { pk: S(STORM_INDEX_KEY) }, UpdateExpression: 'ADD windows :key', ExpressionAttributeValues: { ':key': { SS: [itemKey] } } }),
         );
         return 'held';
       } catch {
@@ -168,14 +167,14 @@ function heldLines(item: Record<string, AttributeValue>): { id: string; line: st
 export function dynamoStormDigest(dynamodb: DynamoDBClient, tableName: string): StormDigest {
   return {
     async held() {
-      const index = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { pk: S(INDEX_KEY) }, ConsistentRead: true }));
+      const index = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { pk: S(STORM_INDEX_KEY) }, ConsistentRead: true }));
       const windows = new Map<string, { window: Omit<StoredWindow, 'findings' | 'places'>; findings: Map<string, HeldFinding>; places: HeldPlace[] }>();
       for (const itemKey of index.Item?.windows?.SS ?? []) {
         const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { pk: S(itemKey) }, ConsistentRead: true }));
         const lines = Item ? heldLines(Item) : [];
         if (!Item || lines.length === 0) {
           // Nothing held any more: the item leaves the index (a later hold adds it again).
-          await dynamodb.send(new UpdateItemCommand({ TableName: tableName, Key: { pk: S(INDEX_KEY) }, UpdateExpression: 'DELETE windows :key', ExpressionAttributeValues: { ':key': { SS: [itemKey] } } }));
+          await dynamodb.send(new UpdateItemCommand({ TableName: tableName, Key: { pk: S(STORM_INDEX_KEY) }, UpdateExpression: 'DELETE windows :key', ExpressionAttributeValues: { ':key': { SS: [itemKey] } } }));
           continue;
         }
         const windowKey = Item.windowKey?.S ?? itemKey;

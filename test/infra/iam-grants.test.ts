@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -7,7 +8,12 @@ import { EXAMPLE_EVENTS_DIR, EXAMPLE_WORLD_DIR } from '../../simulator/cli';
 import { Ec2World } from '../../simulator/ec2-world';
 import type { AwsCall } from '../../simulator/offline-aws';
 import { Simulator } from '../../simulator/simulate';
+import { STORM_DIGEST_ID } from '../../core/contract';
+import { parseFindingEvent } from '../../lambdas/shared/finding';
+import { dynamoStormControl, dynamoStormDigest } from '../../lambdas/shared/storm';
 import { COMMERCIAL, Resolver, Template } from '../support/cfn-resolve';
+import { fixtureFindings } from '../support/corpus';
+import { startDynalite } from '../support/local-dynamodb';
 import { ContextValue, Request, Statement, evaluate } from '../support/iam-evaluate';
 
 /**
@@ -298,5 +304,47 @@ describe('IAM: a walk over every statement of both stacks', () => {
       }
     }
     expect(reachable).toEqual([]);
+  });
+});
+
+describe('IAM: the storm digest', () => {
+  it('allows every call the digest makes (storm items only, by dynamodb:LeadingKeys), and no other item of the table', async () => {
+    const db = await startDynalite();
+    try {
+      const table = await db.newTable();
+      const control = dynamoStormControl(db.client, table, { threshold: 1, windowMinutes: 15 });
+      const base = fixtureFindings()[0].event as { detail: Record<string, unknown> };
+      for (let i = 0; i < 3; i++) {
+        const finding = parseFindingEvent({ ...base, id: `e${i}`, detail: { ...base.detail, id: `f${i}` } });
+        await control.admit(finding, { id: finding.id, severity: finding.severity, resource: 'i-1' });
+      }
+      // The digest's calls, as DynamoDB authorizes them: the action and the partition key it touches.
+      const sent: { action: string; key: string }[] = [];
+      const recording = {
+        send: (command: { constructor: { name: string }; input: { Key: { pk: { S: string } } } }) => {
+          sent.push({ action: `dynamodb:${command.constructor.name.replace(/Command$/, '')}`, key: command.input.Key.pk.S });
+          return db.client.send(command as never);
+        },
+      } as unknown as DynamoDBClient;
+      const digest = dynamoStormDigest(recording, table);
+      const [window] = await digest.held();
+      expect(window.findings).toHaveLength(2);
+      await digest.digested(window);
+      // The next run finds the emptied item and takes it off the index.
+      expect(await digest.held()).toEqual([]);
+      expect([...new Set(sent.map((s) => s.action))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+      expect(new Set(sent.map((s) => s.key)).size).toBe(2);
+
+      const statements = policiesOf(main, functionRoleOf(STORM_DIGEST_ID));
+      const tableArn = String(statements.find((s) => [s.Action].flat().includes('dynamodb:GetItem'))!.Resource);
+      expect(tableArn).toMatch(/^arn:aws:dynamodb:[\w-]+:111122223333:table\//);
+      for (const { action, key } of sent) expect([action, key, evaluate(statements, { action, resource: tableArn, context: { 'dynamodb:LeadingKeys': [key] } })]).toEqual([action, key, 'allow']);
+      // A finding's conversation or an instance lock is out of its reach.
+      for (const key of ['finding#arn:aws:guardduty:eu-west-1:111122223333:detector/d/finding/f0', 'lock#111122223333/eu-west-1/i-1']) {
+        expect(evaluate(statements, { action: 'dynamodb:UpdateItem', resource: tableArn, context: { 'dynamodb:LeadingKeys': [key] } })).toBe('implicit-deny');
+      }
+    } finally {
+      await db.stop();
+    }
   });
 });
