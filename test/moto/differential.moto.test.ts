@@ -38,7 +38,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { Ec2World } from '../../simulator/ec2-world';
 import { OFFLINE_CREDENTIALS, answerOffline } from '../../simulator/offline-aws';
-import { MOTO_ACCOUNT, MOTO_AMI, MOTO_REGION, MOTO_VERSION, MotoWorld, buildMotoWorld, motoConfig, ruleLines, useMoto } from '../support/moto';
+import { MOTO_AMI, MOTO_REGION, MOTO_VERSION, MotoWorld, buildMotoWorld, motoAccount, motoConfig, ruleLines, useMoto } from '../support/moto';
 
 const endpoint = useMoto();
 
@@ -73,7 +73,7 @@ async function twoSides(): Promise<{ ids: Ids; moto: Side; offline: Side; names:
     { file: 'describe-auto-scaling-instances.json', json: json(await moto.autoScaling.send(new DescribeAutoScalingInstancesCommand({}))) },
   ];
   const offlineWorld = Ec2World.fromDocuments(documents);
-  const where = { account: MOTO_ACCOUNT, region: MOTO_REGION };
+  const where = { account: motoAccount(), region: MOTO_REGION };
   const offline: Side = {
     ec2: answerOffline(new EC2Client({ region: MOTO_REGION, credentials: OFFLINE_CREDENTIALS }), { service: 'ec2', ...where }, (call) => offlineWorld.call(call.operation, call.params), () => undefined),
     autoScaling: answerOffline(

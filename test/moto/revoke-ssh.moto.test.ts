@@ -15,8 +15,7 @@ import { createRevokeSshHandler } from '../../lambdas/revoke-ssh/revoke-ssh';
 import { FINDING_TAG, REMEDIATION_TAG } from '../../lambdas/revoke-ssh/plan';
 import type { AwsCredentials, RemediationSettings } from '../../lambdas/shared/remediation';
 import {
-  MOTO_ACCOUNT,
-  MOTO_CREDENTIALS,
+  motoAccount,
   MOTO_NOW,
   MotoWorld,
   assumeRoleIn,
@@ -97,7 +96,7 @@ describe('revoke-ssh-ingress against moto', () => {
   it('closes the group two instances share when findings about both arrive at once, each in its own container: both succeed, the rules end as after one', async () => {
     // Prepare: web-sg is shared by web-1 and web-2; one handler (container) per delivery.
     const { world, ec2 } = await setUp();
-    const containers = [0, 1].map(() => motoRemediationDependencies(endpoint(), 'revoke-ssh-ingress', { topicArn: `arn:aws:sns:us-east-1:${MOTO_ACCOUNT}:alerts`, maxAttempts: 3 }));
+    const containers = [0, 1].map(() => motoRemediationDependencies(endpoint(), 'revoke-ssh-ingress', { topicArn: `arn:aws:sns:us-east-1:${motoAccount()}:alerts`, maxAttempts: 3 }));
     // Act: both at once; they plan the same split of web-sg and one of them loses the race.
     await Promise.all(
       [world.instanceId, world.neighbourId].map((instanceId, i) => createRevokeSshHandler(containers[i].dependencies)(findingAbout(world, TEMPLATE, { instanceId: instanceId === world.instanceId ? undefined : instanceId }))),
@@ -168,7 +167,7 @@ describe('revoke-ssh-ingress against moto', () => {
     expect(rulesOf(web, world)).not.toContain('tcp 0-65535 from 0.0.0.0/0 (all tcp)');
     expect(rulesOf(web, world)).toContain('tcp 23-65535 from 0.0.0.0/0 (all tcp)');
     // The security account's view holds none of the member's groups: the calls went to the member.
-    const own = new EC2Client(motoConfig(endpoint(), MOTO_CREDENTIALS));
+    const own = new EC2Client(motoConfig(endpoint()));
     const ownGroups = (await own.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? [];
     expect(ownGroups.map((g) => g.GroupId)).not.toContain(world.webGroupId);
     expect(web.OwnerId).toBe(member);
@@ -176,6 +175,6 @@ describe('revoke-ssh-ingress against moto', () => {
     const [alert] = alerts;
     expect(alert.subject).toContain('[SSH CLOSED]');
     expect(alert.email).toContain(`with credentials for account ${member}`);
-    expect(MOTO_ACCOUNT).not.toBe(member);
+    expect(motoAccount()).not.toBe(member);
   });
 });
