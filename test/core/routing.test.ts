@@ -11,7 +11,7 @@ import { ResponseConfig, loadConfig } from '../../core/config';
 import { matchesEventPattern } from '../../core/event-pattern';
 import { FINDING_TYPES } from '../../core/finding-types';
 import { alertingDeliveries, routeEvent, rulesFromTemplate } from '../../simulator/template-router';
-import { EventFile, corpusFindings, fixtureFindings } from '../support/corpus';
+import { EventFile, corpusFindings, fixtureEvent, fixtureFindings } from '../support/corpus';
 import { templateOfRoutes, wiringOf } from '../support/route-template';
 import { synthStack } from '../support/synth';
 
@@ -116,7 +116,7 @@ describe('Routing: the rules over the corpus, fixtures and every documented type
     const { template } = synthStack();
     const json = template.toJSON();
     const rules = rulesFromTemplate(json);
-    const route = (name: string) => alertingDeliveries(routeEvent(json, rules, fixtureFindings().find((f) => f.file.endsWith(name))!.event)).map((d) => d.rule.key);
+    const route = (name: string) => alertingDeliveries(routeEvent(json, rules, fixtureEvent(name))).map((d) => d.rule.key);
     expect(route('spambot.json')).toEqual(['ec2-spambot']);
     expect(route('future.json')).toEqual(['all-other-findings']);
   });
@@ -138,7 +138,7 @@ describe('Routing: the rules over the corpus, fixtures and every documented type
     [{ 'playbook:isolate-instance': 'true' }, 'spambot.json', ['ec2-spambot'], []],
   ])('with %j routes %s to %j (and defers it in %j)', (context, name, alerting, deferring) => {
     const json = templateOfRoutes(loadConfig(context));
-    const deliveries = routeEvent(json, rulesFromTemplate(json), fixtureFindings().find((f) => f.file.endsWith(name))!.event);
+    const deliveries = routeEvent(json, rulesFromTemplate(json), fixtureEvent(name));
     expect(alertingDeliveries(deliveries).map((d) => d.rule.key)).toEqual(alerting);
     expect(deliveries.filter((d) => d.deferredTo).map((d) => `${d.rule.key}->${d.deferredTo}`)).toEqual(deferring.map((k) => `${k}->revoke-ssh-ingress`));
   });

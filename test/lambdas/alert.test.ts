@@ -2,10 +2,10 @@ import { ALERT_ATTRIBUTES } from '../../core/contract';
 import { MAX_SMS_LENGTH, MAX_SUBJECT_LENGTH, formatFindingAlert, formatReminderAlert, formatUnprocessableAlert, toPublishInput } from '../../lambdas/shared/alert';
 import { MAX_CHAT_DESCRIPTION_LENGTH } from '../../lambdas/shared/chat';
 import { parseFindingEvent } from '../../lambdas/shared/finding';
-import { corpusFindings, externalFindings, fixtureFindings, sdkShapeFindings } from '../support/corpus';
+import { corpusFindings, externalFindings, fixtureEvent, fixtureFindings, sdkShapeFindings } from '../support/corpus';
 
 const outcome = { playbookId: 'ec2-spambot', summary: 'Alert only. No change was made to your resources.' };
-const fixture = (name: string) => structuredClone(fixtureFindings().find((f) => f.file.endsWith(name))!.event) as Record<string, any>;
+const fixture = (name: string) => fixtureEvent(name) as Record<string, any>;
 const alertOf = (event: unknown) => formatFindingAlert(parseFindingEvent(event), outcome);
 
 /** Every value of an alert a subscriber sees. */
@@ -56,7 +56,7 @@ describe('Function: formatFindingAlert', () => {
   });
 
   it('sends sample findings to email only (channel attribute, which the SMS filter policy requires to be "all")', () => {
-    const sample = structuredClone(fixtureFindings().find((f) => f.file.endsWith('spambot.json'))!.event) as { detail: Record<string, any> };
+    const sample = fixtureEvent('spambot.json') as { detail: Record<string, any> };
     sample.detail.service.additionalInfo = { sample: true };
     expect(alertOf(sample).attributes[ALERT_ATTRIBUTES.channel]).toBe('email-only');
   });
@@ -262,7 +262,7 @@ describe('Function: toPublishInput', () => {
 
 describe('Function: formatFindingAlert subject', () => {
   it('never loses the account and Region to a long type: the resource goes first, then the middle of the type', () => {
-    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('spambot.json'))!.event) as Record<string, any>;
+    const event = fixtureEvent('spambot.json') as Record<string, any>;
     event.detail.type = 'PrivilegeEscalation:Kubernetes/AnomalousBehavior.PermissionCheckedAndThenRoleBindingCreatedByAnUnusualPrincipal';
     event.detail.region = 'ap-southeast-2';
     const { subject } = formatFindingAlert(parseFindingEvent(event), { playbookId: 'p', tag: 'REMEDIATION FAILED', summary: 's' });

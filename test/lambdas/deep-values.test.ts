@@ -1,7 +1,7 @@
 import { parseFindingEvent } from '../../lambdas/shared/finding';
 import { formatFindingAlert } from '../../lambdas/shared/alert';
 import { boundedJson } from '../../lambdas/shared/text';
-import { fixtureFindings } from '../support/corpus';
+import { fixtureEvent } from '../support/corpus';
 import { createNotifyHandler } from '../../lambdas/notify/notify';
 import { createTamperHandler } from '../../lambdas/tamper/tamper';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -27,7 +27,7 @@ describe('Alerts: values of any depth', () => {
   });
 
   it('formats a finding whose fields hold a 10,000-deep object without throwing, within bounds', async () => {
-    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('spambot.json'))!.event) as { detail: Record<string, any> };
+    const event = fixtureEvent('spambot.json') as { detail: Record<string, any> };
     event.detail.title = deep(10_000);
     event.detail.service.additionalInfo = deep(10_000);
     event.detail.resource.instanceDetails.tags = [{ key: 'Name', value: deep(10_000) }];
@@ -62,7 +62,7 @@ describe('Could-not-process alerts: what is missing is called missing', () => {
   });
 
   it('says "detail.severity is missing", never "undefined"', async () => {
-    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('spambot.json'))!.event) as { detail: Record<string, unknown> };
+    const event = fixtureEvent('spambot.json') as { detail: Record<string, unknown> };
     delete event.detail.severity;
     await expect(createNotifyHandler(dependencies('all-other-findings'))(event)).rejects.toThrow('detail.severity is missing');
     const email = JSON.parse(sns.commandCalls(PublishCommand)[0].args[0].input.Message!).email as string;

@@ -6,7 +6,7 @@ import { createRevokeSshHandler } from '../../lambdas/revoke-ssh/revoke-ssh';
 import { dynamoFindingState } from '../../lambdas/shared/finding-state';
 import type { HandlerDependencies } from '../../lambdas/shared/handler-shell';
 import { ALERT_ATTRIBUTES } from '../../core/contract';
-import { fixtureFindings } from '../support/corpus';
+import { fixtureEvent } from '../support/corpus';
 import { remediationDependencies } from '../support/dependencies';
 import { LocalDynamoDb, startDynalite } from '../support/local-dynamodb';
 
@@ -29,7 +29,7 @@ const T0 = Date.parse('2026-11-20T00:00:00.000Z');
 
 /** The spambot finding as GuardDuty re-publishes it, `minutes` after T0. */
 function spambot(minutes: number, severity = 5, eventId = `e-${minutes}`): Record<string, any> {
-  const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('spambot.json'))!.event) as Record<string, any>;
+  const event = fixtureEvent('spambot.json') as Record<string, any>;
   event.id = eventId;
   event.detail.updatedAt = new Date(T0 + minutes * 60_000).toISOString();
   event.detail.severity = severity;
@@ -111,7 +111,7 @@ describe('Handlers: one finding, one conversation', () => {
       },
     });
     const probe = (minutes: number) => {
-      const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event) as Record<string, any>;
+      const event = fixtureEvent('port-probe-22.json') as Record<string, any>;
       event.id = `probe-${minutes}`;
       event.detail.updatedAt = new Date(T0 + minutes * 60_000).toISOString();
       return event;

@@ -2,7 +2,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Delivery } from '../../lambdas/shared/finding';
 import { FindingState, dynamoFindingState, stateKey } from '../../lambdas/shared/finding-state';
 import { Finding, parseFindingEvent } from '../../lambdas/shared/finding';
-import { fixtureFindings } from '../support/corpus';
+import { fixtureEvent } from '../support/corpus';
 import { LocalDynamoDb, dynamoDbAt, startDynalite } from '../support/local-dynamodb';
 import { useMoto } from '../support/moto';
 
@@ -16,7 +16,7 @@ const MINUTE = 60_000;
 
 /** A delivery of the finding `id` as GuardDuty re-publishes it: its clock, severity and event id. */
 function delivery(options: { id?: string; minutes?: number; severity?: number; eventId?: string } = {}): Finding {
-  const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('spambot.json'))!.event) as { id: string; detail: Record<string, unknown> };
+  const event = fixtureEvent('spambot.json') as { id: string; detail: Record<string, unknown> };
   const id = options.id ?? 'f-week';
   const minutes = options.minutes ?? 0;
   event.id = options.eventId ?? `e-${id}-${minutes}`;

@@ -3,7 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createIsolateHandler } from '../../lambdas/isolate/isolate';
 import { dynamoInstanceLocks } from '../../lambdas/shared/instance-lock';
-import { fixtureFindings } from '../support/corpus';
+import { fixtureEvent } from '../support/corpus';
 import { remediationDependencies } from '../support/dependencies';
 import { LocalDynamoDb, startDynalite } from '../support/local-dynamodb';
 
@@ -40,7 +40,7 @@ describe('InstanceLocks over dynalite', () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     const table = await db.newTable();
     const locks = dynamoInstanceLocks(db.client, table, 360);
-    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('c2-high.json'))!.event) as Record<string, any>;
+    const event = fixtureEvent('c2-high.json') as Record<string, any>;
     expect(await locks.acquire(`${event.detail.accountId}/${event.detail.region}/${event.detail.resource.instanceDetails.instanceId}`, 'another-event')).toBe(true);
     const { dependencies } = remediationDependencies('isolate-instance');
     await expect(createIsolateHandler({ ...dependencies, instanceLocks: locks })(event)).rejects.toMatchObject({ name: 'RetryLaterError', message: expect.stringMatching(/another delivery is isolating/) });

@@ -26,7 +26,7 @@ import { createIsolateHandler } from '../../lambdas/isolate/isolate';
 import { parseActionableFinding } from '../../lambdas/shared/finding';
 import { ALL_TRAFFIC, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, PREVIOUS_GROUPS_TAG_PREFIX } from '../../lambdas/isolate/plan';
 import { type RemediationSettings, targetOf } from '../../lambdas/shared/remediation';
-import { fixtureFindings } from '../support/corpus';
+import { fixtureEvent } from '../support/corpus';
 import { remediationDependencies } from '../support/dependencies';
 import { testInstance } from '../support/instances';
 
@@ -34,7 +34,7 @@ const ec2 = mockClient(EC2Client);
 const autoScaling = mockClient(AutoScalingClient);
 const sts = mockClient(STSClient);
 const sns = mockClient(SNSClient);
-const c2 = () => structuredClone(fixtureFindings().find((f) => f.file.endsWith('c2-high.json'))!.event) as Record<string, any>;
+const c2 = () => fixtureEvent('c2-high.json') as Record<string, any>;
 
 const instance = testInstance;
 const existingGroups = (): SecurityGroup[] => [

@@ -8,11 +8,11 @@ import { InvalidEventError } from '../../lambdas/shared/errors';
 import { parseFindingEvent } from '../../lambdas/shared/finding';
 import { createNotifyHandler } from '../../lambdas/notify/notify';
 import { findingHandler } from '../../lambdas/shared/handler-shell';
-import { fixtureFindings } from '../support/corpus';
+import { fixtureEvent } from '../support/corpus';
 
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:111122223333:GuardDutyResponse-AlertsTopic';
 const sns = mockClient(SNSClient);
-const spambot = () => structuredClone(fixtureFindings().find((f) => f.file.endsWith('spambot.json'))!.event) as Record<string, any>;
+const spambot = () => fixtureEvent('spambot.json') as Record<string, any>;
 
 function handlerFor(playbookId = 'ec2-spambot') {
   const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });

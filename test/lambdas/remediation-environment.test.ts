@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Finding, parseFindingEvent } from '../../lambdas/shared/finding';
 import { autoScalingClients, remediationFromEnvironment, remediationSettingsFromEnvironment } from '../../lambdas/shared/remediation-environment';
 import { REMEDIATION_SDK_TIMING, REMEDIATION_TIMEOUT_SECONDS } from '../../core/timing';
-import { fixtureFindings } from '../support/corpus';
+import { fixtureEvent } from '../support/corpus';
 
 const DEPLOY_HINT = 'deploy the function through the guardduty-response stack';
 
@@ -143,7 +143,7 @@ describe('Function: remediationFromEnvironment', () => {
 
   /** A fixture finding, moved to `region`. */
   function findingIn(region: string): Finding {
-    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('c2-high.json'))!.event) as Record<string, unknown>;
+    const event = fixtureEvent('c2-high.json') as Record<string, unknown>;
     (event.detail as Record<string, unknown>).region = region;
     event.region = region;
     return parseFindingEvent(event);

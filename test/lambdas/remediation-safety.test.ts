@@ -20,7 +20,7 @@ import { ALL_TRAFFIC, ISOLATION_ROLE_TAG } from '../../lambdas/isolate/plan';
 import { createRevokeSshHandler } from '../../lambdas/revoke-ssh/revoke-ssh';
 import { RESTORE_HEADER, commandLine } from '../../lambdas/shared/restore-commands';
 import { previousGroupsTag } from '../../core/tags';
-import { fixtureFindings } from '../support/corpus';
+import { fixtureEvent } from '../support/corpus';
 import { remediationDependencies } from '../support/dependencies';
 import { testInstance } from '../support/instances';
 
@@ -92,7 +92,7 @@ describe('Restore commands: safe to paste whatever the names hold', () => {
     autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({
       AutoScalingInstances: [{ InstanceId: 'i-0abc1234def567890', AutoScalingGroupName: name, AvailabilityZone: 'eu-west-1a', LifecycleState: 'InService', HealthStatus: 'HEALTHY', ProtectedFromScaleIn: false }],
     });
-    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('c2-high.json'))!.event);
+    const event = fixtureEvent('c2-high.json');
     // Act
     await createIsolateHandler(remediationDependencies('isolate-instance').dependencies)(event);
     // Assess: every command line parses to words only (no operator, no substitution), and the attach names the group exactly.
@@ -115,7 +115,7 @@ describe('Restore commands: safe to paste whatever the names hold', () => {
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [testInstance({ NetworkInterfaces: [{ NetworkInterfaceId: 'eni-0aa11bb22cc33dd44', Groups: [{ GroupId: 'sg-0a1b2c3d4e5f60718' }] }] })] }] });
     ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-0a1b2c3d4e5f60718', GroupName: description, IpPermissions: [permission] }] });
     ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
-    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event);
+    const event = fixtureEvent('port-probe-22.json');
     // Act
     await createRevokeSshHandler(remediationDependencies('revoke-ssh-ingress').dependencies)(event);
     // Assess
@@ -142,7 +142,7 @@ describe('Isolation: a retry after a partial run', () => {
   });
   const stoppedBetweenMoves = (tags: { Key: string; Value: string }[]) =>
     testInstance({ Tags: tags, NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-untracked' }] }] });
-  const run = async () => createIsolateHandler(remediationDependencies('isolate-instance').dependencies)(structuredClone(fixtureFindings().find((f) => f.file.endsWith('c2-high.json'))!.event));
+  const run = async () => createIsolateHandler(remediationDependencies('isolate-instance').dependencies)(fixtureEvent('c2-high.json'));
 
   it('keeps the recorded previous groups, resumes at the second move and restores into them', async () => {
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [stoppedBetweenMoves([{ Key: previousGroupsTag('eni-a'), Value: 'sg-web,sg-ssh' }])] }] });
@@ -169,7 +169,7 @@ describe('Remediations: account and region checked at the door', () => {
   beforeEach(() => freshClients());
 
   it('refuses a finding whose instance id is not one (it would go into calls, tags and commands)', async () => {
-    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event) as { detail: Record<string, any> };
+    const event = fixtureEvent('port-probe-22.json') as { detail: Record<string, any> };
     event.detail.resource.instanceDetails.instanceId = 'i-0abc; curl evil|sh';
     await expect(createRevokeSshHandler(remediationDependencies('revoke-ssh-ingress').dependencies)(event)).rejects.toThrow(/is not an EC2 instance id/);
     expect(ec2.calls()).toHaveLength(0);
@@ -181,7 +181,7 @@ describe('Remediations: account and region checked at the door', () => {
     ['accountId', '1234', /the finding's account id "1234" is not a 12-digit AWS account id/],
     ['accountId', '111122223333 --profile admin', /is not a 12-digit AWS account id/],
   ])('refuses a finding whose %s is %p: a could-not-process alert, no AWS call, the event kept', async (field, value, problem) => {
-    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event) as { detail: Record<string, unknown> };
+    const event = fixtureEvent('port-probe-22.json') as { detail: Record<string, unknown> };
     event.detail[field] = value;
     const handler = createRevokeSshHandler(remediationDependencies('revoke-ssh-ingress').dependencies);
     await expect(handler(event)).rejects.toThrow(problem);
@@ -204,7 +204,7 @@ describe('Remediations: nothing lost when publishing fails', () => {
     sns.on(PublishCommand).rejects(Object.assign(new Error('throttled'), { name: 'Throttling' }));
     const { dependencies } = remediationDependencies('isolate-instance');
     const logged = jest.spyOn(dependencies.logger, 'info');
-    const event = () => structuredClone(fixtureFindings().find((f) => f.file.endsWith('c2-high.json'))!.event);
+    const event = () => fixtureEvent('c2-high.json');
     // Act
     await expect(createIsolateHandler(dependencies)(event())).rejects.toThrow('throttled');
     // Assess: the log holds the alert with its restore commands.
@@ -236,7 +236,7 @@ describe('Alerts: the Changes list is cleaned like any value', () => {
     autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({
       AutoScalingInstances: [{ InstanceId: 'i-0abc1234def567890', AutoScalingGroupName: 'web\u001b[31m<script>\nFAKE LINE', AvailabilityZone: 'eu-west-1a', LifecycleState: 'InService', HealthStatus: 'HEALTHY', ProtectedFromScaleIn: false }],
     });
-    await createIsolateHandler(remediationDependencies('isolate-instance').dependencies)(structuredClone(fixtureFindings().find((f) => f.file.endsWith('c2-high.json'))!.event));
+    await createIsolateHandler(remediationDependencies('isolate-instance').dependencies)(fixtureEvent('c2-high.json'));
     const email = JSON.parse(sns.commandCalls(PublishCommand)[0].args[0].input.Message!).email as string;
     const changes = email.slice(email.indexOf('Changes\n'), email.indexOf('To undo'));
     expect(changes).toContain('detach from Auto Scaling group "web');
@@ -246,7 +246,7 @@ describe('Alerts: the Changes list is cleaned like any value', () => {
 
 describe('Remediations: act only on what GuardDuty confirms', () => {
   beforeEach(() => freshClients());
-  const probe = () => structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event);
+  const probe = () => fixtureEvent('port-probe-22.json');
 
   it('changes nothing, calls no EC2 API and alerts [NOT VERIFIED] for a finding GuardDuty does not confirm', async () => {
     const { dependencies } = remediationDependencies('revoke-ssh-ingress');
@@ -260,7 +260,7 @@ describe('Remediations: act only on what GuardDuty confirms', () => {
   it('fails the invocation (retry, then the dead-letter queue) when GuardDuty cannot be asked', async () => {
     const { dependencies } = remediationDependencies('isolate-instance');
     const handler = createIsolateHandler({ ...dependencies, verifyFinding: async () => Promise.reject(Object.assign(new Error('rate exceeded'), { name: 'ThrottlingException' })) });
-    await expect(handler(structuredClone(fixtureFindings().find((f) => f.file.endsWith('c2-high.json'))!.event))).rejects.toThrow(/reading the finding back from GuardDuty failed: ThrottlingException: rate exceeded/);
+    await expect(handler(fixtureEvent('c2-high.json'))).rejects.toThrow(/reading the finding back from GuardDuty failed: ThrottlingException: rate exceeded/);
     expect(ec2.calls()).toHaveLength(0);
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.Subject).toMatch(/\[ISOLATION FAILED\]/);
   });
@@ -277,7 +277,7 @@ describe('Remediations: the way back survives a lost alert (revoke-ssh)', () => 
     ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
     sns.on(PublishCommand).rejectsOnce(Object.assign(new Error('throttled'), { name: 'Throttling' })).resolves({ MessageId: 'm' });
     const handler = createRevokeSshHandler(remediationDependencies('revoke-ssh-ingress').dependencies);
-    const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event);
+    const event = fixtureEvent('port-probe-22.json');
     await expect(handler(event)).rejects.toThrow('throttled');
     const tags = ec2.commandCalls(CreateTagsCommand)[0].args[0].input.Tags!;
     ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-0a1b2c3d4e5f60718', IpPermissions: [], Tags: tags }] });

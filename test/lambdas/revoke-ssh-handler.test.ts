@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { createRevokeSshHandler } from '../../lambdas/revoke-ssh/revoke-ssh';
 import { FINDING_TAG, REMEDIATION_TAG, REVOKED_TAG } from '../../lambdas/revoke-ssh/plan';
 import type { RemediationSettings } from '../../lambdas/shared/remediation';
-import { fixtureFindings } from '../support/corpus';
+import { fixtureEvent } from '../support/corpus';
 import { remediationDependencies } from '../support/dependencies';
 
 const ec2 = mockClient(EC2Client);
@@ -26,7 +26,7 @@ const sts = mockClient(STSClient);
 const sns = mockClient(SNSClient);
 const world = (name: string) => require(path.join(__dirname, '..', '..', 'examples', 'world', name));
 
-const probe = () => structuredClone(fixtureFindings().find((f) => f.file.endsWith('port-probe-22.json'))!.event) as Record<string, any>;
+const probe = () => fixtureEvent('port-probe-22.json') as Record<string, any>;
 const groups = (): SecurityGroup[] => structuredClone(world('security-groups.json').SecurityGroups);
 const instances = () => structuredClone(world('instances.json').Reservations.flatMap((r: { Instances: unknown[] }) => r.Instances));
 

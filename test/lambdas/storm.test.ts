@@ -5,7 +5,7 @@ import { createDigestHandler } from '../../lambdas/digest/digest';
 import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { HELD_PER_ITEM, dynamoStormControl, dynamoStormDigest } from '../../lambdas/shared/storm';
 import { Finding, parseFindingEvent } from '../../lambdas/shared/finding';
-import { fixtureFindings } from '../support/corpus';
+import { fixtureEvent } from '../support/corpus';
 import { LocalDynamoDb, startDynalite } from '../support/local-dynamodb';
 
 /** Storm control on dynalite: counts, holds and digests decided by a DynamoDB engine. */
@@ -19,7 +19,7 @@ const T0 = Date.parse('2026-11-20T03:00:00.000Z');
 
 /** A new finding `i` of one type, created `minutes` after T0. */
 function newFinding(i: number, minutes: number, type = 'Recon:EC2/Portscan', accountId = '111122223333'): Finding {
-  const event = structuredClone(fixtureFindings().find((f) => f.file.endsWith('spambot.json'))!.event) as { id: string; detail: Record<string, unknown> };
+  const event = fixtureEvent('spambot.json') as { id: string; detail: Record<string, unknown> };
   event.id = `e-${type}-${i}`;
   event.detail.id = `f-${type.replace(/\W/g, '')}-${i}`;
   event.detail.type = type;

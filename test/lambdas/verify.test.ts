@@ -4,10 +4,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { parseFindingEvent } from '../../lambdas/shared/finding';
 import { guardDutyVerifier } from '../../lambdas/shared/verify';
-import { fixtureFindings } from '../support/corpus';
+import { fixtureEvent } from '../support/corpus';
 
 const guardDuty = mockClient(GuardDutyClient);
-const finding = () => parseFindingEvent(structuredClone(fixtureFindings().find((f) => f.file.endsWith('c2-high.json'))!.event));
+const finding = () => parseFindingEvent(fixtureEvent('c2-high.json'));
 /** GuardDuty's own copy of the finding, as GetFindings returns it. */
 const asGuardDutyHasIt = (overrides: Record<string, unknown> = {}) => {
   const f = finding();

@@ -38,6 +38,20 @@ export function fixtureFindings(): EventFile[] {
   return readEvents(path.join(FIXTURES_DIR, 'findings'));
 }
 
+let fixtures: EventFile[] | undefined;
+
+/**
+ * A fresh copy of our fixture finding `name` (test/fixtures/findings/<name>): the folder is read
+ * once per test file, and each call clones, so a test may change what it gets.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function fixtureEvent<T = Record<string, any>>(name: string): T {
+  fixtures ??= fixtureFindings();
+  const found = fixtures.find((f) => path.basename(f.file) === name);
+  if (!found) throw new Error(`no fixture finding ${name} in ${path.join(FIXTURES_DIR, 'findings')}`);
+  return structuredClone(found.event) as T;
+}
+
 /** The finding-type table compiled from the GuardDuty documentation. */
 export function corpusFindingTypeTable(): string {
   const file = path.join(CORPUS_DIR, 'finding-types.tsv');
