@@ -1,11 +1,11 @@
 /**
  * The simulator at scale, in a process of its own: the time per event after start-up (the
  * marginal rate between the 2,000th and the 10,000th event), as a ratio to one GetItem on a local
- * DynamoDB timed in the same loop, the peak memory (max RSS) after 2,000 and after 10,000
- * events, and the live heap after a full collection at both (what the events leave behind: a
- * client or a logger kept per event shows there, where the peak mostly shows the synthesis and
- * V8's headroom). The events are the corpus's findings, each copy with its own event id and finding id, so
- * every one is a new finding for the finding state, as in an incident.
+ * DynamoDB timed in the same loop; the peak memory (max RSS) after 2,000 and after 10,000 events;
+ * and the live heap after a full collection at both, which shows what the events leave behind (a
+ * client or a logger kept per event shows there; the peak mostly shows the synthesis and V8's
+ * headroom). The events are the corpus's findings, each copy with its own event id and finding
+ * id, so every one is a new finding for the finding state, as in an incident.
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';

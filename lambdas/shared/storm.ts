@@ -205,7 +205,11 @@ export function dynamoStormDigest(dynamodb: DynamoDBClient, tableName: string): 
     },
     async digested(window) {
       const byItem = new Map<string, (readonly string[])[]>();
-      for (const place of window.places) byItem.set(place.itemKey, [...(byItem.get(place.itemKey) ?? []), place.path]);
+      for (const place of window.places) {
+        const paths = byItem.get(place.itemKey) ?? [];
+        paths.push(place.path);
+        byItem.set(place.itemKey, paths);
+      }
       for (const [itemKey, paths] of byItem) {
         for (let i = 0; i < paths.length; i += REMOVE_CHUNK) {
           const chunk = paths.slice(i, i + REMOVE_CHUNK);

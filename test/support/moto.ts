@@ -56,7 +56,7 @@ export interface MotoServer {
 }
 
 /** The security account a test acts in, and credentials that act in it. */
-export interface MotoIdentity {
+interface MotoIdentity {
   readonly account: string;
   readonly credentials: AwsCredentials;
 }
@@ -179,7 +179,8 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /**
- * For a test file: starts moto before its tests, resets it before each test, stops it after.
+ * For a test file: starts moto before its tests, gives each test an account of its own (motoAccount,
+ * and the default credentials of every helper here), stops it after.
  * The returned function gives the endpoint inside tests.
  */
 export function useMoto(): () => string {
