@@ -8,6 +8,10 @@ export const STATE_TABLE = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+/** A finding's conversation (lambdas/shared/finding-state.ts). */
+export const FINDING_KEY_PREFIX = 'finding#';
+/** A delivered API-call event (lambdas/shared/delivery-log.ts). */
+export const EVENT_KEY_PREFIX = 'event#';
 /** The prefix of lock items' keys (lambdas/shared/instance-lock.ts): the only items a function may delete. */
 export const LOCK_KEY_PREFIX = 'lock#';
 
@@ -16,6 +20,16 @@ export const STORM_KEY_PREFIX = 'storm#';
 export const STORM_INDEX_KEY = 'storm-index';
 /** The only keys the storm digest may read and update (IAM `dynamodb:LeadingKeys` patterns). */
 export const STORM_KEY_PATTERNS = [`${STORM_KEY_PREFIX}*`, STORM_INDEX_KEY] as const;
+
+/**
+ * The items each kind of function reads and writes (IAM `dynamodb:LeadingKeys` patterns): a
+ * finding's playbook its findings' conversations and storm control, an isolation also its
+ * instance locks, an API-call playbook its delivered events.
+ */
+export function stateKeyPatterns(trigger: 'finding' | 'api-call', locksInstances: boolean): string[] {
+  if (trigger === 'api-call') return [`${EVENT_KEY_PREFIX}*`];
+  return [`${FINDING_KEY_PREFIX}*`, ...STORM_KEY_PATTERNS, ...(locksInstances ? [`${LOCK_KEY_PREFIX}*`] : [])];
+}
 
 /** The CreateTable input for a local DynamoDB (dynalite, moto): the same key schema as the stack's table. */
 export function localStateTableInput(tableName: string) {

@@ -17,6 +17,7 @@ import { ResponseFunction } from './constructs/response-function';
 import { FORWARDER_ALARM_DETAIL_TYPE } from './region-forwarder-stack';
 import { BusName, allRoutes, deferredClaims } from '../core/routing';
 import { encodeSettings } from '../core/settings';
+import { stateKeyPatterns } from '../core/state-table';
 
 export interface GuardDutyResponseStackProps extends StackProps {
   readonly config: ResponseConfig;
@@ -96,7 +97,7 @@ export class GuardDutyResponseStack extends Stack {
             },
           }),
         });
-        findingState.grantDecide(fn.role);
+        findingState.grantDecide(fn.role, stateKeyPatterns(playbook.trigger, locksInstances(playbook.handler)));
         if (locksInstances(playbook.handler)) findingState.grantLocks(fn.role);
         functions.set(route.playbookId, fn);
         destination = { function: fn.function };

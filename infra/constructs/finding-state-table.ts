@@ -35,36 +35,41 @@ export class FindingStateTable extends Construct {
 
   /** Lock items only (their keys start with `lock#`): what instance-lock.ts deletes when it gives a lock back. */
   public grantLocks(role: iam.IRole): void {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:DeleteItem'],
-        resources: [this.table.tableArn],
-        // dynamodb:LeadingKeys: the partition key values a request touches (DynamoDB Developer Guide, "Using IAM policy conditions for fine-grained access control").
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${LOCK_KEY_PREFIX}*`] } },
-      }),
-    );
+    this.grantItems(role, ['dynamodb:DeleteItem'], [`${LOCK_KEY_PREFIX}*`]);
   }
 
   /** What the storm digest calls: read the index and the windows, remove what it published; storm items only. */
   public grantDigest(role: iam.IRole): void {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-        resources: [this.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...STORM_KEY_PATTERNS] } },
-      }),
-    );
-    this.key.grantEncryptDecrypt(role);
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-      reason: 'Reading the finding-state table, encrypted with the stack key, uses the key; the grant is scoped to that key alone.',
-    });
+    this.grantItems(role, ['dynamodb:GetItem', 'dynamodb:UpdateItem'], STORM_KEY_PATTERNS);
+    this.grantKey(role);
   }
 
-  /** Exactly what the state module calls: read an item, create it, update it (and the key to do so). */
-  public grantDecide(role: iam.IRole): void {
-    this.table.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
-    // What CDK grants for data access to a table encrypted with a customer managed key.
+  /**
+   * Exactly what the state modules call: read an item, create it, update it (and the key to do
+   * so), on the items of `keyPatterns` only (core/state-table.ts stateKeyPatterns).
+   */
+  public grantDecide(role: iam.IRole, keyPatterns: readonly string[]): void {
+    this.grantItems(role, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], keyPatterns);
+    this.grantKey(role);
+  }
+
+  /**
+   * `actions` on the items whose partition keys match `keyPatterns` only. dynamodb:LeadingKeys:
+   * the partition key values a request touches (DynamoDB Developer Guide, "Using IAM policy
+   * conditions for fine-grained access control").
+   */
+  private grantItems(role: iam.IRole, actions: readonly string[], keyPatterns: readonly string[]): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...actions],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...keyPatterns] } },
+      }),
+    );
+  }
+
+  /** What CDK grants for data access to a table encrypted with a customer managed key. */
+  private grantKey(role: iam.IRole): void {
     this.key.grantEncryptDecrypt(role);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]',

@@ -11,6 +11,7 @@
  * copy of Powertools' commons, and it needs @aws-sdk/lib-dynamodb; the finding state already
  * keeps claims in this table with the same two conditional writes.
  */
+import { EVENT_KEY_PREFIX } from '../../core/state-table';
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 
 export type Claim = 'claimed' | 'duplicate' | 'in-progress' | 'unknown';
@@ -21,8 +22,6 @@ export interface DeliveryLog {
   /** After SNS accepted the alert: later deliveries of the event are duplicates. Never throws. */
   published(eventId: string): Promise<void>;
 }
-
-export const EVENT_KEY_PREFIX = 'event#';
 
 /**
  * @param holdSeconds how long a claim by another invocation is trusted to be in progress (the

@@ -23,6 +23,7 @@
  */
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SEVERITY_LABELS, SeverityLabel, severityLabel } from '../../core/severity';
+import { FINDING_KEY_PREFIX } from '../../core/state-table';
 import type { Delivery, Finding } from './finding';
 import { asNumber, asString, at } from './json';
 import { clean } from './text';
@@ -53,7 +54,7 @@ export function findingTime(finding: Finding): number {
 
 /** The item's key: the finding ARN (unique across accounts and Regions), else its parts. */
 export function stateKey(finding: Finding): string {
-  return `finding#${asString(finding.detail.arn) ?? `${finding.accountId}/${finding.region}/${finding.id}`}`;
+  return `${FINDING_KEY_PREFIX}${asString(finding.detail.arn) ?? `${finding.accountId}/${finding.region}/${finding.id}`}`;
 }
 
 const rank = (label: SeverityLabel) => SEVERITY_LABELS.indexOf(label);

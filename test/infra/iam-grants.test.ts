@@ -11,9 +11,12 @@ import { Simulator } from '../../simulator/simulate';
 import { STORM_DIGEST_ID } from '../../core/contract';
 import { parseFindingEvent } from '../../lambdas/shared/finding';
 import { dynamoStormControl, dynamoStormDigest } from '../../lambdas/shared/storm';
+import { dynamoFindingState } from '../../lambdas/shared/finding-state';
+import { dynamoInstanceLocks } from '../../lambdas/shared/instance-lock';
+import { dynamoDeliveryLog } from '../../lambdas/shared/delivery-log';
 import { COMMERCIAL, Resolver, Template } from '../support/cfn-resolve';
-import { fixtureFindings } from '../support/corpus';
-import { startDynalite } from '../support/local-dynamodb';
+import { fixtureEvent } from '../support/corpus';
+import { LocalDynamoDb, startDynalite } from '../support/local-dynamodb';
 import { ContextValue, Request, Statement, evaluate } from '../support/iam-evaluate';
 
 /**
@@ -307,44 +310,102 @@ describe('IAM: a walk over every statement of both stacks', () => {
   });
 });
 
-describe('IAM: the storm digest', () => {
-  it('allows every call the digest makes (storm items only, by dynamodb:LeadingKeys), and no other item of the table', async () => {
-    const db = await startDynalite();
-    try {
-      const table = await db.newTable();
-      const control = dynamoStormControl(db.client, table, { threshold: 1, windowMinutes: 15 });
-      const base = fixtureFindings()[0].event as { detail: Record<string, unknown> };
-      for (let i = 0; i < 3; i++) {
-        const finding = parseFindingEvent({ ...base, id: `e${i}`, detail: { ...base.detail, id: `f${i}` } });
-        await control.admit(finding, { id: finding.id, severity: finding.severity, resource: 'i-1' });
-      }
-      // The digest's calls, as DynamoDB authorizes them: the action and the partition key it touches.
-      const sent: { action: string; key: string }[] = [];
-      const recording = {
-        send: (command: { constructor: { name: string }; input: { Key: { pk: { S: string } } } }) => {
-          sent.push({ action: `dynamodb:${command.constructor.name.replace(/Command$/, '')}`, key: command.input.Key.pk.S });
-          return db.client.send(command as never);
-        },
-      } as unknown as DynamoDBClient;
-      const digest = dynamoStormDigest(recording, table);
-      const [window] = await digest.held();
-      expect(window.findings).toHaveLength(2);
-      await digest.digested(window);
-      // The next run finds the emptied item and takes it off the index.
-      expect(await digest.held()).toEqual([]);
-      expect([...new Set(sent.map((s) => s.action))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-      expect(new Set(sent.map((s) => s.key)).size).toBe(2);
+/** The calls a state module makes, as DynamoDB authorizes them: the action and the partition key it touches. */
+interface StateCall {
+  readonly action: string;
+  readonly key: string;
+}
 
-      const statements = policiesOf(main, functionRoleOf(STORM_DIGEST_ID));
-      const tableArn = String(statements.find((s) => [s.Action].flat().includes('dynamodb:GetItem'))!.Resource);
-      expect(tableArn).toMatch(/^arn:aws:dynamodb:[\w-]+:111122223333:table\//);
-      for (const { action, key } of sent) expect([action, key, evaluate(statements, { action, resource: tableArn, context: { 'dynamodb:LeadingKeys': [key] } })]).toEqual([action, key, 'allow']);
-      // A finding's conversation or an instance lock is out of its reach.
-      for (const key of ['finding#arn:aws:guardduty:eu-west-1:111122223333:detector/d/finding/f0', 'lock#111122223333/eu-west-1/i-1']) {
-        expect(evaluate(statements, { action: 'dynamodb:UpdateItem', resource: tableArn, context: { 'dynamodb:LeadingKeys': [key] } })).toBe('implicit-deny');
+/** A DynamoDB client that records each call's action and key before sending it. */
+function recordingClient(client: DynamoDBClient, sent: StateCall[]): DynamoDBClient {
+  return {
+    send: (command: { constructor: { name: string }; input: { Key?: { pk: { S: string } }; Item?: { pk: { S: string } } } }) => {
+      sent.push({ action: `dynamodb:${command.constructor.name.replace(/Command$/, '')}`, key: (command.input.Key ?? command.input.Item)!.pk.S });
+      return client.send(command as never);
+    },
+  } as unknown as DynamoDBClient;
+}
+
+describe('IAM: the finding-state table, item by item (dynamodb:LeadingKeys)', () => {
+  let db: LocalDynamoDb;
+  let table: string;
+  beforeAll(async () => {
+    db = await startDynalite();
+    table = await db.newTable();
+  });
+  afterAll(() => db.stop());
+
+  const base = () => fixtureEvent<{ detail: Record<string, unknown> }>('spambot.json');
+  const finding = (i: number) => parseFindingEvent({ ...base(), id: `e${i}`, detail: { ...base().detail, id: `f${i}` } });
+  const tableArnOf = (statements: Statement[]) => String(statements.find((s) => [s.Action].flat().includes('dynamodb:GetItem'))!.Resource);
+  const reach = (statements: Statement[], calls: readonly StateCall[]) =>
+    calls.map(({ action, key }) => `${action} ${key}: ${evaluate(statements, { action, resource: tableArnOf(statements), context: { 'dynamodb:LeadingKeys': [key] } })}`);
+
+  /** What each state module calls, run on dynalite. */
+  async function callsOf(module: 'findingState' | 'storm' | 'digest' | 'locks' | 'deliveryLog'): Promise<StateCall[]> {
+    const sent: StateCall[] = [];
+    const client = recordingClient(db.client, sent);
+    switch (module) {
+      case 'findingState': {
+        const state = dynamoFindingState(client, table, { realertHours: 6 });
+        await state.decide(finding(1));
+        await state.published(finding(1), 'alerted');
+        break;
       }
-    } finally {
-      await db.stop();
+      case 'storm': {
+        const control = dynamoStormControl(client, table, { threshold: 1, windowMinutes: 15 });
+        for (const i of [2, 3]) await control.admit(finding(i), { id: finding(i).id, severity: 5, resource: 'i-1' });
+        break;
+      }
+      case 'digest': {
+        const digest = dynamoStormDigest(client, table);
+        for (const window of await digest.held()) await digest.digested(window);
+        await digest.held();
+        break;
+      }
+      case 'locks': {
+        const locks = dynamoInstanceLocks(client, table, 960);
+        await locks.acquire('111122223333/eu-west-1/i-1', 'owner');
+        await locks.release('111122223333/eu-west-1/i-1', 'owner');
+        break;
+      }
+      case 'deliveryLog': {
+        const log = dynamoDeliveryLog(client, table, 30);
+        await log.claim('event-1', 'request-1');
+        await log.published('event-1');
+        break;
+      }
+    }
+    return sent;
+  }
+
+  it('lets each function reach the items of its own state modules, and no other item', async () => {
+    const modules = { findingState: await callsOf('findingState'), storm: await callsOf('storm'), digest: await callsOf('digest'), locks: await callsOf('locks'), deliveryLog: await callsOf('deliveryLog') };
+    // Every module made its calls: a hold, a digest that removed it, a lock given back.
+    expect(Object.fromEntries(Object.entries(modules).map(([name, calls]) => [name, [...new Set(calls.map((c) => c.action))].sort()]))).toEqual({
+      findingState: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      storm: ['dynamodb:UpdateItem'],
+      digest: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      locks: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+      deliveryLog: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    });
+    // The kinds of items, by the modules that touch them (storm control and its digest share theirs).
+    const kinds = { finding: modules.findingState, storm: [...modules.storm, ...modules.digest], lock: modules.locks, event: modules.deliveryLog };
+    const uses: Record<string, readonly (keyof typeof kinds)[]> = {
+      'ec2-spambot': ['finding', 'storm'],
+      'revoke-ssh-ingress': ['finding', 'storm'],
+      'isolate-instance': ['finding', 'storm', 'lock'],
+      'guardduty-config-change': ['event'],
+      [STORM_DIGEST_ID]: ['storm'],
+    };
+    for (const [playbookId, own] of Object.entries(uses)) {
+      const statements = policiesOf(main, functionRoleOf(playbookId));
+      expect(tableArnOf(statements)).toMatch(/^arn:aws:dynamodb:[\w-]+:111122223333:table\//);
+      // Its own kinds: each call the modules made (the digest: each of its own calls).
+      const mine = playbookId === STORM_DIGEST_ID ? modules.digest : own.flatMap((k) => kinds[k]);
+      const others = (Object.keys(kinds) as (keyof typeof kinds)[]).filter((k) => !own.includes(k)).flatMap((k) => kinds[k]);
+      expect([playbookId, reach(statements, mine).filter((line) => !line.endsWith(': allow'))]).toEqual([playbookId, []]);
+      expect([playbookId, reach(statements, others).filter((line) => line.endsWith(': allow'))]).toEqual([playbookId, []]);
     }
   });
 });
