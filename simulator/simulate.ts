@@ -318,21 +318,26 @@ export class Simulator {
     if (built) return built;
     const playbook = playbookById(playbookId);
     const env = this.environmentOf(functionId, account, region);
+    // Every function of the stack is given the state table.
+    const state = await this.stateTable();
+    // A client in the finding's account: the function's own, or the member's through the credentials STS gave.
+    const acting =
+      <C extends { middlewareStack: unknown }>(make: (config: { region: string; credentials: AwsCredentials }) => C, service: string) =>
+      (callRegion: string, credentials?: AwsCredentials): C =>
+        this.offline(() => make({ region: callRegion, credentials: credentials ?? OFFLINE_CREDENTIALS }), service, accountOf(credentials) ?? account, callRegion, credentials?.accessKeyId);
     const handler = HANDLER_FACTORIES[playbook.handler]({
       ...settingsFromEnvironment(env),
       sns: this.offline(() => new SNSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sns', account, region),
       logger: suppressionLogger(() => this.current()),
-      ...(env[HANDLER_ENV.realertHours] !== undefined && { findingState: dynamoFindingState(await this.stateTable(), STATE_TABLE_NAME, { realertHours: realertHoursOf(env) }) }),
-      ...(env[HANDLER_ENV.stateTable] !== undefined && env[HANDLER_ENV.realertHours] === undefined && { deliveryLog: dynamoDeliveryLog(await this.stateTable(), STATE_TABLE_NAME, NOTIFY_TIMEOUT_SECONDS, this.now) }),
-      ...(env[HANDLER_ENV.stormThreshold] !== undefined && { stormControl: dynamoStormControl(await this.stateTable(), STATE_TABLE_NAME, stormOptionsOf(env)) }),
-      ...(locksInstances(playbook.handler) && { instanceLocks: dynamoInstanceLocks(await this.stateTable(), STATE_TABLE_NAME, REMEDIATION_TIMEOUT_SECONDS + 60, this.now) }),
+      ...(env[HANDLER_ENV.realertHours] !== undefined && { findingState: dynamoFindingState(state, STATE_TABLE_NAME, { realertHours: realertHoursOf(env) }) }),
+      ...(env[HANDLER_ENV.stateTable] !== undefined && env[HANDLER_ENV.realertHours] === undefined && { deliveryLog: dynamoDeliveryLog(state, STATE_TABLE_NAME, NOTIFY_TIMEOUT_SECONDS, this.now) }),
+      ...(env[HANDLER_ENV.stormThreshold] !== undefined && { stormControl: dynamoStormControl(state, STATE_TABLE_NAME, stormOptionsOf(env)) }),
+      ...(locksInstances(playbook.handler) && { instanceLocks: dynamoInstanceLocks(state, STATE_TABLE_NAME, REMEDIATION_TIMEOUT_SECONDS + 60, this.now) }),
       // Read only by remediation handlers; the notify and tamper handlers never touch these.
       // Notification handlers read no remediation settings: they decode none.
       settings: isRemediation(playbook) ? remediationSettingsFromEnvironment(env) : decodeSettings([], env),
-      ec2Client: (callRegion: string, credentials?: AwsCredentials) =>
-        this.offline(() => new EC2Client({ region: callRegion, credentials: credentials ?? OFFLINE_CREDENTIALS }), 'ec2', accountOf(credentials) ?? account, callRegion, credentials?.accessKeyId),
-      autoScalingClient: (callRegion: string, credentials?: AwsCredentials) =>
-        this.offline(() => new AutoScalingClient({ region: callRegion, credentials: credentials ?? OFFLINE_CREDENTIALS }), 'autoscaling', accountOf(credentials) ?? account, callRegion, credentials?.accessKeyId),
+      ec2Client: acting((config) => new EC2Client(config), 'ec2'),
+      autoScalingClient: acting((config) => new AutoScalingClient(config), 'autoscaling'),
       stsClient: () => this.offline(() => new STSClient({ region, credentials: OFFLINE_CREDENTIALS }), 'sts', account, region),
       verifyFinding: guardDutyVerifier((callRegion) => this.offline(() => new GuardDutyClient({ region: callRegion, credentials: OFFLINE_CREDENTIALS }), 'guardduty', account, callRegion)),
       now: this.now,

@@ -61,15 +61,15 @@ export interface HeldWindow {
   readonly findings: readonly HeldFinding[];
 }
 
-/** A window as the table stores it: its findings, and where each one is stored. */
+/** A window as the table stores it: its findings, and the items that hold them. */
 export interface StoredWindow extends HeldWindow {
-  readonly places: readonly HeldPlace[];
+  readonly items: readonly HeldItem[];
 }
 
-/** One held finding's attribute: `held:<id>` of a held item, or `held.<id>` of an earlier version's counter. */
-export interface HeldPlace {
+/** An item of held findings, and each one's attribute path: `held:<id>`, or `held.<id>` in an earlier version's counter. */
+export interface HeldItem {
   readonly itemKey: string;
-  readonly path: readonly string[];
+  readonly paths: readonly (readonly string[])[];
 }
 
 export interface StormDigest {
@@ -168,7 +168,7 @@ export function dynamoStormDigest(dynamodb: DynamoDBClient, tableName: string): 
   return {
     async held() {
       const index = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { pk: S(STORM_INDEX_KEY) }, ConsistentRead: true }));
-      const windows = new Map<string, { window: Omit<StoredWindow, 'findings' | 'places'>; findings: Map<string, HeldFinding>; places: HeldPlace[] }>();
+      const windows = new Map<string, { window: Omit<StoredWindow, 'findings' | 'items'>; findings: Map<string, HeldFinding>; items: HeldItem[] }>();
       for (const itemKey of index.Item?.windows?.SS ?? []) {
         const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { pk: S(itemKey) }, ConsistentRead: true }));
         const lines = Item ? heldLines(Item) : [];
@@ -190,27 +190,21 @@ export function dynamoStormDigest(dynamodb: DynamoDBClient, tableName: string): 
               windowMinutes: Number(Item.windowMinutes?.N ?? '0'),
             },
             findings: new Map(),
-            places: [],
+            items: [],
           };
           windows.set(windowKey, entry);
         }
-        for (const { id, line, path } of lines) {
+        for (const { id, line } of lines) {
           const [severity, ...resource] = line.split('|');
           // A finding admitted twice (a retried delivery) is in two items: named once, removed from both.
           entry.findings.set(id, { id, severity: Number(severity), resource: resource.join('|') });
-          entry.places.push({ itemKey, path });
         }
+        entry.items.push({ itemKey, paths: lines.map((l) => l.path) });
       }
-      return [...windows.values()].map(({ window, findings, places }) => ({ ...window, findings: [...findings.values()], places }));
+      return [...windows.values()].map(({ window, findings, items }) => ({ ...window, findings: [...findings.values()], items }));
     },
     async digested(window) {
-      const byItem = new Map<string, (readonly string[])[]>();
-      for (const place of window.places) {
-        const paths = byItem.get(place.itemKey) ?? [];
-        paths.push(place.path);
-        byItem.set(place.itemKey, paths);
-      }
-      for (const [itemKey, paths] of byItem) {
+      for (const { itemKey, paths } of window.items) {
         for (let i = 0; i < paths.length; i += REMOVE_CHUNK) {
           const chunk = paths.slice(i, i + REMOVE_CHUNK);
           const names: Record<string, string> = {};
