@@ -6,8 +6,10 @@ import * as path from 'node:path';
 import { PLAYBOOKS } from '../../core/catalog';
 import { ConfigError, loadConfig } from '../../core/config';
 import { EXAMPLE_EVENTS_DIR, Io, runSimulate } from '../../simulator/cli';
-import { EventResult } from '../../simulator/simulate';
+import { Ec2World } from '../../simulator/ec2-world';
+import { EventResult, Simulator } from '../../simulator/simulate';
 import { CORPUS_DIR } from '../support/corpus';
+import { synthStack } from '../support/synth';
 
 interface Run {
   readonly status: number;
@@ -323,5 +325,22 @@ describe('CLI: npm run simulate', () => {
     expect([home.playbooks, forwarded.playbooks, elsewhere.playbooks]).toEqual([['ec2-spambot'], ['ec2-spambot'], []]);
     expect(elsewhere.alerts).toEqual([]);
     expect(elsewhere.suppressed).toEqual([expect.stringMatching(/^not forwarded by this configuration: the event's Region sa-east-1 is neither the home Region nor listed in 'regions' \(eu-west-1, us-east-1\)/)]);
+  });
+});
+
+describe('Simulator', () => {
+  it('runs one event at a time: a run started while another is under way is refused, and the first keeps its own output', async () => {
+    const simulator = new Simulator(synthStack().template.toJSON(), Ec2World.empty());
+    const example = JSON.parse(readFileSync(path.join(EXAMPLE_EVENTS_DIR, 'ec2-spambot.json'), 'utf8'));
+    try {
+      const first = simulator.run('first.json', example);
+      await expect(simulator.run('second.json', { ...example, id: 'e-second' })).rejects.toThrow('the simulator runs one event at a time');
+      await expect(simulator.digest()).rejects.toThrow('the simulator runs one event at a time');
+      expect(await first).toMatchObject({ file: 'first.json', playbooks: ['ec2-spambot'], alerts: [expect.anything()], errors: [] });
+      // Once it is done, the next run goes ahead.
+      expect(await simulator.run('second.json', { ...example, id: 'e-second' })).toMatchObject({ file: 'second.json', eventId: 'e-second', errors: [] });
+    } finally {
+      await simulator.close();
+    }
   });
 });
