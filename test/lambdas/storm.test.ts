@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createDigestHandler } from '../../lambdas/digest/digest';
+import { DIGEST_LIST_LENGTH, createDigestHandler, formatDigestAlert } from '../../lambdas/digest/digest';
 import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { HELD_PER_ITEM, dynamoStormControl, dynamoStormDigest } from '../../lambdas/shared/storm';
 import { Finding, parseFindingEvent } from '../../lambdas/shared/finding';
@@ -173,5 +173,19 @@ describe('Handler: storm digest', () => {
     await handler({});
     expect(await digest.held()).toEqual([]);
     sns.restore();
+  });
+});
+
+describe('Digest message', () => {
+  it('formats a window of any size: counts every held finding, names the 25 most severe and bounds the message', () => {
+    // 200,000 held findings: spreading their severities into Math.max overflows the stack at about 125,000.
+    const findings = Array.from({ length: 200_000 }, (_, i) => ({ id: `f${i}`, severity: i === 123_456 ? 8.9 : 2 + (i % 5), resource: `instance i-${i}` }));
+    const window = { key: 'k', accountId: '111122223333', region: 'eu-west-1', type: 'Recon:EC2/PortProbeUnprotectedPort', windowStart: '2026-12-01T00:00:00Z', windowMinutes: 15, findings };
+    const alert = formatDigestAlert(window, 'storm-digest', true);
+    expect(alert.subject).toMatch(/^\[HIGH\] \[STORM\] 200000 /);
+    expect(alert.email).toContain('Highest severity: HIGH (8.9)');
+    expect(alert.email).toContain('(finding f123456)');
+    expect(alert.email).toContain(`and ${200_000 - DIGEST_LIST_LENGTH} more`);
+    expect(alert.email.length).toBeLessThan(8_000);
   });
 });
