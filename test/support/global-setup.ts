@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 export const RUN_FOLDER_PREFIX = 'guardduty-response-test-run-';
+/** useMoto records each server it starts here (`<prefix><pid>`) until it has stopped it. */
+export const MOTO_PID_RECORD_PREFIX = 'moto-server-';
 
 export default function setup(): void {
   process.env.TMPDIR = mkdtempSync(path.join(tmpdir(), RUN_FOLDER_PREFIX));

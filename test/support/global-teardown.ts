@@ -1,10 +1,25 @@
-/** Removes the run's temporary folder (global-setup.ts), whatever the tests' outcome. */
-import { rmSync } from 'node:fs';
+/**
+ * Stops the moto servers a worker left running, then removes the run's temporary folder
+ * (global-setup.ts), whatever the tests' outcome.
+ */
+import { readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { RUN_FOLDER_PREFIX } from './global-setup';
+import { MOTO_PID_RECORD_PREFIX, RUN_FOLDER_PREFIX } from './global-setup';
 
 export default function teardown(): void {
   const folder = process.env.TMPDIR;
   // Only the folder setup made: never a TMPDIR the caller set.
-  if (folder && path.basename(folder).startsWith(RUN_FOLDER_PREFIX)) rmSync(folder, { recursive: true, force: true });
+  if (!folder || !path.basename(folder).startsWith(RUN_FOLDER_PREFIX)) return;
+  // A worker killed or timed out before a file's afterAll leaves its server running: nothing else
+  // would stop it (a test file's process.once('exit') registers on jest's sandboxed process, which
+  // never emits it). useMoto removes the record once the server has stopped, so a record names a
+  // server still running: its process group (the server runs detached) is stopped.
+  for (const name of readdirSync(folder).filter((entry) => entry.startsWith(MOTO_PID_RECORD_PREFIX))) {
+    try {
+      process.kill(-Number(name.slice(MOTO_PID_RECORD_PREFIX.length)), 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  rmSync(folder, { recursive: true, force: true });
 }

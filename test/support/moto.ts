@@ -28,11 +28,13 @@ import {
 import { CreateTopicCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { AwsCredentials, RemediationDependencies, RemediationSettings } from '../../lambdas/shared/remediation';
 import { testSettings } from './dependencies';
+import { MOTO_PID_RECORD_PREFIX } from './global-setup';
 
 /** The version the expectations (KNOWN_MOTO_GAPS...) were written against; CI installs it. */
 export const MOTO_VERSION = '5.2.1';
@@ -50,6 +52,8 @@ const START_TIMEOUT_MS = 20_000;
 export interface MotoServer {
   /** `http://127.0.0.1:PORT` */
   readonly endpoint: string;
+  /** The server's process (and process group: it runs detached). */
+  readonly pid: number;
   /** Forgets every resource of every account and region (the benchmarks, between rounds). */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -108,7 +112,9 @@ export async function startMoto(): Promise<MotoServer> {
       ),
     );
   });
-  // Should the worker end without afterAll (killed, timed out), the server goes with it.
+  // Should the process end without stop(), the server goes with it. (Outside jest only: in a test
+  // file, `process` is jest's sandboxed copy, which never emits 'exit'; there global-teardown.ts
+  // stops what useMoto recorded.)
   const killOnExit = () => {
     try {
       process.kill(-child.pid!, 'SIGKILL');
@@ -120,6 +126,7 @@ export async function startMoto(): Promise<MotoServer> {
   child.once('exit', () => process.removeListener('exit', killOnExit));
   const server: MotoServer = {
     endpoint,
+    pid: child.pid!,
     reset: async () => {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`moto reset answered HTTP ${response.status}`);
@@ -178,6 +185,9 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** A running server's record in the run's temporary folder, for global-teardown.ts. */
+const pidRecord = (pid: number): string => path.join(tmpdir(), `${MOTO_PID_RECORD_PREFIX}${pid}`);
+
 /**
  * For a test file: starts moto before its tests, gives each test an account of its own (motoAccount,
  * and the default credentials of every helper here), stops it after.
@@ -188,6 +198,7 @@ export function useMoto(): () => string {
   let tests = 0;
   beforeAll(async () => {
     server = await startMoto();
+    writeFileSync(pidRecord(server.pid), '');
   }, START_TIMEOUT_MS + 5000);
   beforeEach(async () => {
     if (!server) throw new Error('moto_server did not start (see the beforeAll error)');
@@ -198,6 +209,7 @@ export function useMoto(): () => string {
   afterAll(async () => {
     identity = { account: MOTO_ACCOUNT, credentials: MOTO_CREDENTIALS };
     await server?.stop();
+    if (server) rmSync(pidRecord(server.pid), { force: true });
   });
   return () => {
     if (!server) throw new Error('moto_server did not start (see the beforeAll error)');
