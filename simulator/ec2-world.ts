@@ -152,7 +152,7 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
 
   DescribeSecurityGroups: (state, input) => {
     const groups = select(state.securityGroups, 'GroupId', stringList(input.GroupIds), 'InvalidGroup.NotFound', 'security group');
-    return { SecurityGroups: applyFilters(groups, input.Filters, SECURITY_GROUP_FILTERS, 'DescribeSecurityGroups') };
+    return page(applyFilters(groups, input.Filters, SECURITY_GROUP_FILTERS, 'DescribeSecurityGroups'), input, 'SecurityGroups');
   },
 
   DescribeVolumes: (state, input) => {
@@ -162,7 +162,7 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
 
   DescribeNetworkInterfaces: (state, input) => {
     const interfaces = select(networkInterfacesOf(state), 'NetworkInterfaceId', stringList(input.NetworkInterfaceIds), 'InvalidNetworkInterfaceID.NotFound', 'network interface');
-    return { NetworkInterfaces: applyFilters(interfaces, input.Filters, NETWORK_INTERFACE_FILTERS, 'DescribeNetworkInterfaces') };
+    return page(applyFilters(interfaces, input.Filters, NETWORK_INTERFACE_FILTERS, 'DescribeNetworkInterfaces'), input, 'NetworkInterfaces');
   },
 
   AuthorizeSecurityGroupIngress: (state, input) => changeRules(state, input, 'IpPermissions', 'add'),
@@ -237,7 +237,7 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
 
   DescribeSnapshots: (state, input) => {
     const snapshots = select(state.snapshots, 'SnapshotId', stringList(input.SnapshotIds), 'InvalidSnapshot.NotFound', 'snapshot');
-    return { Snapshots: applyFilters(snapshots, input.Filters, { 'volume-id': (s) => [s.VolumeId] }, 'DescribeSnapshots') };
+    return page(applyFilters(snapshots, input.Filters, { 'volume-id': (s) => [s.VolumeId] }, 'DescribeSnapshots'), input, 'Snapshots');
   },
 
   ModifyNetworkInterfaceAttribute: (state, input) => {
@@ -423,6 +423,20 @@ const NETWORK_INTERFACE_FILTERS: FilterFields<NetworkInterface> = {
   'vpc-id': (n) => [n.VpcId],
   'attachment.instance-id': (n) => [n.Attachment?.InstanceId],
 };
+
+/**
+ * One page of a describe call's items, as EC2 pages them: without MaxResults, every item; with it,
+ * at most that many and a NextToken while more remain (here the next item's index, an opaque
+ * string to the caller).
+ */
+function page<K extends string, T>(items: T[], input: Record<string, unknown>, key: K): Record<K, T[]> & { NextToken?: string } {
+  const start = typeof input.NextToken === 'string' ? Number(input.NextToken) : 0;
+  // EC2's generic code for a value it rejects; the offline world accepts only the tokens it gave.
+  if (!Number.isInteger(start) || start < 0 || start > items.length) throw ec2Error('InvalidParameterValue', `NextToken '${String(input.NextToken)}' was not given by this world`);
+  const size = typeof input.MaxResults === 'number' ? input.MaxResults : items.length;
+  const end = Math.min(items.length, start + size);
+  return { [key]: items.slice(start, end), ...(end < items.length && { NextToken: String(end) }) } as Record<K, T[]> & { NextToken?: string };
+}
 
 /** Network interfaces as DescribeNetworkInterfaces reports them, derived from the instances that hold them. */
 function networkInterfacesOf(state: State): NetworkInterface[] {

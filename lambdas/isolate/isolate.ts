@@ -12,6 +12,7 @@ import { MOVE_RESERVE_MS } from '../../core/timing';
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import { type Finding, parseActionableFinding } from '../shared/finding';
 import { asString, at } from '../shared/json';
+import { allPages } from '../shared/pages';
 import { RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, restoreBlock, restoreHeader, unverifiedSummary } from '../shared/remediation';
 import { type FindingResponder, type Invocation, LambdaHandler, findingHandler } from '../shared/handler-shell';
 import { commandLine, commentLine } from '../shared/restore-commands';
@@ -122,14 +123,14 @@ async function finishIsolated(target: ActingAccount, instanceId: string, plan: E
 async function observeAndPlan(target: ActingAccount, instance: Instance, finding: Finding, dependencies: RemediationDependencies): Promise<IsolationPlan> {
   const vpcId = instance.VpcId ?? instance.NetworkInterfaces?.[0]?.VpcId;
   const vpcGroups = vpcId
-    ? ((await target.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'tag-key', Values: [ISOLATION_ROLE_TAG] }] }))).SecurityGroups ?? [])
+    ? await allPages('SecurityGroups', (page) => target.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'tag-key', Values: [ISOLATION_ROLE_TAG] }], ...page })))
     : [];
   const instanceId = instance.InstanceId!;
   const membership = await target.autoScaling().send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
   // The evidence as it is now: what an earlier delivery kept is not kept twice.
   const protection = await target.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }));
   const kept = dependencies.settings.isolateSnapshots
-    ? ((await target.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: `tag:${TAG_KEYS.evidenceOf}`, Values: [instanceId] }] }))).Snapshots ?? [])
+    ? await allPages('Snapshots', (page) => target.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: `tag:${TAG_KEYS.evidenceOf}`, Values: [instanceId] }], ...page })))
     : [];
   return planIsolation({
     instance,

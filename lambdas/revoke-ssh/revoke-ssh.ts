@@ -5,8 +5,10 @@
  */
 import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, type Instance, type SecurityGroup } from '@aws-sdk/client-ec2';
 import { Outcome, formatFindingAlert } from '../shared/alert';
+import { listOf } from '../shared/describe';
 import { type Finding, parseActionableFinding } from '../shared/finding';
 import { asArray, asString, at } from '../shared/json';
+import { allPages } from '../shared/pages';
 import { RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, restoreBlock, unverifiedSummary } from '../shared/remediation';
 import { type FindingResponder, type HandlerResult, type LambdaHandler, findingHandler } from '../shared/handler-shell';
 import { asciiJson, commandLine, commentLine } from '../shared/restore-commands';
@@ -106,8 +108,8 @@ async function observeAndPlan(target: ActingAccount, instance: Instance, finding
   const interfacesByGroup: Record<string, { networkInterfaceId: string; instanceId?: string }[]> = {};
   if (groupIds.length > 0) {
     groups = (await target.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds }))).SecurityGroups ?? [];
-    const { NetworkInterfaces } = await target.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: groupIds }] }));
-    for (const networkInterface of NetworkInterfaces ?? []) {
+    const interfaces = await allPages('NetworkInterfaces', (page) => target.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: groupIds }], ...page })));
+    for (const networkInterface of interfaces) {
       for (const group of networkInterface.Groups ?? []) {
         (interfacesByGroup[group.GroupId!] ??= []).push({ networkInterfaceId: networkInterface.NetworkInterfaceId!, instanceId: networkInterface.Attachment?.InstanceId });
       }
@@ -152,7 +154,8 @@ function conclude(
     for (const revoked of group.revoke) details.push(`${groupLabel(group)}: ${revokedNow ? `${verb}revoked` : 'NOT revoked'} ${revoked.text}`);
     for (const allowed of group.authorize) details.push(`${groupLabel(group)}: ${authorizedNow ? `${verb}allowed` : 'NOT allowed'} ${allowed.text} (${allowed.reason})`);
     if (group.droppedProtocols) details.push(`${groupLabel(group)}: IP protocols other than TCP, UDP and ICMP that the all-traffic rule allowed from the world ${dryRun ? 'would no longer be' : 'are no longer'} allowed`);
-    if (group.sharedWith.length > 0) details.push(`${groupLabel(group)}: also used by ${group.sharedWith.map((s) => clean(s, 80)).join(', ')} (fixed for all of them: it was open to the world for each)`);
+    // A fleet's group can be on thousands of interfaces: a few are named, the rest counted (an SNS message holds 256 KB).
+    if (group.sharedWith.length > 0) details.push(`${groupLabel(group)}: also used by ${listOf(group.sharedWith.map((s) => clean(s, 80)))} (fixed for all of them: it was open to the world for each)`);
     for (const failed of steps.filter((e) => e.status === 'failed')) details.push(`${groupLabel(group)}: ${changeLine(failed)}`);
     if (!dryRun) commands.push(...undoLines(steps, target.region));
   }

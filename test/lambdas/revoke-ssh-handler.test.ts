@@ -104,6 +104,28 @@ describe('Handler: revoke-ssh-ingress', () => {
     expect(alert.email).toContain(`aws ec2 delete-tags --region eu-west-1 --resources sg-0a1b2c3d4e5f60718 --tags Key=${REMEDIATION_TAG} Key=${FINDING_TAG} Key=${REVOKED_TAG}`);
   });
 
+  it('reads every page of the interfaces that share the group, and names a few of them in the alert, counting the rest', async () => {
+    // A fleet's group: 2,500 other interfaces, on three pages of at most 1,000.
+    answerWorld();
+    const shared = Array.from({ length: 2500 }, (_, i) => ({ NetworkInterfaceId: `eni-${String(i).padStart(17, '0')}`, Groups: [{ GroupId: 'sg-0a1b2c3d4e5f60718' }], Attachment: { InstanceId: `i-${String(i).padStart(17, '0')}` } }));
+    ec2.on(DescribeNetworkInterfacesCommand).callsFake((input) => {
+      const start = Number(input.NextToken ?? 0);
+      const end = Math.min(shared.length, start + input.MaxResults);
+      return { NetworkInterfaces: shared.slice(start, end), ...(end < shared.length && { NextToken: String(end) }) };
+    });
+    const { handler } = handlerWith();
+    await handler(probe());
+    expect(ec2.commandCalls(DescribeNetworkInterfacesCommand).map((c) => [c.args[0].input.MaxResults, c.args[0].input.NextToken])).toEqual([
+      [1000, undefined],
+      [1000, '1000'],
+      [1000, '2000'],
+    ]);
+    const alert = published();
+    expect(alert.email).toContain('- sg-0a1b2c3d4e5f60718 ("web-sg"): also used by eni-00000000000000000 (i-00000000000000000), eni-00000000000000001 (i-00000000000000001),');
+    expect(alert.email).toContain(' and 2495 more (fixed for all of them: it was open to the world for each)');
+    expect(alert.email.length).toBeLessThan(10_000);
+  });
+
   it('replaces a wide rule, authorizing the kept parts and trusted SSH before revoking', async () => {
     const wide = groups();
     wide[0].IpPermissions = [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }];

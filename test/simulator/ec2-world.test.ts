@@ -57,6 +57,17 @@ describe('Class: Ec2World', () => {
     ]);
   });
 
+  it('pages DescribeNetworkInterfaces as EC2 does: MaxResults items a page, a NextToken while more remain', async () => {
+    const ec2 = clientFor(exampleWorld());
+    const filters = [{ Name: 'group-id', Values: ['sg-0a1b2c3d4e5f60718'] }];
+    const first = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1 }));
+    expect(first.NetworkInterfaces!.map((n) => n.NetworkInterfaceId)).toEqual(['eni-0aa11bb22cc33dd44']);
+    const second = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1, NextToken: first.NextToken }));
+    expect(second.NetworkInterfaces!.map((n) => n.NetworkInterfaceId)).toEqual(['eni-0bb22cc33dd44ee55']);
+    expect(second.NextToken).toBeUndefined();
+    await expect(ec2.send(new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1, NextToken: 'forged' }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+  });
+
   it('changes with a revoke, so the next describe sees it, and records the call as sent', async () => {
     // Prepare
     const calls: AwsCall[] = [];
