@@ -106,7 +106,7 @@ export async function executeSteps(steps: readonly Step[], context: ExecutionCon
   const executed: Executed[] = [];
   for (const step of steps) {
     try {
-      const ran = await run(step, context);
+      const ran = await runOnceVisible(step, context);
       executed.push({ step, status: context.dryRun || !ran ? 'would' : 'done' });
     } catch (error) {
       if (context.dryRun && isDryRunOk(error)) {
@@ -119,6 +119,37 @@ export async function executeSteps(steps: readonly Step[], context: ExecutionCon
   }
   return executed;
 }
+
+/**
+ * EC2 is eventually consistent: a call naming a security group created moments ago can be
+ * answered InvalidGroup.NotFound, the example AWS gives ("If you successfully run the
+ * CreateSecurityGroup command and then immediately run another command using the security group
+ * ID [...]", https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html). AWS
+ * advises exponential backoff starting at a couple of seconds: a step on a group this run created
+ * is tried again after each of these pauses while the invocation has the time. Failing instead
+ * would alert REMEDIATION FAILED and leave the instance on the network until Lambda's retry, a
+ * minute or more later. A group that existed before is never waited for: NotFound means it is gone.
+ */
+export const PROPAGATION_PAUSES_MS = [1_000, 2_000, 4_000, 8_000] as const;
+
+const namesCreatedGroup = (step: Step): boolean =>
+  ('group' in step ? [step.group] : 'to' in step ? step.to : []).some((ref) => 'created' in ref);
+
+async function runOnceVisible(step: Step, context: ExecutionContext): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run(step, context);
+    } catch (error) {
+      const pause = PROPAGATION_PAUSES_MS[attempt];
+      const propagating = (error as { name?: string }).name === 'InvalidGroup.NotFound' && namesCreatedGroup(step);
+      if (!propagating || pause === undefined || context.remainingMs() < pause + PROPAGATION_RESERVE_MS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+/** What a pause must leave of the invocation: enough for the call it waits for and the alert. */
+const PROPAGATION_RESERVE_MS = 30_000;
 
 /** Makes the call of one step; false when, in a dry run, it could not even be tried. */
 async function run(step: Step, context: ExecutionContext): Promise<boolean> {

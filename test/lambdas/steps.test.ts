@@ -1,9 +1,17 @@
 import { AutoScalingClient, DetachInstancesCommand } from '@aws-sdk/client-auto-scaling';
-import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, EC2Client, EC2ServiceException, ModifyNetworkInterfaceAttributeCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  EC2Client,
+  EC2ServiceException,
+  ModifyNetworkInterfaceAttributeCommand,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'shell-quote';
 import { isolationSteps, planIsolation } from '../../lambdas/isolate/plan';
-import { ExecutionContext, Step, changeLine, executeSteps, undoLines } from '../../lambdas/shared/steps';
+import { ExecutionContext, PROPAGATION_PAUSES_MS, Step, changeLine, executeSteps, undoLines } from '../../lambdas/shared/steps';
 import { previousGroupsTag } from '../../core/tags';
 import { testInstance } from '../support/instances';
 
@@ -48,6 +56,65 @@ describe('Steps: one executor for every remediation', () => {
     expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand)).toHaveLength(0);
     expect(autoScaling.commandCalls(DetachInstancesCommand)).toHaveLength(0);
     expect(executed.map(changeLine)[2]).toMatch(/^would have: detach from Auto Scaling group "web"/);
+  });
+
+  describe('a group created moments ago that EC2 does not know yet (eventual consistency)', () => {
+    const notFound = () => new EC2ServiceException({ name: 'InvalidGroup.NotFound', $fault: 'client', message: "The security group 'sg-new' does not exist", $metadata: {} });
+    const isolation: Step[] = [
+      { kind: 'create-group', role: 'isolation', name: 'guardduty-response-isolation', vpcId: 'vpc-1', description: 'd', tags: [] },
+      { kind: 'revoke-egress', group: { created: 'isolation' }, label: 'the default egress rule', permissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
+      { kind: 'move-isolation', interfaceId: 'eni-1', to: [{ created: 'isolation' }], previousGroups: ['sg-web'] },
+    ];
+    /** Runs the steps with jest's clock, moving it on while they wait; the pauses they waited, in ms. */
+    async function executeWithClock(steps: readonly Step[], remainingMs = () => Number.POSITIVE_INFINITY) {
+      jest.useFakeTimers();
+      const started = Date.now();
+      try {
+        const running = executeSteps(steps, { ...context(), remainingMs });
+        let executed: Awaited<typeof running> | undefined;
+        void running.then((e) => (executed = e));
+        while (!executed) await jest.advanceTimersByTimeAsync(500);
+        return { executed, waitedMs: Date.now() - started };
+      } finally {
+        jest.useRealTimers();
+      }
+    }
+
+    beforeEach(() => {
+      ec2.on(CreateSecurityGroupCommand).resolves({ GroupId: 'sg-new' });
+      ec2.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
+    });
+
+    it('tries the next call on it again after 1, 2, 4 s... (AWS: exponential backoff) until EC2 knows it', async () => {
+      ec2.on(RevokeSecurityGroupEgressCommand).rejectsOnce(notFound()).rejectsOnce(notFound()).resolves({ Return: true });
+      const { executed, waitedMs } = await executeWithClock(isolation);
+      expect(executed.map((e) => e.status)).toEqual(['done', 'done', 'done']);
+      expect(ec2.commandCalls(RevokeSecurityGroupEgressCommand).map((c) => c.args[0].input.GroupId)).toEqual(['sg-new', 'sg-new', 'sg-new']);
+      expect(waitedMs).toBeGreaterThanOrEqual(PROPAGATION_PAUSES_MS[0] + PROPAGATION_PAUSES_MS[1]);
+      expect(waitedMs).toBeLessThan(PROPAGATION_PAUSES_MS[0] + PROPAGATION_PAUSES_MS[1] + PROPAGATION_PAUSES_MS[2]);
+    });
+
+    it('fails the step, as before, when EC2 still does not know it after the last pause', async () => {
+      ec2.on(RevokeSecurityGroupEgressCommand).rejects(notFound());
+      const { executed } = await executeWithClock(isolation);
+      expect(executed.map((e) => e.status)).toEqual(['done', 'failed']);
+      expect(ec2.commandCalls(RevokeSecurityGroupEgressCommand)).toHaveLength(PROPAGATION_PAUSES_MS.length + 1);
+      expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand)).toHaveLength(0);
+    });
+
+    it('does not wait when the invocation has no time for it: the next delivery resumes', async () => {
+      ec2.on(RevokeSecurityGroupEgressCommand).rejectsOnce(notFound()).resolves({ Return: true });
+      const { executed } = await executeWithClock(isolation, () => 20_000);
+      expect(executed.map((e) => e.status)).toEqual(['done', 'failed']);
+      expect(ec2.commandCalls(RevokeSecurityGroupEgressCommand)).toHaveLength(1);
+    });
+
+    it('never waits for a group that existed before: NotFound there means it is gone', async () => {
+      ec2.on(RevokeSecurityGroupIngressCommand).rejects(notFound());
+      const { executed } = await executeWithClock([{ kind: 'revoke-ingress', group: { id: 'sg-old' }, label: 'tcp 22 from 0.0.0.0/0', permissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22 }] }]);
+      expect(executed.map((e) => e.status)).toEqual(['failed']);
+      expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).toHaveLength(1);
+    });
   });
 
   it('writes the undo of the done steps newest first, each once, every argument quoted', async () => {
