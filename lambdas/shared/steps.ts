@@ -20,6 +20,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import type { IsolationRole } from '../../core/tags';
+import { MOVE_RESERVE_MS } from '../../core/timing';
 import { asciiJson, commandLine, commentLine } from './restore-commands';
 import { clean, quoted, token } from './text';
 
@@ -132,6 +133,12 @@ export async function executeSteps(steps: readonly Step[], context: ExecutionCon
  */
 export const PROPAGATION_PAUSES_MS = [1_000, 2_000, 4_000, 8_000] as const;
 
+/**
+ * What a pause must leave of the invocation: the time an isolation keeps for moving an interface
+ * and moving it back (a pause during a move must not leave it in the untracked group at a timeout).
+ */
+const PROPAGATION_RESERVE_MS = MOVE_RESERVE_MS;
+
 const namesCreatedGroup = (step: Step): boolean =>
   ('group' in step ? [step.group] : 'to' in step ? step.to : []).some((ref) => 'created' in ref);
 
@@ -147,9 +154,6 @@ async function runOnceVisible(step: Step, context: ExecutionContext): Promise<bo
     }
   }
 }
-
-/** What a pause must leave of the invocation: enough for the call it waits for and the alert. */
-const PROPAGATION_RESERVE_MS = 30_000;
 
 /** Makes the call of one step; false when, in a dry run, it could not even be tried. */
 async function run(step: Step, context: ExecutionContext): Promise<boolean> {

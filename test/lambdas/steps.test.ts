@@ -13,6 +13,7 @@ import { parse } from 'shell-quote';
 import { isolationSteps, planIsolation } from '../../lambdas/isolate/plan';
 import { ExecutionContext, PROPAGATION_PAUSES_MS, Step, changeLine, executeSteps, undoLines } from '../../lambdas/shared/steps';
 import { previousGroupsTag } from '../../core/tags';
+import { MOVE_RESERVE_MS } from '../../core/timing';
 import { testInstance } from '../support/instances';
 
 const ec2 = mockClient(EC2Client);
@@ -104,7 +105,8 @@ describe('Steps: one executor for every remediation', () => {
 
     it('does not wait when the invocation has no time for it: the next delivery resumes', async () => {
       ec2.on(RevokeSecurityGroupEgressCommand).rejectsOnce(notFound()).resolves({ Return: true });
-      const { executed } = await executeWithClock(isolation, () => 20_000);
+      // A pause of 1 s would leave less than the time a move and a move back need.
+      const { executed } = await executeWithClock(isolation, () => MOVE_RESERVE_MS + 500);
       expect(executed.map((e) => e.status)).toEqual(['done', 'failed']);
       expect(ec2.commandCalls(RevokeSecurityGroupEgressCommand)).toHaveLength(1);
     });
