@@ -155,6 +155,23 @@ async function runOnceVisible(step: Step, context: ExecutionContext): Promise<bo
   }
 }
 
+/**
+ * A revoke of rules the group does not have (any more) is answered two ways (Amazon EC2 API
+ * Reference, RevokeSecurityGroupIngress and RevokeSecurityGroupEgress): in a non-default VPC,
+ * InvalidPermission.NotFound and nothing revoked; in a default VPC, success, with the rules it did
+ * not revoke listed as UnknownIpPermissions. Both mean the group is not as it was read, so both are
+ * the same conflict (CONFLICTS): the delivery reads the group again, as AWS recommends ("describe
+ * the security group to verify that the rules were removed"), instead of reporting as revoked a
+ * rule that another delivery, or someone else, changed first.
+ */
+function revokedAll(answer: { readonly UnknownIpPermissions?: readonly IpPermission[] } | undefined): void {
+  const unknown = answer?.UnknownIpPermissions ?? [];
+  if (unknown.length === 0) return;
+  throw Object.assign(new Error(`EC2 did not revoke ${unknown.length} of the rules: the group no longer has them (UnknownIpPermissions, the answer of a default VPC)`), {
+    name: 'InvalidPermission.NotFound',
+  });
+}
+
 /** Makes the call of one step; false when, in a dry run, it could not even be tried. */
 async function run(step: Step, context: ExecutionContext): Promise<boolean> {
   const { ec2, dryRun: DryRun, groups } = context;
@@ -192,11 +209,11 @@ async function run(step: Step, context: ExecutionContext): Promise<boolean> {
       return true;
     case 'revoke-ingress':
       if (!tryable(step.group)) return false;
-      await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: id(step.group), IpPermissions: [...step.permissions], DryRun }));
+      revokedAll(await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: id(step.group), IpPermissions: [...step.permissions], DryRun })));
       return true;
     case 'revoke-egress':
       if (!tryable(step.group)) return false;
-      await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: id(step.group), IpPermissions: [...step.permissions], DryRun }));
+      revokedAll(await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: id(step.group), IpPermissions: [...step.permissions], DryRun })));
       return true;
     case 'time-check':
       if (context.remainingMs() < step.neededMs) {

@@ -213,7 +213,12 @@ describe('Handler: revoke-ssh-ingress', () => {
     expect(email).toMatch(/Outcome: +Already remediated: no security group of i-0abc1234def567890 lets the world reach TCP 22/);
   });
 
-  it('reads the group again when another delivery closed it at the same moment, and says this one changed nothing', async () => {
+  // A revoke of a rule that is gone: a non-default VPC answers InvalidPermission.NotFound, a default
+  // VPC success with the rule in UnknownIpPermissions (Amazon EC2 API Reference, RevokeSecurityGroupIngress).
+  it.each([
+    ['InvalidPermission.NotFound (a non-default VPC)', () => ec2.on(RevokeSecurityGroupIngressCommand).rejects(new EC2ServiceException({ name: 'InvalidPermission.NotFound', $fault: 'client', message: 'The specified rule does not exist in this security group.', $metadata: {} }))],
+    ['success with the rules in UnknownIpPermissions (a default VPC)', () => ec2.on(RevokeSecurityGroupIngressCommand).callsFake((input) => ({ Return: true, UnknownIpPermissions: input.IpPermissions }))],
+  ])('reads the group again when another delivery closed it at the same moment (EC2 answers %s), and says this one changed nothing', async (_answer, answerRevoke) => {
     // The first read finds SSH open; the revoke finds the rule gone; the second read finds the group closed and tagged.
     const fixed = groups();
     fixed[0].IpPermissions = fixed[0].IpPermissions!.filter((p) => p.FromPort !== 22 || p.IpRanges?.[0]?.CidrIp !== '0.0.0.0/0');
@@ -221,14 +226,17 @@ describe('Handler: revoke-ssh-ingress', () => {
     answerWorld();
     const reads = [groups(), fixed];
     ec2.on(DescribeSecurityGroupsCommand).callsFake((input) => ({ SecurityGroups: (reads.shift() ?? fixed).filter((g) => input.GroupIds.includes(g.GroupId)) }));
-    ec2.on(RevokeSecurityGroupIngressCommand).rejects(new EC2ServiceException({ name: 'InvalidPermission.NotFound', $fault: 'client', message: 'The specified rule does not exist in this security group.', $metadata: {} }));
+    answerRevoke();
     const { handler } = handlerWith();
     await handler(probe());
     expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 1);
+    // Never tagged as this delivery's change.
+    expect(ec2).toHaveReceivedCommandTimes(CreateTagsCommand, 0);
     const { subject, email } = published();
     expect(subject).toMatch(/^\[MEDIUM\] \[ALREADY REMEDIATED\] /);
     expect(email).toMatch(/Outcome: +Another delivery closed TCP 22 to the world on sg-0a1b2c3d4e5f60718 \("web-sg"\) on i-0abc1234def567890 at the same moment; this one changed nothing/);
     expect(email).toContain('- sg-0a1b2c3d4e5f60718 ("web-sg"): closed at the same moment by another delivery, whose alert has the way back');
+    expect(email).not.toContain('): revoked tcp 22');
     expect(email).not.toContain('aws ec2 ');
   });
 
