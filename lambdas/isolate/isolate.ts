@@ -183,7 +183,11 @@ async function execute(target: ActingAccount, instanceId: string, plan: Extract<
     changed: !dryRun,
     summary: dryRun
       ? `Dry run: nothing was changed. Would have isolated ${instanceId} and kept the evidence (EC2 confirmed each call would be allowed).`
-      : `Isolated ${instanceId}: no traffic in or out, existing connections ended; it keeps running (memory is evidence), protected from termination.`,
+      : `Isolated ${instanceId}: no traffic in or out, existing connections ended; it keeps running (memory is evidence), ${
+          plan.evidence.spot
+            ? `but as a Spot Instance it cannot be protected from termination and EC2 may reclaim it: ${dependencies.settings.isolateSnapshots ? 'the snapshots keep its disks' : 'snapshots are off (isolateSnapshots), so nothing keeps its disks'}.`
+            : 'protected from termination.'
+        }`,
     details,
     restore,
   });
@@ -206,7 +210,7 @@ async function keepEvidence(evidence: EvidencePlan, instanceId: string, context:
  * argument is quoted (restore-commands.ts): the group name comes from the member account.
  */
 export function restoreCommands(
-  plan: { readonly interfaces: readonly InterfacePlan[]; readonly recordedTagKeys: readonly string[]; readonly autoScalingGroupName?: string },
+  plan: { readonly interfaces: readonly InterfacePlan[]; readonly recordedTagKeys: readonly string[]; readonly autoScalingGroupName?: string; readonly evidence?: Pick<EvidencePlan, 'spot'> },
   target: ActingAccount,
   instanceId: string,
 ): string[] {
@@ -216,7 +220,8 @@ export function restoreCommands(
     if (n.previousGroups.length === 0) lines.push(commentLine(`the groups of ${n.networkInterfaceId} before the isolation are not recorded: choose them yourself`));
     else lines.push(commandLine(['aws', 'ec2', 'modify-network-interface-attribute', ...region, '--network-interface-id', n.networkInterfaceId, '--groups', ...n.previousGroups]));
   }
-  lines.push(commandLine(['aws', 'ec2', 'modify-instance-attribute', ...region, '--instance-id', instanceId, '--no-disable-api-termination']));
+  // A Spot Instance was never protected (plan.ts EvidencePlan.spot).
+  if (!plan.evidence?.spot) lines.push(commandLine(['aws', 'ec2', 'modify-instance-attribute', ...region, '--instance-id', instanceId, '--no-disable-api-termination']));
   lines.push(commandLine(['aws', 'ec2', 'delete-tags', ...region, '--resources', instanceId, '--tags', ...plan.recordedTagKeys.map((key) => `Key=${key}`)]));
   if (plan.autoScalingGroupName) {
     lines.push(commentLine('the instance was detached from its Auto Scaling group; to put it back:'));

@@ -78,6 +78,13 @@ export interface InterfacePlan {
  */
 export interface EvidencePlan {
   readonly protect: boolean;
+  /**
+   * A Spot Instance: EC2 refuses termination protection for it ("You can't enable termination
+   * protection for Spot Instances", EC2 User Guide, "Change instance termination protection"), and
+   * can reclaim it at two minutes' notice. Asking would fail every delivery; the snapshots are the
+   * evidence that outlives it.
+   */
+  readonly spot: boolean;
   readonly autoScalingGroupName?: string;
   readonly volumes: readonly string[];
   readonly snapshotTags: readonly Tag[];
@@ -141,7 +148,8 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
     ]),
   ];
   const evidence: EvidencePlan = {
-    protect: !input.terminationProtected,
+    protect: !input.terminationProtected && instance.InstanceLifecycle !== 'spot',
+    spot: instance.InstanceLifecycle === 'spot',
     autoScalingGroupName: input.autoScalingGroupName,
     volumes: input.snapshots ? (instance.BlockDeviceMappings ?? []).map((m) => m.Ebs?.VolumeId).filter((v): v is string => v !== undefined && !input.snapshotted.includes(v)) : [],
     snapshotTags: [

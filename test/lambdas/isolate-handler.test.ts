@@ -120,6 +120,17 @@ describe('Handler: isolate-instance', () => {
     expect(email).toContain('aws ec2 modify-instance-attribute --region eu-west-1 --instance-id i-0abc1234def567890 --no-disable-api-termination');
   });
 
+  it('isolates a Spot Instance without asking for termination protection (EC2 refuses it for Spot), and says the snapshots keep its disks', async () => {
+    world({ instance: instance({ InstanceLifecycle: 'spot' }) });
+    const { handler } = handlerWith();
+    await handler(c2());
+    expect(sequence()).toEqual(['CreateTags(i-0abc1234def567890)', 'ModifyNetworkInterfaceAttribute(eni-a->sg-untracked)', 'ModifyNetworkInterfaceAttribute(eni-a->sg-iso)', 'CreateSnapshot(vol-root)']);
+    const { subject, email } = published();
+    expect(subject).toMatch(/^\[HIGH\] \[ISOLATED\] /);
+    expect(email).toMatch(/Outcome: +Isolated i-0abc1234def567890: .* but as a Spot Instance it cannot be protected from termination and EC2 may reclaim it: the snapshots keep its disks\./);
+    expect(email).not.toContain('--no-disable-api-termination');
+  });
+
   it('creates both groups of a VPC the first time: the untracked one open both ways, the isolation one without its default egress', async () => {
     world({ groups: [] });
     const { handler } = handlerWith();

@@ -74,6 +74,12 @@ describe('Function: planIsolation', () => {
     expect(plan({ instance: disks, terminationProtected: true, snapshotted: ['vol-root'] })).toMatchObject({ evidence: { protect: false, volumes: ['vol-data'] } });
   });
 
+  it('never plans termination protection for a Spot Instance (EC2 refuses it), and says it is one', () => {
+    const spot = instance({ InstanceLifecycle: 'spot', BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-root' } }] });
+    expect(plan({ instance: spot })).toMatchObject({ evidence: { protect: false, spot: true, volumes: ['vol-root'] } });
+    expect(plan()).toMatchObject({ evidence: { protect: true, spot: false } });
+  });
+
   it('carries the Auto Scaling group to detach from', () => {
     expect(plan({ autoScalingGroupName: 'web-asg' })).toMatchObject({ evidence: { autoScalingGroupName: 'web-asg' } });
   });
