@@ -129,6 +129,13 @@ export function parseCidr(text: string): Cidr | undefined {
   return { version: address.length === 4 ? 4 : 6, address, maskBits, canonical };
 }
 
+/** Whether the address literal `address` lies in `cidr` (its prefix bits decide; host bits written in the block are ignored). */
+export function cidrHolds(cidr: Cidr, address: string): boolean {
+  const bytes = parseIpAddress(address);
+  if (bytes === undefined || bytes.length !== cidr.address.length) return false;
+  return bytes.every((byte, index) => ((byte ^ (cidr.address[index] as number)) & maskOfByte(cidr.maskBits, index)) === 0);
+}
+
 /** IP protocol numbers EC2 also accepts by name, and the name it describes them with (`-1`: all traffic). */
 const PROTOCOL_NAMES: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6', all: '-1' };
 

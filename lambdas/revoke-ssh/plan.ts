@@ -14,7 +14,7 @@
  *   other than SSH from the world is cut, even for a moment.
  */
 import type { Instance, IpPermission, SecurityGroup, Tag } from '@aws-sdk/client-ec2';
-import { normalizeProtocol } from '../../core/ip';
+import { cidrHolds, normalizeProtocol, parseCidr } from '../../core/ip';
 import { TAG_KEYS } from '../../core/tags';
 import type { Step } from '../shared/steps';
 
@@ -63,6 +63,8 @@ export interface SshPlanInput {
   readonly interfacesByGroup: Readonly<Record<string, readonly { readonly networkInterfaceId: string; readonly instanceId?: string }[]>>;
   readonly exclusionTag: string;
   readonly trustedSshCidrs: readonly string[];
+  /** The addresses the finding says probed the instance (untrusted: only tested against rules). */
+  readonly probingAddresses: readonly string[];
   readonly findingId: string;
   /** ISO time of the remediation, for the tag. */
   readonly now: string;
@@ -96,6 +98,12 @@ export interface GroupPlan {
   readonly recordedRevoked?: readonly IpPermission[];
   /** Other IP protocols an all-traffic world rule allowed, which the replacement does not keep. */
   readonly droppedProtocols: boolean;
+  /**
+   * Rules that are not world rules but still let a probing address reach TCP 22 (`tcp 22 from
+   * 0.0.0.0/1`): left as they are, and said, so an alert never reads as an all-clear while the
+   * address that probed the instance can still reach it.
+   */
+  readonly stillOpen: readonly string[];
 }
 
 export interface SshPlan {
@@ -160,9 +168,26 @@ export function planSshRevocation(input: SshPlanInput): SshPlan {
       remediatedAt: status === 'clean' && previous ? (group.Tags ?? []).find((t) => t.Key === REMEDIATION_TAG)?.Value : undefined,
       recordedRevoked: status === 'clean' && previous ? decodeRevoked((group.Tags ?? []).find((t) => t.Key === REVOKED_TAG)?.Value) : undefined,
       droppedProtocols: status === 'change' && droppedProtocols,
+      stillOpen: narrowerSshFrom(existing, input.probingAddresses),
     };
   });
   return { instanceExcluded, groups };
+}
+
+/** The rules other than world rules that let one of `addresses` reach TCP 22, as `tcp 22 from 0.0.0.0/1 (holds 203.0.113.9)`. */
+function narrowerSshFrom(permissions: readonly IpPermission[], addresses: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const permission of permissions.filter(coversSsh)) {
+    const sources = [...(permission.IpRanges ?? []).map((r) => r.CidrIp), ...(permission.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)];
+    for (const source of sources) {
+      if (source === undefined || source === WORLD_V4 || source === WORLD_V6) continue;
+      const cidr = parseCidr(source);
+      const held = cidr && addresses.filter((address) => cidrHolds(cidr, address));
+      const single = cidr?.version === 6 ? { IpRanges: [], Ipv6Ranges: [{ CidrIpv6: source }] } : { IpRanges: [{ CidrIp: source }], Ipv6Ranges: [] };
+      if (held && held.length > 0) found.push(`${ruleText({ ...permission, ...single })} (holds ${held.join(', ')})`);
+    }
+  }
+  return found;
 }
 
 /** TCP whose port range holds 22, or all traffic. */

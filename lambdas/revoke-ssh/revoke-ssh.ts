@@ -55,6 +55,7 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
         details: open.map((g) => `${groupLabel(g)}: would have closed ${[...new Set(g.revoke.map((r) => r.text))].join('; ') || 'world SSH'} (not done: the instance is excluded)`),
       });
     }
+    const stillOpen = stillOpenLines(plan.groups);
     if (open.length === 0) {
       const fixed = plan.groups.filter((g) => g.remediatedAt);
       // The groups' own record still gives the way back, even if the first alert was lost.
@@ -63,13 +64,20 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
         fixed.length > 0
           ? {
               tag: 'ALREADY REMEDIATED',
-              summary: `Already remediated: no security group of ${token(instanceId, 40)} lets the world reach TCP 22 (${fixed.map((g) => `${groupLabel(g)}: ${clean(g.remediatedAt, 120)}`).join('; ')}). Nothing was changed.`,
+              summary: `Already remediated: no security group of ${token(instanceId, 40)} lets the world reach TCP 22 (${fixed.map((g) => `${groupLabel(g)}: ${clean(g.remediatedAt, 120)}`).join('; ')}). Nothing was changed.${stillOpen.length > 0 ? STILL_OPEN_NOTE : ''}`,
+              details: stillOpen,
               restore:
                 commands.length > 0
                   ? restoreBlock(target, [commentLine('from the rules recorded on the groups (descriptions are in the first alert)'), ...commands])
                   : undefined,
             }
-          : { tag: 'NOTHING TO DO', summary: `No security group of ${token(instanceId, 40)} lets the world reach TCP 22 now; nothing was changed (the exposure may have been closed since the finding).` },
+          : stillOpen.length > 0
+            ? {
+                tag: 'SSH STILL OPEN',
+                summary: `No security group of ${token(instanceId, 40)} lets the whole world reach TCP 22, but a narrower rule still lets the address that probed it in (below). This playbook closes world rules only: nothing was changed.`,
+                details: stillOpen,
+              }
+            : { tag: 'NOTHING TO DO', summary: `No security group of ${token(instanceId, 40)} lets the world reach TCP 22 now; nothing was changed (the exposure may have been closed since the finding).` },
       );
     }
 
@@ -121,6 +129,7 @@ async function observeAndPlan(target: ActingAccount, instance: Instance, finding
     interfacesByGroup,
     exclusionTag: dependencies.settings.exclusionTag,
     trustedSshCidrs: dependencies.settings.trustedSshCidrs,
+    probingAddresses: probingAddresses(finding),
     findingId: finding.id,
     now: dependencies.now().toISOString(),
   });
@@ -162,6 +171,9 @@ function conclude(
   for (const group of closedMeanwhile) {
     details.push(`${groupLabel(group)}: closed at the same moment by another delivery, whose alert has the way back`);
   }
+  const stillOpen = stillOpenLines(plan.groups);
+  details.push(...stillOpen);
+  const note = stillOpen.length > 0 ? STILL_OPEN_NOTE : '';
   // In a member account the commands need that account's credentials: say so above them.
   const restore = restoreBlock(target, commands);
   const changed = succeeded.map(groupLabel).join(', ');
@@ -171,7 +183,7 @@ function conclude(
     return {
       alert: report({
         tag: 'REMEDIATION FAILED',
-        summary: `${succeeded.length > 0 ? `${dryRun ? 'Would have closed' : 'Closed'} TCP 22 to the world on ${changed}; ` : ''}FAILED on ${failed.map(groupLabel).join(', ')} ${where}. Check the changes below; the event is kept in the dead-letter queue.`,
+        summary: `${succeeded.length > 0 ? `${dryRun ? 'Would have closed' : 'Closed'} TCP 22 to the world on ${changed}; ` : ''}FAILED on ${failed.map(groupLabel).join(', ')} ${where}. Check the changes below; the event is kept in the dead-letter queue.${note}`,
         details,
         restore,
       }),
@@ -181,7 +193,7 @@ function conclude(
   if (results.size === 0) {
     return report({
       tag: 'ALREADY REMEDIATED',
-      summary: `Another delivery closed TCP 22 to the world on ${closedMeanwhile.map(groupLabel).join(', ')} ${where} at the same moment; this one changed nothing.`,
+      summary: `Another delivery closed TCP 22 to the world on ${closedMeanwhile.map(groupLabel).join(', ')} ${where} at the same moment; this one changed nothing.${note}`,
       details,
     });
   }
@@ -190,8 +202,8 @@ function conclude(
     // A dry run changes nothing: the finding state decides whether it is told again.
     changed: !dryRun,
     summary: dryRun
-      ? `Dry run: nothing was changed. Would have closed TCP 22 to the world on ${changed} ${where}, keeping every other rule (EC2 confirmed each call would be allowed).`
-      : `Closed TCP 22 to the world on ${changed} ${where}, keeping every other rule.`,
+      ? `Dry run: nothing was changed. Would have closed TCP 22 to the world on ${changed} ${where}, keeping every other rule (EC2 confirmed each call would be allowed).${note}`
+      : `Closed TCP 22 to the world on ${changed} ${where}, keeping every other rule.${note}`,
     details,
     restore,
   });
@@ -204,6 +216,27 @@ function recordedRestoreCommands(group: GroupPlan, target: ActingAccount): strin
     commandLine(['aws', 'ec2', 'authorize-security-group-ingress', '--region', target.region, '--group-id', group.groupId, '--ip-permissions', asciiJson(group.recordedRevoked)]),
     commandLine(['aws', 'ec2', 'delete-tags', '--region', target.region, '--resources', group.groupId, '--tags', `Key=${REMEDIATION_TAG}`, `Key=${FINDING_TAG}`, `Key=${REVOKED_TAG}`]),
   ];
+}
+
+/** Appended to a summary whenever a narrower rule still lets the probing address in: no alert then reads as an all-clear. */
+const STILL_OPEN_NOTE = ' The address that probed it can still reach TCP 22 through a narrower rule, left as it is (below).';
+
+function stillOpenLines(groups: readonly GroupPlan[]): string[] {
+  return groups.flatMap((g) =>
+    g.stillOpen.length > 0 ? [`${groupLabel(g)}: still lets the probing address reach TCP 22: ${listOf(g.stillOpen.map((rule) => clean(rule, 160)))} (not a world rule: left as it is)`] : [],
+  );
+}
+
+/**
+ * The remote addresses the finding names: each probe's of a port probe, the connection's of a
+ * brute force. Untrusted: they are only tested against the groups' rules (plan.ts), and only
+ * addresses that parse are ever shown.
+ */
+function probingAddresses(finding: Finding): string[] {
+  const action = at(finding.detail, 'service', 'action');
+  const remotes = [...asArray(at(action, 'portProbeAction', 'portProbeDetails')).map((probe) => at(probe, 'remoteIpDetails')), at(action, 'networkConnectionAction', 'remoteIpDetails')];
+  const addresses = remotes.flatMap((remote) => [asString(at(remote, 'ipAddressV4')), asString(at(remote, 'ipAddressV6'))]);
+  return [...new Set(addresses.filter((address): address is string => address !== undefined))].slice(0, 50);
 }
 
 function groupLabel(group: GroupPlan): string {

@@ -240,6 +240,28 @@ describe('Handler: revoke-ssh-ingress', () => {
     expect(email).not.toContain('aws ec2 ');
   });
 
+  it('never reads as an all-clear while a narrower rule still lets the probing address reach TCP 22: it says which, and changes nothing there', async () => {
+    // The probe came from 198.51.100.99; half the IPv4 Internet may still reach SSH.
+    const narrow = groups();
+    narrow[0].IpPermissions = [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '128.0.0.0/1' }] }];
+    answerWorld(narrow);
+    await handlerWith().handler(probe());
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 0);
+    const nothingClosed = published();
+    expect(nothingClosed.subject).toMatch(/^\[MEDIUM\] \[SSH STILL OPEN\] /);
+    expect(nothingClosed.email).toMatch(/Outcome: +No security group of i-0abc1234def567890 lets the whole world reach TCP 22, but a narrower rule still lets the address that probed it in/);
+    expect(nothingClosed.email).toContain('- sg-0a1b2c3d4e5f60718 ("web-sg"): still lets the probing address reach TCP 22: tcp 22 from 128.0.0.0/1 (holds 198.51.100.99) (not a world rule: left as it is)');
+    // With a world rule too: the world rule is closed, and the alert still says what is left.
+    sns.resetHistory();
+    narrow[0].IpPermissions.push({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] });
+    answerWorld(narrow);
+    await handlerWith().handler(probe());
+    const closed = published();
+    expect(closed.subject).toMatch(/^\[MEDIUM\] \[SSH CLOSED\] /);
+    expect(closed.email).toMatch(/keeping every other rule\. The address that probed it can still reach TCP 22 through a narrower rule, left as it is \(below\)\./);
+    expect(closed.email).toContain('tcp 22 from 128.0.0.0/1 (holds 198.51.100.99)');
+  });
+
   it('fixes the groups it can when one fails, lists both, and fails the invocation', async () => {
     const two = groups();
     two[1].IpPermissions = [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }];

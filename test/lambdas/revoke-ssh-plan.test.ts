@@ -19,6 +19,7 @@ function plan(groups: SecurityGroup[], overrides: Partial<SshPlanInput> = {}) {
     interfacesByGroup: {},
     exclusionTag: 'guardduty-response:exclude',
     trustedSshCidrs: [],
+    probingAddresses: [],
     findingId: 'f-1',
     now: '2026-11-20T03:00:00.000Z',
     ...overrides,
@@ -102,6 +103,7 @@ describe('Function: planSshRevocation', () => {
       instance: instance([['sg-a', 'sg-b'], ['sg-c']]),
       groups,
       interfacesByGroup: {},
+      probingAddresses: [],
       exclusionTag: 'x',
       trustedSshCidrs: [],
       findingId: 'f-1',
@@ -169,6 +171,26 @@ describe('Function: planSshRevocation', () => {
     expect(result.groups[0].sharedWith).toEqual(['eni-9 (i-2)', 'eni-8']);
   });
 
+  it('names the narrower rules that still let a probing address reach TCP 22, and only those', () => {
+    const narrower: IpPermission[] = [
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/1' }, { CidrIp: '128.0.0.0/1' }, { CidrIp: '10.0.0.0/8' }] },
+      { IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '2001:db8::/32' }] },
+      // Not SSH: never named.
+      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/1' }] },
+      world(22, 22),
+    ];
+    const [result] = plan([group('sg-1', narrower)], { probingAddresses: ['198.51.100.7', '2001:db8::9', 'not an address', '10.1.2.3'] }).groups;
+    expect(result.stillOpen).toEqual([
+      'tcp 22 from 0.0.0.0/1 (holds 10.1.2.3)',
+      'tcp 22 from 128.0.0.0/1 (holds 198.51.100.7)',
+      'tcp 22 from 10.0.0.0/8 (holds 10.1.2.3)',
+      'all traffic from 2001:db8::/32 (holds 2001:db8::9)',
+    ]);
+    // The world rule is revoked as always; the narrower ones are only said.
+    expect(texts(result.revoke)).toEqual(['tcp 22 from 0.0.0.0/0']);
+    expect(plan([group('sg-1', narrower)]).groups[0].stillOpen).toEqual([]);
+  });
+
   it('names rules the way the alert shows them', () => {
     expect(ruleText({ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] })).toBe('all traffic from ::/0');
     expect(ruleText({ IpProtocol: 'icmp', FromPort: -1, ToPort: -1, IpRanges: [{ CidrIp: '0.0.0.0/0' }] })).toBe('icmp from 0.0.0.0/0');
@@ -182,6 +204,7 @@ function baseInput(): SshPlanInput {
     interfacesByGroup: {},
     exclusionTag: 'guardduty-response:exclude',
     trustedSshCidrs: [],
+    probingAddresses: [],
     findingId: 'f-1',
     now: 'now',
   };
