@@ -11,6 +11,7 @@ import { TAG_KEYS } from '../../core/tags';
 import { MOVE_RESERVE_MS } from '../../core/timing';
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import { type Finding, parseActionableFinding } from '../shared/finding';
+import { listOf } from '../shared/describe';
 import { asString, at } from '../shared/json';
 import { allPages } from '../shared/pages';
 import { RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, restoreBlock, restoreHeader, unverifiedSummary } from '../shared/remediation';
@@ -161,7 +162,7 @@ async function execute(target: ActingAccount, instanceId: string, plan: Extract<
 
   const all = [...isolation, ...rollback, ...evidence];
   const failed = all.filter((e) => e.status === 'failed');
-  const details = all.map(changeLine);
+  const details = [...all.map(changeLine), ...(isolated ? [alwaysTrackedLine(plan.privateAddresses)] : [])];
   const restore = isolated && !dryRun ? restoreBlock(target, undoLines(all, target.region)) : undefined;
   if (failed.length > 0) {
     const failure = new RemediationError(`${failed.length} step(s) of the isolation of ${instanceId} failed: ${failed.map((e) => describeStep(e.step)).join('; ')}`);
@@ -183,7 +184,7 @@ async function execute(target: ActingAccount, instanceId: string, plan: Extract<
     changed: !dryRun,
     summary: dryRun
       ? `Dry run: nothing was changed. Would have isolated ${instanceId} and kept the evidence (EC2 confirmed each call would be allowed).`
-      : `Isolated ${instanceId}: no traffic in or out, existing connections ended; it keeps running (memory is evidence), ${
+      : `Isolated ${instanceId}: no traffic in or out, existing connections ended except those EC2 always tracks (below); it keeps running (memory is evidence), ${
           plan.evidence.spot
             ? `but as a Spot Instance it cannot be protected from termination and EC2 may reclaim it: ${dependencies.settings.isolateSnapshots ? 'the snapshots keep its disks' : 'snapshots are off (isolateSnapshots), so nothing keeps its disks'}.`
             : 'protected from termination.'
@@ -191,6 +192,18 @@ async function execute(target: ActingAccount, instanceId: string, plan: Extract<
     details,
     restore,
   });
+}
+
+/**
+ * What the moves cannot end: flows EC2 always tracks, whatever the rules (EC2 User Guide,
+ * "Security group connection tracking", automatically tracked connections), last until they close
+ * or time out. A private instance reaches the Internet through a NAT gateway, so its sessions to
+ * a command-and-control server are such flows. A network ACL is stateless: an entry denying the
+ * instance's addresses ends them at once (it applies to the subnet, so it is said, not done).
+ */
+function alwaysTrackedLine(addresses: readonly string[]): string {
+  const cidrs = addresses.map((a) => token(a.includes(':') ? `${a}/128` : `${a}/32`, 50)).filter((c): c is string => c !== undefined);
+  return `not ended: flows through a NAT gateway, a load balancer, a transit gateway or a VPC endpoint are always tracked by EC2 and last until they close or time out; to end them at once, deny ${cidrs.length > 0 ? listOf(cidrs) : "the instance's addresses"} in both directions in the network ACL of its subnet`;
 }
 
 function executionContext(target: ActingAccount, dryRun: boolean, invocation: Invocation): ExecutionContext {

@@ -10,8 +10,11 @@
  * that allows them goes. The containment AWS's incident-response guidance describes for EC2
  * follows from that: first move the interfaces to a group whose rules make the flows untracked,
  * then to an isolation group without rules. ICMP and automatically tracked connections stay
- * tracked (same page). The untracked group is open for the seconds between the two moves: the
- * documented price of ending the attacker's existing sessions.
+ * tracked (same page: flows through a NAT gateway, a load balancer, a transit gateway, a VPC
+ * endpoint and a few more are always tracked), so they outlive the moves: the alert says so and
+ * names the addresses a network ACL entry would have to deny to end them at once. The untracked
+ * group is open for the seconds between the two moves: the documented price of ending the
+ * attacker's existing sessions.
  */
 import type { Instance, IpPermission, SecurityGroup, Tag } from '@aws-sdk/client-ec2';
 import { IsolationRole, PREVIOUS_GROUPS_TAG_PREFIX, TAG_KEYS, previousGroupsTag } from '../../core/tags';
@@ -104,6 +107,12 @@ export type IsolationPlan =
   | {
       readonly status: 'isolate';
       readonly vpcId: string;
+      /**
+       * The instance's private addresses: flows EC2 always tracks (through a NAT gateway, a load
+       * balancer, a transit gateway, a VPC endpoint) survive the moves, and a network ACL entry
+       * denying these addresses is what ends them at once; the alert says so.
+       */
+      readonly privateAddresses: readonly string[];
       readonly interfaces: readonly InterfacePlan[];
       readonly untracked: GroupSetup;
       readonly isolation: GroupSetup;
@@ -165,6 +174,13 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
   return {
     status: 'isolate',
     vpcId: instance.VpcId ?? instance.NetworkInterfaces?.[0]?.VpcId ?? 'unknown',
+    privateAddresses: [
+      ...new Set(
+        (instance.NetworkInterfaces ?? [])
+          .flatMap((n) => [n.PrivateIpAddress, ...(n.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress), ...(n.Ipv6Addresses ?? []).map((a) => a.Ipv6Address)])
+          .filter((a): a is string => a !== undefined),
+      ),
+    ],
     interfaces,
     untracked: {
       existingId: untrackedGroup?.GroupId,

@@ -93,7 +93,13 @@ describe('Handler: isolate-instance', () => {
   });
 
   it('records the way back, moves through the untracked group to the isolation group, protects and snapshots', async () => {
-    world();
+    const addressed = instance();
+    Object.assign(addressed.NetworkInterfaces![0], {
+      PrivateIpAddress: '10.0.1.25',
+      PrivateIpAddresses: [{ PrivateIpAddress: '10.0.1.25', Primary: true }, { PrivateIpAddress: '10.0.1.26', Primary: false }],
+      Ipv6Addresses: [{ Ipv6Address: '2001:db8::25' }],
+    });
+    world({ instance: addressed });
     const { handler } = handlerWith();
     await handler(c2());
     expect(sequence()).toEqual([
@@ -115,7 +121,11 @@ describe('Handler: isolate-instance', () => {
     expect(ec2).toHaveReceivedCommandWith(CreateSnapshotCommand, { VolumeId: 'vol-root', TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'guardduty-response:finding', Value: c2().detail.id }, { Key: 'guardduty-response:evidence-of', Value: 'i-0abc1234def567890' }] }] });
     const { subject, email } = published();
     expect(subject).toMatch(/^\[HIGH\] \[ISOLATED\] Backdoor:EC2\/C&CActivity\.B!DNS/);
-    expect(email).toMatch(/Outcome: +Isolated i-0abc1234def567890: no traffic in or out, existing connections ended/);
+    expect(email).toMatch(/Outcome: +Isolated i-0abc1234def567890: no traffic in or out, existing connections ended except those EC2 always tracks \(below\)/);
+    // What the moves cannot end, and the one change that would.
+    expect(email).toContain(
+      '- not ended: flows through a NAT gateway, a load balancer, a transit gateway or a VPC endpoint are always tracked by EC2 and last until they close or time out; to end them at once, deny 10.0.1.25/32, 10.0.1.26/32, 2001:db8::25/128 in both directions in the network ACL of its subnet',
+    );
     expect(email).toContain('aws ec2 modify-network-interface-attribute --region eu-west-1 --network-interface-id eni-a --groups sg-web sg-ssh');
     expect(email).toContain('aws ec2 modify-instance-attribute --region eu-west-1 --instance-id i-0abc1234def567890 --no-disable-api-termination');
   });
