@@ -433,6 +433,10 @@ function page<K extends string, T>(items: T[], input: Record<string, unknown>, k
   const start = typeof input.NextToken === 'string' ? Number(input.NextToken) : 0;
   // EC2's generic code for a value it rejects; the offline world accepts only the tokens it gave.
   if (!Number.isInteger(start) || start < 0 || start > items.length) throw ec2Error('InvalidParameterValue', `NextToken '${String(input.NextToken)}' was not given by this world`);
+  // These calls take MaxResults from 5 to 1,000 (Amazon EC2 API Reference).
+  if (input.MaxResults !== undefined && !(Number.isInteger(input.MaxResults) && (input.MaxResults as number) >= 5 && (input.MaxResults as number) <= 1000)) {
+    throw ec2Error('InvalidParameterValue', `MaxResults must be between 5 and 1000, not ${String(input.MaxResults)}`);
+  }
   const size = typeof input.MaxResults === 'number' ? input.MaxResults : items.length;
   const end = Math.min(items.length, start + size);
   return { [key]: items.slice(start, end), ...(end < items.length && { NextToken: String(end) }) } as Record<K, T[]> & { NextToken?: string };

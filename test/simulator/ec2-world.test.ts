@@ -57,15 +57,20 @@ describe('Class: Ec2World', () => {
     ]);
   });
 
-  it('pages DescribeNetworkInterfaces as EC2 does: MaxResults items a page, a NextToken while more remain', async () => {
+  it('pages describe calls as EC2 does: MaxResults (5 to 1,000) items a page, a NextToken while more remain', async () => {
     const ec2 = clientFor(exampleWorld());
-    const filters = [{ Name: 'group-id', Values: ['sg-0a1b2c3d4e5f60718'] }];
-    const first = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1 }));
-    expect(first.NetworkInterfaces!.map((n) => n.NetworkInterfaceId)).toEqual(['eni-0aa11bb22cc33dd44']);
-    const second = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1, NextToken: first.NextToken }));
-    expect(second.NetworkInterfaces!.map((n) => n.NetworkInterfaceId)).toEqual(['eni-0bb22cc33dd44ee55']);
-    expect(second.NextToken).toBeUndefined();
-    await expect(ec2.send(new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1, NextToken: 'forged' }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    const before = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.length;
+    // Enough groups for two pages of 5, the second one short.
+    for (let i = before; i < 8; i++) await ec2.send(new CreateSecurityGroupCommand({ GroupName: `paged-${i}`, Description: 'd', VpcId: 'vpc-0123456789abcdef0' }));
+    const everything = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.map((g) => g.GroupId);
+    expect(everything).toHaveLength(8);
+    const first = await ec2.send(new DescribeSecurityGroupsCommand({ MaxResults: 5 }));
+    expect(first.SecurityGroups!.map((g) => g.GroupId)).toEqual(everything.slice(0, 5));
+    const rest = await ec2.send(new DescribeSecurityGroupsCommand({ MaxResults: 5, NextToken: first.NextToken }));
+    expect([...first.SecurityGroups!, ...rest.SecurityGroups!].map((g) => g.GroupId)).toEqual(everything);
+    expect(rest.NextToken).toBeUndefined();
+    await expect(ec2.send(new DescribeSecurityGroupsCommand({ MaxResults: 5, NextToken: 'forged' }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await expect(ec2.send(new DescribeNetworkInterfacesCommand({ MaxResults: 1 }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
   });
 
   it('changes with a revoke, so the next describe sees it, and records the call as sent', async () => {
