@@ -84,6 +84,14 @@ async function isolateLocked(target: ActingAccount, instance: Instance, instance
         summary: `Nothing was changed: instance ${instanceId} carries the exclusion tag '${clean(settings.exclusionTag, 128)}'. It is NOT isolated: it is still on the network.`,
         atLeastSeverity: SEVERITY_FLOOR.HIGH,
       });
+    case 'other-vpc': {
+      // Nothing changed, and a retry cannot change that: the alert asks for a person, and pages.
+      return report({
+        tag: 'NOT ISOLATED',
+        summary: `Nothing was changed: ${instanceId} has network interfaces in more than one VPC (${listOf(plan.elsewhere.map((n) => clean(n, 80)))} outside ${token(plan.vpcId, 40)}), and a security group can only be given to interfaces of its own VPC. It is NOT isolated: isolate it by hand (or detach those interfaces and let the next delivery isolate it).`,
+        atLeastSeverity: SEVERITY_FLOOR.HIGH,
+      });
+    }
     case 'already-isolated':
       return finishIsolated(target, instanceId, plan, dependencies.settings.dryRun, report, invocation);
   }

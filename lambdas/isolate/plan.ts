@@ -97,6 +97,12 @@ export const evidencePending = (evidence: EvidencePlan): boolean => evidence.pro
 
 export type IsolationPlan =
   | { readonly status: 'terminated' | 'excluded' }
+  /**
+   * Interfaces in more than one VPC (a multi-VPC attachment): a security group belongs to one VPC
+   * and can only be given to interfaces of that VPC, and the isolation groups are made in the
+   * instance's VPC. Moving the others would fail after the first moves; refused before any change.
+   */
+  | { readonly status: 'other-vpc'; readonly vpcId: string; readonly elsewhere: readonly string[] }
   | {
       readonly status: 'already-isolated';
       readonly isolatedAt: string;
@@ -129,6 +135,9 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
   const { instance } = input;
   if (instance.State?.Name === 'terminated' || instance.State?.Name === 'shutting-down') return { status: 'terminated' };
   if (tagOf(instance.Tags, input.exclusionTag) !== undefined) return { status: 'excluded' };
+  const vpcId = instance.VpcId ?? instance.NetworkInterfaces?.[0]?.VpcId ?? 'unknown';
+  const elsewhere = (instance.NetworkInterfaces ?? []).filter((n) => n.VpcId !== undefined && n.VpcId !== vpcId).map((n) => `${n.NetworkInterfaceId ?? 'unknown'} (${n.VpcId})`);
+  if (elsewhere.length > 0) return { status: 'other-vpc', vpcId, elsewhere };
   const isolationGroup = input.vpcGroups.find((g) => tagOf(g.Tags, ISOLATION_ROLE_TAG) === 'isolation');
   const untrackedGroup = input.vpcGroups.find((g) => tagOf(g.Tags, ISOLATION_ROLE_TAG) === 'untracked');
   // Groups tagged as this stack's own are never anyone's "previous" groups: restoring into the
@@ -173,7 +182,7 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
     (rules ?? []).some((r) => r.IpProtocol === '-1' && (r.IpRanges ?? []).some((x) => x.CidrIp === '0.0.0.0/0') && (r.Ipv6Ranges ?? []).some((x) => x.CidrIpv6 === '::/0'));
   return {
     status: 'isolate',
-    vpcId: instance.VpcId ?? instance.NetworkInterfaces?.[0]?.VpcId ?? 'unknown',
+    vpcId,
     privateAddresses: [
       ...new Set(
         (instance.NetworkInterfaces ?? [])

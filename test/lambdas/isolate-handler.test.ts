@@ -141,6 +141,17 @@ describe('Handler: isolate-instance', () => {
     expect(email).not.toContain('--no-disable-api-termination');
   });
 
+  it('changes nothing on an instance with interfaces in another VPC, and pages: it is NOT isolated', async () => {
+    const multi = instance();
+    multi.NetworkInterfaces!.push({ NetworkInterfaceId: 'eni-other', VpcId: 'vpc-2', Groups: [{ GroupId: 'sg-appliance' }] });
+    world({ instance: multi });
+    await handlerWith().handler(c2());
+    expect(sequence()).toEqual([]);
+    const { subject, email } = published();
+    expect(subject).toMatch(/^\[HIGH\] \[NOT ISOLATED\] /);
+    expect(email).toMatch(/Outcome: +Nothing was changed: i-0abc1234def567890 has network interfaces in more than one VPC \(eni-other \(vpc-2\) outside vpc-1\)/);
+  });
+
   it('creates both groups of a VPC the first time: the untracked one open both ways, the isolation one without its default egress', async () => {
     world({ groups: [] });
     const { handler } = handlerWith();

@@ -80,6 +80,17 @@ describe('Function: planIsolation', () => {
     expect(plan()).toMatchObject({ evidence: { protect: true, spot: false } });
   });
 
+  it('refuses, before any change, an instance with interfaces in another VPC (a group serves the interfaces of its own VPC only)', () => {
+    const multi = instance({
+      VpcId: 'vpc-1',
+      NetworkInterfaces: [
+        { NetworkInterfaceId: 'eni-a', VpcId: 'vpc-1', Groups: [{ GroupId: 'sg-web' }] },
+        { NetworkInterfaceId: 'eni-b', VpcId: 'vpc-2', Groups: [{ GroupId: 'sg-appliance' }] },
+      ],
+    });
+    expect(plan({ instance: multi })).toEqual({ status: 'other-vpc', vpcId: 'vpc-1', elsewhere: ['eni-b (vpc-2)'] });
+  });
+
   it('carries the Auto Scaling group to detach from', () => {
     expect(plan({ autoScalingGroupName: 'web-asg' })).toMatchObject({ evidence: { autoScalingGroupName: 'web-asg' } });
   });
