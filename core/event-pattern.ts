@@ -32,7 +32,7 @@
  * validated or used for matching.
  */
 
-import { isDecimalDigits, maskOfByte, parseIpAddress } from './ip';
+import { type Cidr, cidrHolds, isDecimalDigits, parseCidr, parseIpAddress } from './ip';
 
 /** An event pattern: a JSON object, as accepted by `PutRule` / `TestEventPattern`. */
 export type EventPattern = { readonly [key: string]: unknown };
@@ -99,7 +99,7 @@ type ValueTest =
   | { readonly kind: 'equals-ignore-case'; readonly folded: string }
   | { readonly kind: 'wildcard'; readonly parts: WildcardParts }
   | { readonly kind: 'numeric'; readonly range: NumericRange }
-  | { readonly kind: 'cidr'; readonly network: readonly number[]; readonly maskBits: number }
+  | { readonly kind: 'cidr'; readonly cidr: Cidr }
   | { readonly kind: 'anything-but'; readonly excluded: ReadonlySet<JsonScalar> }
   | { readonly kind: 'anything-but-prefix'; readonly values: readonly string[] }
   | { readonly kind: 'anything-but-suffix'; readonly values: readonly string[] }
@@ -335,21 +335,20 @@ function requireNumericOperator(term: unknown, path: string): string {
 
 function compileCidr(operand: unknown, path: string): ValueTest {
   const text = requireString(operand, path, 'cidr');
+  // Host bits written in the block are ignored, as EventBridge ignores them (cidrHolds compares prefix bits only).
+  const cidr = parseCidr(text);
+  if (cidr) return { kind: 'cidr', cidr };
+  // Not a block: say which part is wrong.
   const slash = text.indexOf('/');
   const address = slash < 0 ? undefined : parseIpAddress(text.slice(0, slash));
   const bitsText = slash < 0 ? '' : text.slice(slash + 1);
-  if (address === undefined || !isDecimalDigits(bitsText, 3)) {
-    throw new InvalidEventPatternError(
-      path,
-      `malformed CIDR block ${quote(text)}; expected an address and a prefix length, like "10.0.0.0/24" or "2001:db8::/32"`,
-    );
+  if (address !== undefined && isDecimalDigits(bitsText, 3)) {
+    throw new InvalidEventPatternError(path, `CIDR prefix length /${Number(bitsText)} is too long for ${quote(text)}`);
   }
-  const maskBits = Number(bitsText);
-  if (maskBits > address.length * 8) {
-    throw new InvalidEventPatternError(path, `CIDR prefix length /${maskBits} is too long for ${quote(text)}`);
-  }
-  const network = address.map((byte, index) => byte & maskOfByte(maskBits, index));
-  return { kind: 'cidr', network, maskBits };
+  throw new InvalidEventPatternError(
+    path,
+    `malformed CIDR block ${quote(text)}; expected an address and a prefix length, like "10.0.0.0/24" or "2001:db8::/32"`,
+  );
 }
 
 const ANYTHING_BUT_OBJECT_KEYS = ['prefix', 'suffix', 'equals-ignore-case', 'wildcard'];
@@ -657,7 +656,7 @@ function passes(test: ValueTest, value: JsonScalar): boolean {
     case 'numeric':
       return typeof value === 'number' && inRange(test.range, value);
     case 'cidr':
-      return typeof value === 'string' && inCidr(test.network, test.maskBits, value);
+      return typeof value === 'string' && cidrHolds(test.cidr, value);
     case 'anything-but':
       return !test.excluded.has(value);
     case 'anything-but-prefix':
@@ -700,19 +699,6 @@ function matchesWildcard(parts: WildcardParts, value: string): boolean {
       return false;
     }
     position = found + part.length;
-  }
-  return true;
-}
-
-function inCidr(network: readonly number[], maskBits: number, value: string): boolean {
-  const address = parseIpAddress(value);
-  if (address === undefined || address.length !== network.length) {
-    return false;
-  }
-  for (let index = 0; index < network.length; index++) {
-    if (((address[index] as number) & maskOfByte(maskBits, index)) !== network[index]) {
-      return false;
-    }
   }
   return true;
 }

@@ -5,7 +5,7 @@
  */
 import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, type Instance, type SecurityGroup } from '@aws-sdk/client-ec2';
 import { Outcome, formatFindingAlert } from '../shared/alert';
-import { listOf } from '../shared/describe';
+import { listOf, remoteEnds } from '../shared/describe';
 import { type Finding, parseActionableFinding } from '../shared/finding';
 import { asArray, asString, at } from '../shared/json';
 import { allPages } from '../shared/pages';
@@ -233,9 +233,7 @@ function stillOpenLines(groups: readonly GroupPlan[]): string[] {
  * addresses that parse are ever shown.
  */
 function probingAddresses(finding: Finding): string[] {
-  const action = at(finding.detail, 'service', 'action');
-  const remotes = [...asArray(at(action, 'portProbeAction', 'portProbeDetails')).map((probe) => at(probe, 'remoteIpDetails')), at(action, 'networkConnectionAction', 'remoteIpDetails')];
-  const addresses = remotes.flatMap((remote) => [asString(at(remote, 'ipAddressV4')), asString(at(remote, 'ipAddressV6'))]);
+  const addresses = remoteEnds(finding.detail).flatMap((remote) => [asString(remote.ipAddressV4), asString(remote.ipAddressV6)]);
   return [...new Set(addresses.filter((address): address is string => address !== undefined))].slice(0, 50);
 }
 

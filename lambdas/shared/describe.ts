@@ -245,6 +245,15 @@ function describeInstance(instance: JsonObject, resourceType: string | undefined
   };
 }
 
+const portProbes = (action: JsonObject): JsonObject[] => asArray(at(action, 'portProbeAction', 'portProbeDetails')).map(asObject).filter((p): p is JsonObject => p !== undefined);
+
+/** The remote ends a finding's action names (`remoteIpDetails`): the API caller, the connection, the Kubernetes caller, the RDS login, each port probe. */
+export function remoteEnds(detail: JsonObject): JsonObject[] {
+  const action = asObject(at(detail, 'service', 'action')) ?? {};
+  const actions = [action.awsApiCallAction, action.networkConnectionAction, action.kubernetesApiCallAction, action.rdsLoginAttemptAction].map(asObject);
+  return [...actions.map((a) => asObject(a?.remoteIpDetails)), ...portProbes(action).map((p) => asObject(p.remoteIpDetails))].filter((r): r is JsonObject => r !== undefined);
+}
+
 /** The other end of the activity: remote addresses, where they are, what was called or probed. */
 export function describeActor(detail: JsonObject): Line[] {
   const action = asObject(at(detail, 'service', 'action')) ?? {};
@@ -253,10 +262,8 @@ export function describeActor(detail: JsonObject): Line[] {
   const dns = asObject(action.dnsRequestAction);
   const kubernetes = asObject(action.kubernetesApiCallAction);
   const rdsLogin = asObject(action.rdsLoginAttemptAction);
-  const probes = asArray(at(action, 'portProbeAction', 'portProbeDetails')).map(asObject).filter((p): p is JsonObject => p !== undefined);
-
-  const remotes = [api, network, kubernetes, rdsLogin].map((a) => asObject(a?.remoteIpDetails)).concat(probes.map((p) => asObject(p.remoteIpDetails)));
-  const remote = remotes.filter((r): r is JsonObject => r !== undefined).map(describeRemote);
+  const probes = portProbes(action);
+  const remote = remoteEnds(detail).map(describeRemote);
   return [
     ['Action', token(action.actionType, 40)],
     ['Remote', listOf(remote)],
