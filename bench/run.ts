@@ -3,19 +3,16 @@
  * Exits non-zero when a target is missed.
  */
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { formatFindingAlert } from '../lambdas/shared/alert';
 import { parseFindingEvent } from '../lambdas/shared/finding';
 import { PlaybookId } from '../core/catalog';
-import { loadConfig } from '../core/config';
-import { GuardDutyResponseStack } from '../infra/guardduty-response-stack';
 import { startLocalDynamoDb } from '../simulator/local-dynamodb';
 import { dynamoFindingState } from '../lambdas/shared/finding-state';
 import { routeEvent, rulesFromTemplate } from '../simulator/template-router';
 import { assetOf, coldStarts, emptyModule, functionEnv, node22, zipBytes } from './cold-start';
 import { corpusFindings } from '../test/support/corpus';
+import { synthStack } from '../test/support/synth';
 import { DEPLOYED, burstLine, runBurst } from './burst';
 import { firstInvocations } from './first-invocation';
 import { simulatorScale } from './simulator-scale';
@@ -62,16 +59,10 @@ function ratioTo(reference: () => void, work: () => void, rounds = 21): { ratio:
   return { ratio: median(ratios), workUs: median(workUs), referenceUs: median(referenceUs) };
 }
 
-function synthTemplate(): Record<string, unknown> {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-  const stack = new GuardDutyResponseStack(app, 'Bench', { env: { account: '111122223333', region: 'eu-west-1' }, config: loadConfig({}) });
-  return Template.fromStack(stack).toJSON();
-}
-
 const events = corpusFindings().map((f) => f.event);
 const results: Result[] = [];
 
-const template = synthTemplate();
+const template = synthStack().template.toJSON();
 // `cdk synth` as a user runs it, against a one-function app (bench/synth.ts).
 const synth = synthRatio();
 results.push({ name: `cdk synth / one-function app (${synth.fullSeconds.toFixed(1)} s vs ${synth.oneSeconds.toFixed(1)} s)`, value: synth.ratio, unit: 'x', target: 2.5, higherIsBetter: false });

@@ -35,18 +35,13 @@ interface Mark {
 }
 
 async function child(): Promise<void> {
-  const { App } = await import('aws-cdk-lib');
-  const { Template } = await import('aws-cdk-lib/assertions');
   const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
-  const { GuardDutyResponseStack } = await import('../infra/guardduty-response-stack');
-  const { loadConfig } = await import('../core/config');
+  const { synthStack } = await import('../test/support/synth');
   const { Ec2World } = await import('../simulator/ec2-world');
   const { Simulator } = await import('../simulator/simulate');
   const { startLocalDynamoDb } = await import('../simulator/local-dynamodb');
   const { corpusFindings } = await import('../test/support/corpus');
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-  const stack = new GuardDutyResponseStack(app, 'Bench', { env: { account: '111122223333', region: 'eu-west-1' }, config: loadConfig({}) });
-  const template = Template.fromStack(stack).toJSON();
+  const template = synthStack().template.toJSON();
   const events = corpusFindings().map((f) => f.event as { id?: string; detail: Record<string, unknown> });
   const simulator = new Simulator(template, Ec2World.empty(), { now: () => new Date('2026-11-20T03:30:00Z') });
   // The reference: the cheapest round trip the finding state makes, on an engine of its own.

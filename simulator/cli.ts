@@ -185,7 +185,9 @@ export async function runSimulate(argv: readonly string[], io: Io): Promise<numb
  * Region and the listed ones (the forwarding stacks'); without, any Region (one stack per Region).
  */
 function synthesizeApp(cliContext: Readonly<Record<string, string>>, homeRegion: string | undefined): SynthesizedApp {
-  const context = { ...cdkJsonContext(), ...cliContext, 'aws:cdk:bundling-stacks': [] };
+  // The simulator reads the template only: no bundling, and no stack trace of each construct's
+  // creation (a fifth of the synthesis), which only `cdk synth`'s error messages use.
+  const context = { ...cdkJsonContext(), ...cliContext, 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-creation-stack-traces': true };
   // Synthesis is the slow part of a run (about a second); a process that runs the simulator more
   // than once with the same flags (the tests) synthesizes once. Results are never mutated.
   const key = JSON.stringify([context, homeRegion ?? null]);

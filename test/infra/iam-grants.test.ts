@@ -1,7 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { MEMBER_STACK_ID, STACK_ID, buildApp } from '../../infra/app';
 import { HandlerName, PLAYBOOKS, REMEDIATION_HANDLERS, ec2PermissionsOf, isMutating, playbookById } from '../../core/catalog';
 import { EXAMPLE_EVENTS_DIR, EXAMPLE_WORLD_DIR } from '../../simulator/cli';
@@ -18,6 +17,7 @@ import { COMMERCIAL, Resolver, Template } from '../support/cfn-resolve';
 import { fixtureEvent } from '../support/corpus';
 import { LocalDynamoDb, startDynalite } from '../support/local-dynamodb';
 import { ContextValue, Request, Statement, evaluate } from '../support/iam-evaluate';
+import { unitTestApp } from '../support/synth';
 
 /**
  * Least privilege that IAM itself enforces. The handlers run in the simulator (revoke-ssh and
@@ -31,7 +31,7 @@ const MEMBER = '444455556666';
 const EXCLUSION = 'Hold';
 const CONTEXT = { 'playbook:isolate-instance': 'true', securityAccountId: SECURITY, exclusionTag: EXCLUSION, memberRoleName: 'SecOps', trustedSshCidrs: '203.0.113.0/24' };
 
-const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...CONTEXT }, builtinCloudFormationValidation: false });
+const app = unitTestApp(CONTEXT);
 buildApp(app);
 const assembly = app.synth();
 const main = assembly.getStackByName(STACK_ID).template as Template;

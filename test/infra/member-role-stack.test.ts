@@ -1,11 +1,12 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MEMBER_STACK_ID, buildApp } from '../../infra/app';
 import { REMEDIATION_HANDLERS, ec2PermissionsOf, remediationRolePathOf } from '../../core/catalog';
+import { unitTestApp } from '../support/synth';
 
 function synthMember(context: Record<string, unknown>) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context }, builtinCloudFormationValidation: false });
+  const app = unitTestApp(context);
   buildApp(app);
   return app;
 }

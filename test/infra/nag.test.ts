@@ -1,13 +1,14 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PLAYBOOKS } from '../../core/catalog';
 import { loadConfig } from '../../core/config';
 import { GuardDutyResponseStack } from '../../infra/guardduty-response-stack';
+import { unitTestApp } from '../support/synth';
 
 describe('Stack: cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged violation, with every playbook on and subscriptions set', () => {
     // Prepare
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+    const app = unitTestApp();
     const stack = new GuardDutyResponseStack(app, 'GuardDutyResponse', {
       env: { account: '111122223333', region: 'eu-west-1' },
       config: loadConfig({

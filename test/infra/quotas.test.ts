@@ -1,7 +1,7 @@
-import { App } from 'aws-cdk-lib';
 import { MEMBER_FORWARDER_STACK_ID, MEMBER_STACK_ID, STACK_ID, buildApp } from '../../infra/app';
 import { PLAYBOOKS } from '../../core/catalog';
 import { LONGEST, Resolver, Template } from '../support/cfn-resolve';
+import { unitTestApp } from '../support/synth';
 
 /**
  * The synthesized templates against the AWS quotas they can hit, measured as AWS measures them:
@@ -32,7 +32,7 @@ const EVERY_FLAG = {
 };
 
 function synthesize(): Record<string, Template> {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...EVERY_FLAG }, builtinCloudFormationValidation: false });
+  const app = unitTestApp(EVERY_FLAG);
   buildApp(app, 'eu-west-1');
   const assembly = app.synth();
   const stacks = Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template]));

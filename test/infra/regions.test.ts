@@ -1,13 +1,13 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { KNOWN_REGIONS, MEMBER_FORWARDER_STACK_ID, MEMBER_STACK_ID, STACK_ID, buildApp, forwardedRegions } from '../../infra/app';
 import { loadConfig } from '../../core/config';
 import { apiCallRoutes, regionForwardingRoutes } from '../../core/routing';
 import { LONGEST, Resolver } from '../support/cfn-resolve';
 import { Statement, evaluate } from '../support/iam-evaluate';
+import { unitTestApp } from '../support/synth';
 
 const synth = (context: Record<string, unknown>, home: string | undefined) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context }, builtinCloudFormationValidation: false });
+  const app = unitTestApp(context);
   buildApp(app, home);
   return app.synth();
 };

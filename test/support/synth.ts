@@ -3,6 +3,23 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../core/config';
 import { GuardDutyResponseStack } from '../../infra/guardduty-response-stack';
 
+/**
+ * Context that makes a synthesis cheap where a test reads only the template: no Lambda bundling
+ * (`aws:cdk:bundling-stacks`), and no stack trace captured for every construct and annotation
+ * (under jest each trace is mapped through source maps: a fifth of a stack test's synthesis).
+ * The full-synth test runs without it, as `cdk synth` does.
+ */
+export const UNIT_TEST_CONTEXT = {
+  'aws:cdk:bundling-stacks': [],
+  'aws:cdk:disable-creation-stack-traces': true,
+  'aws:cdk:disable-stack-trace': true,
+} as const;
+
+/** An app for a test that reads templates: UNIT_TEST_CONTEXT, then `context`; no CloudFormation validation. */
+export function unitTestApp(context: Record<string, unknown> = {}): App {
+  return new App({ context: { ...UNIT_TEST_CONTEXT, ...context }, builtinCloudFormationValidation: false });
+}
+
 export interface SynthOptions {
   /** Bundle the Lambda code and run CloudFormation validation, as `cdk synth` does. Slow: one test only. */
   readonly full?: boolean;
@@ -10,10 +27,7 @@ export interface SynthOptions {
 
 /** Synthesizes the stack with `context` as `-c` flags would give it. */
 export function synthStack(context: Record<string, unknown> = {}, options: SynthOptions = {}): { stack: GuardDutyResponseStack; template: Template } {
-  const app = new App({
-    context: { ...(!options.full && { 'aws:cdk:bundling-stacks': [] }), ...context },
-    ...(!options.full && { builtinCloudFormationValidation: false }),
-  });
+  const app = options.full ? new App({ context }) : unitTestApp(context);
   const stack = new GuardDutyResponseStack(app, 'GuardDutyResponse', {
     env: { account: '111122223333', region: 'eu-west-1' },
     config: loadConfig(app.node.getAllContext()),
