@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 export const RUN_FOLDER_PREFIX = 'guardduty-response-test-run-';
-/** useMoto records each server it starts here (`<prefix><pid>`) until it has stopped it. */
+/** useMoto records each server it starts here (`<prefix><pid>`, the worker that uses it inside). */
 export const MOTO_PID_RECORD_PREFIX = 'moto-server-';
 
 export default function setup(): void {

@@ -14,7 +14,8 @@ function withTables(client: DynamoDBClient, stop: () => Promise<void>): LocalDyn
   return {
     client,
     newTable: async () => {
-      const name = `finding-state-${++tables}`;
+      // Unique on an engine that outlives this file too (a worker's moto server, in its default account).
+      const name = `finding-state-${process.pid}-${Date.now()}-${++tables}`;
       await createStateTable(client, name);
       return name;
     },

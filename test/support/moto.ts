@@ -3,8 +3,8 @@
  * state, so the handlers can run end to end over real SDK clients and real HTTP, and the offline
  * world of the simulator can be compared with an independent model of EC2.
  *
- * One server per test file (each jest worker starts its own, on a free port), and a fresh AWS
- * account per test: the test's security account, reached through STS AssumeRole (moto keeps each
+ * One server per jest worker (started on a free port by the worker's first file that needs it,
+ * stopped when the run ends: useMoto), and a fresh AWS account per test: the test's security account, reached through STS AssumeRole (moto keeps each
  * account's resources apart). Not POST /moto-api/reset: it re-creates every backend a test
  * touched, then drops them, 228 ms after a test here, against one AssumeRole of about 10 ms. A
  * missing moto_server fails the tests, it never skips them.
@@ -28,8 +28,8 @@ import {
 import { CreateTopicCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { type Socket, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { AwsCredentials, RemediationDependencies, RemediationSettings } from '../../lambdas/shared/remediation';
@@ -57,6 +57,8 @@ export interface MotoServer {
   /** Forgets every resource of every account and region (the benchmarks, between rounds). */
   reset(): Promise<void>;
   stop(): Promise<void>;
+  /** Lets this process end while the server runs (a jest worker's server outlives its test files). */
+  unref(): void;
 }
 
 /** The security account a test acts in, and credentials that act in it. */
@@ -139,6 +141,10 @@ export async function startMoto(): Promise<MotoServer> {
       if (!response.ok) throw new Error(`moto reset answered HTTP ${response.status}`);
     },
     stop: () => stopProcess(child),
+    unref: () => {
+      child.unref();
+      (child.stderr as Socket | null)?.unref();
+    },
   };
   const ready = waitUntilAnswering(endpoint, START_TIMEOUT_MS);
   const outcome = await Promise.race([ready.then(() => undefined), exited]);
@@ -192,31 +198,60 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** A running server's record in the run's temporary folder, for global-teardown.ts. */
+/** A worker's server, as its record in the run's temporary folder keeps it between test files. */
+interface WorkerServer {
+  readonly worker: string;
+  readonly endpoint: string;
+  /** Test files that have used it: each gets its own block of accounts. */
+  readonly files: number;
+}
+
+/** The record of the server `pid`: global-teardown.ts stops every server that has one. */
 const pidRecord = (pid: number): string => path.join(tmpdir(), `${MOTO_PID_RECORD_PREFIX}${pid}`);
+const ACCOUNTS_PER_FILE = 1_000_000;
 
 /**
- * For a test file: starts moto before its tests, gives each test an account of its own (motoAccount,
- * and the default credentials of every helper here), stops it after.
- * The returned function gives the endpoint inside tests.
+ * The jest worker's moto server, started by the worker's first test file that needs one and
+ * reused by the next ones (Python and moto's backends load once per worker, not once per file;
+ * the run's teardown stops it). A server that stopped answering is replaced. Returns its endpoint
+ * and the first account of a block no other file of this server has used.
+ */
+async function workerServer(): Promise<{ endpoint: string; firstAccount: number }> {
+  const worker = process.env.JEST_WORKER_ID ?? '1';
+  for (const name of readdirSync(tmpdir()).filter((entry) => entry.startsWith(MOTO_PID_RECORD_PREFIX))) {
+    const file = path.join(tmpdir(), name);
+    const record = JSON.parse(readFileSync(file, 'utf8') || '{}') as Partial<WorkerServer>;
+    if (record.worker !== worker || record.endpoint === undefined || record.files === undefined) continue;
+    const answering = waitUntilAnswering(record.endpoint, 1000);
+    if (!(await answering.then(() => true, () => false))) continue;
+    writeFileSync(file, JSON.stringify({ ...record, files: record.files + 1 }));
+    return { endpoint: record.endpoint, firstAccount: 200_000_000_000 + record.files * ACCOUNTS_PER_FILE };
+  }
+  const server = await startMoto();
+  server.unref();
+  writeFileSync(pidRecord(server.pid), JSON.stringify({ worker, endpoint: server.endpoint, files: 1 } satisfies WorkerServer));
+  return { endpoint: server.endpoint, firstAccount: 200_000_000_000 };
+}
+
+/**
+ * For a test file: the worker's moto server (workerServer), and an account of its own for each
+ * test (motoAccount, and the default credentials of every helper here). The returned function
+ * gives the endpoint inside tests.
  */
 export function useMoto(): () => string {
-  let server: MotoServer | undefined;
+  let server: { endpoint: string; firstAccount: number } | undefined;
   let tests = 0;
   beforeAll(async () => {
-    server = await startMoto();
-    writeFileSync(pidRecord(server.pid), '');
+    server = await workerServer();
   }, START_TIMEOUT_MS + 5000);
   beforeEach(async () => {
     if (!server) throw new Error('moto_server did not start (see the beforeAll error)');
     // A new account per test, never the default one: nothing a test made is seen by the next.
-    const account = String(200_000_000_000 + ++tests);
+    const account = String(server.firstAccount + ++tests);
     identity = { account, credentials: await assumeRoleIn(server.endpoint, account, 'GuardDutyResponseTest', MOTO_CREDENTIALS) };
   });
-  afterAll(async () => {
+  afterAll(() => {
     identity = { account: MOTO_ACCOUNT, credentials: MOTO_CREDENTIALS };
-    await server?.stop();
-    if (server) rmSync(pidRecord(server.pid), { force: true });
   });
   return () => {
     if (!server) throw new Error('moto_server did not start (see the beforeAll error)');
