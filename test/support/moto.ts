@@ -216,7 +216,7 @@ const ACCOUNTS_PER_FILE = 1_000_000;
  * the run's teardown stops it). A server that stopped answering is replaced. Returns its endpoint
  * and the first account of a block no other file of this server has used.
  */
-async function workerServer(): Promise<{ endpoint: string; firstAccount: number }> {
+export async function workerServer(): Promise<{ endpoint: string; firstAccount: number }> {
   const worker = process.env.JEST_WORKER_ID ?? '1';
   for (const name of readdirSync(tmpdir()).filter((entry) => entry.startsWith(MOTO_PID_RECORD_PREFIX))) {
     const file = path.join(tmpdir(), name);
