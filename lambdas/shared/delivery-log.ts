@@ -13,6 +13,7 @@
  */
 import { EVENT_KEY_PREFIX } from '../../core/state-table';
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { N, S } from './attributes';
 
 export type Claim = 'claimed' | 'duplicate' | 'in-progress' | 'unknown';
 
@@ -28,7 +29,7 @@ export interface DeliveryLog {
  *   function's timeout): after that, it crashed without a retry, and the claim is taken over.
  */
 export function dynamoDeliveryLog(dynamodb: DynamoDBClient, tableName: string, holdSeconds: number, now: () => Date = () => new Date()): DeliveryLog {
-  const key = (eventId: string) => ({ pk: { S: `${EVENT_KEY_PREFIX}${eventId}` } });
+  const key = (eventId: string) => ({ pk: S(`${EVENT_KEY_PREFIX}${eventId}`) });
   const seconds = () => Math.floor(now().getTime() / 1000);
 
   async function current(eventId: string): Promise<Claim | undefined> {
@@ -47,10 +48,10 @@ export function dynamoDeliveryLog(dynamodb: DynamoDBClient, tableName: string, h
             new PutItemCommand({
               TableName: tableName,
               // Kept a week: EventBridge retries a delivery for at most 24 hours.
-              Item: { ...key(eventId), owner: { S: requestId }, claimedAt: { N: String(at) }, published: { BOOL: false }, expiresAt: { N: String(at + 7 * 86_400) } },
+              Item: { ...key(eventId), owner: S(requestId), claimedAt: N(at), published: { BOOL: false }, expiresAt: N(at + 7 * 86_400) },
               ConditionExpression: 'attribute_not_exists(pk) OR (published = :false AND (#owner = :owner OR claimedAt < :stale))',
               ExpressionAttributeNames: { '#owner': 'owner' },
-              ExpressionAttributeValues: { ':false': { BOOL: false }, ':owner': { S: requestId }, ':stale': { N: String(at - holdSeconds) } },
+              ExpressionAttributeValues: { ':false': { BOOL: false }, ':owner': S(requestId), ':stale': N(at - holdSeconds) },
             }),
           );
           return 'claimed';

@@ -22,6 +22,7 @@
  * one that completed does not.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { N, S } from './attributes';
 import { SEVERITY_LABELS, SeverityLabel, severityLabel } from '../../core/severity';
 import { FINDING_KEY_PREFIX } from '../../core/state-table';
 import type { Delivery, Finding } from './finding';
@@ -58,8 +59,6 @@ export function stateKey(finding: Finding): string {
 }
 
 const rank = (label: SeverityLabel) => SEVERITY_LABELS.indexOf(label);
-const S = (value: string): AttributeValue => ({ S: value });
-const N = (value: number): AttributeValue => ({ N: String(value) });
 
 interface Item {
   readonly version: number;

@@ -13,6 +13,7 @@
  * parallel and deploys everywhere.
  */
 import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { N, S } from './attributes';
 import { LOCK_KEY_PREFIX } from '../../core/state-table';
 
 export interface InstanceLocks {
@@ -24,7 +25,7 @@ export interface InstanceLocks {
 
 
 export function dynamoInstanceLocks(dynamodb: DynamoDBClient, tableName: string, holdSeconds: number, now: () => Date = () => new Date()): InstanceLocks {
-  const key = (instance: string) => ({ pk: { S: `${LOCK_KEY_PREFIX}${instance}` } });
+  const key = (instance: string) => ({ pk: S(`${LOCK_KEY_PREFIX}${instance}`) });
   return {
     async acquire(instance, owner) {
       const seconds = Math.floor(now().getTime() / 1000);
@@ -32,10 +33,10 @@ export function dynamoInstanceLocks(dynamodb: DynamoDBClient, tableName: string,
         await dynamodb.send(
           new PutItemCommand({
             TableName: tableName,
-            Item: { ...key(instance), owner: { S: owner }, expiresAt: { N: String(seconds + holdSeconds) } },
+            Item: { ...key(instance), owner: S(owner), expiresAt: N(seconds + holdSeconds) },
             ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner',
             ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':now': { N: String(seconds) }, ':owner': { S: owner } },
+            ExpressionAttributeValues: { ':now': N(seconds), ':owner': S(owner) },
           }),
         );
         return true;
@@ -52,7 +53,7 @@ export function dynamoInstanceLocks(dynamodb: DynamoDBClient, tableName: string,
             Key: key(instance),
             ConditionExpression: '#owner = :owner',
             ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':owner': { S: owner } },
+            ExpressionAttributeValues: { ':owner': S(owner) },
           }),
         );
       } catch {

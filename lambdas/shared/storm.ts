@@ -28,6 +28,7 @@
  * next one too: a duplicate is better than silence).
  */
 import { type AttributeValue, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { N, S } from './attributes';
 import type { Finding } from './finding';
 import { STORM_INDEX_KEY, STORM_KEY_PREFIX } from '../../core/state-table';
 import { asString } from './json';
@@ -99,10 +100,8 @@ export function windowStartOf(finding: Finding, windowMinutes: number): string {
   return new Date(Math.floor((Number.isFinite(ms) ? ms : 0) / width) * width).toISOString();
 }
 
-const S = (value: string): AttributeValue => ({ S: value });
-
 /** Kept a week: the digest runs every 5 minutes. */
-const expiresAt = (): AttributeValue => ({ N: String(Math.floor(Date.now() / 1000) + 7 * 86_400) });
+const expiresAt = (): AttributeValue => N(Math.floor(Date.now() / 1000) + 7 * 86_400);
 
 export function dynamoStormControl(dynamodb: DynamoDBClient, tableName: string, options: StormOptions): StormControl {
   return {
@@ -117,7 +116,7 @@ export function dynamoStormControl(dynamodb: DynamoDBClient, tableName: string, 
             TableName: tableName,
             Key: { pk: S(key) },
             UpdateExpression: 'ADD admitted :one SET expiresAt = :expires',
-            ExpressionAttributeValues: { ':one': { N: '1' }, ':expires': expiresAt() },
+            ExpressionAttributeValues: { ':one': N(1), ':expires': expiresAt() },
             ReturnValues: 'UPDATED_NEW',
           }),
         );
@@ -138,7 +137,7 @@ export function dynamoStormControl(dynamodb: DynamoDBClient, tableName: string, 
               ':type': S(type),
               ':window': S(key),
               ':start': S(windowStart),
-              ':minutes': { N: String(options.windowMinutes) },
+              ':minutes': N(options.windowMinutes),
               ':expires': expiresAt(),
             },
           }),
