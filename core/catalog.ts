@@ -85,9 +85,9 @@ export const HANDLERS = {
     settings: ['dryRun', 'exclusionTag', 'memberRoleName', 'trustedSshCidrs', 'securityAccountId'],
     ec2Permissions: [
       {
-        actions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeNetworkInterfaces'],
+        actions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeNetworkInterfaces', 'ec2:GetManagedPrefixListEntries'],
         resources: '*',
-        why: 'reads the instance, its security groups and the interfaces sharing them; EC2 Describe actions support no resource-level permissions',
+        why: 'reads the instance, its security groups, the interfaces sharing them and the entries of prefix lists its SSH rules name (any list, AWS-managed ones too); EC2 Describe actions support no resource-level permissions',
       },
       {
         actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],

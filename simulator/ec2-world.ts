@@ -7,7 +7,7 @@
  * DryRunOperation...) and refuses, naming it, any operation or filter it does not model.
  */
 import type { AutoScalingInstanceDetails } from '@aws-sdk/client-auto-scaling';
-import type { Filter, Instance, IpPermission, NetworkInterface, SecurityGroup, Snapshot, Tag, TagSpecification, Volume } from '@aws-sdk/client-ec2';
+import type { Filter, Instance, IpPermission, NetworkInterface, PrefixListEntry, SecurityGroup, Snapshot, Tag, TagSpecification, Volume } from '@aws-sdk/client-ec2';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { normalizeProtocol } from '../core/ip';
 
@@ -32,6 +32,8 @@ interface State {
   volumes: Volume[];
   autoScalingInstances: AutoScalingInstanceDetails[];
   snapshots: Snapshot[];
+  /** Managed prefix lists by id: their entries (GetManagedPrefixListEntries). */
+  prefixLists: Record<string, PrefixListEntry[]>;
   /** Instance attributes DescribeInstances does not show (termination protection). */
   attributes: Record<string, Record<string, unknown>>;
   /** For ids of created resources: deterministic, so simulations repeat. */
@@ -46,7 +48,7 @@ export class Ec2World {
   }
 
   static empty(): Ec2World {
-    return new Ec2World({ instances: [], securityGroups: [], volumes: [], autoScalingInstances: [], snapshots: [], attributes: {}, created: 0 });
+    return new Ec2World({ instances: [], securityGroups: [], volumes: [], autoScalingInstances: [], snapshots: [], prefixLists: {}, attributes: {}, created: 0 });
   }
 
   /** Merges CLI outputs; a later resource with the same id replaces an earlier one. */
@@ -55,11 +57,11 @@ export class Ec2World {
     for (const { file, json } of documents) {
       if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new WorldFileError(file, 'is not a JSON object');
       const doc = json as Record<string, unknown>;
-      const known = ['Reservations', 'SecurityGroups', 'Volumes', 'AutoScalingInstances'].filter((key) => key in doc);
+      const known = ['Reservations', 'SecurityGroups', 'Volumes', 'AutoScalingInstances', 'PrefixLists'].filter((key) => key in doc);
       if (known.length === 0) {
         throw new WorldFileError(
           file,
-          `has none of Reservations (describe-instances), SecurityGroups (describe-security-groups), Volumes (describe-volumes), AutoScalingInstances (autoscaling describe-auto-scaling-instances); keys: ${Object.keys(doc).join(', ') || 'none'}`,
+          `has none of Reservations (describe-instances), SecurityGroups (describe-security-groups), Volumes (describe-volumes), AutoScalingInstances (autoscaling describe-auto-scaling-instances), PrefixLists (describe-managed-prefix-lists, each with its Entries); keys: ${Object.keys(doc).join(', ') || 'none'}`,
         );
       }
       const list = (key: string): Record<string, unknown>[] => {
@@ -92,6 +94,16 @@ export class Ec2World {
         }
       }
       world.upsert('autoScalingInstances', 'InstanceId', memberships as unknown as AutoScalingInstanceDetails[]);
+      for (const [i, prefixList] of list('PrefixLists').entries()) {
+        requireId('PrefixLists', 'PrefixListId')(prefixList, i);
+        // describe-managed-prefix-lists does not print entries: without them a list would read as
+        // empty, and a world SSH entry as absent.
+        const entries = prefixList.Entries;
+        if (!Array.isArray(entries) || entries.some((e) => typeof e !== 'object' || e === null || typeof (e as PrefixListEntry).Cidr !== 'string')) {
+          throw new WorldFileError(file, `PrefixLists[${i}] has no Entries list of {"Cidr": ...} (add what get-managed-prefix-list-entries prints for ${String(prefixList.PrefixListId)})`);
+        }
+        world.state.prefixLists[prefixList.PrefixListId as string] = structuredClone(entries as PrefixListEntry[]);
+      }
     }
     return world;
   }
@@ -143,6 +155,14 @@ export class Ec2World {
 type Operation = (state: State, input: Input) => Output;
 
 const OPERATIONS: Readonly<Record<string, Operation>> = {
+  GetManagedPrefixListEntries: (state, input) => {
+    const id = String(input.PrefixListId);
+    const entries = state.prefixLists[id];
+    // No handler meets this: a rule cannot name a list that does not exist (DeleteManagedPrefixList:
+    // "You must first remove all references to the prefix list in your resources").
+    if (!entries) throw ec2Error('InvalidPrefixListID.NotFound', `The prefix list ID '${id}' does not exist`);
+    return page(entries, input, 'Entries', [1, 100]);
+  },
   DescribeInstances: (state, input) => {
     const instances = select(state.instances, 'InstanceId', stringList(input.InstanceIds), 'InvalidInstanceID.NotFound', 'instance ID');
     const matching = applyFilters(instances, input.Filters, INSTANCE_FILTERS, 'DescribeInstances');
@@ -429,13 +449,16 @@ const NETWORK_INTERFACE_FILTERS: FilterFields<NetworkInterface> = {
  * at most that many and a NextToken while more remain (here the next item's index, an opaque
  * string to the caller).
  */
-function page<K extends string, T>(items: T[], input: Record<string, unknown>, key: K): Record<K, T[]> & { NextToken?: string } {
+/**
+ * A page of `items` as EC2 gives it. The describe calls take MaxResults from 5 to 1,000,
+ * GetManagedPrefixListEntries from 1 to 100 (Amazon EC2 API Reference).
+ */
+function page<K extends string, T>(items: T[], input: Record<string, unknown>, key: K, [min, max] = [5, 1000]): Record<K, T[]> & { NextToken?: string } {
   const start = typeof input.NextToken === 'string' ? Number(input.NextToken) : 0;
   // EC2's generic code for a value it rejects; the offline world accepts only the tokens it gave.
   if (!Number.isInteger(start) || start < 0 || start > items.length) throw ec2Error('InvalidParameterValue', `NextToken '${String(input.NextToken)}' was not given by this world`);
-  // These calls take MaxResults from 5 to 1,000 (Amazon EC2 API Reference).
-  if (input.MaxResults !== undefined && !(Number.isInteger(input.MaxResults) && (input.MaxResults as number) >= 5 && (input.MaxResults as number) <= 1000)) {
-    throw ec2Error('InvalidParameterValue', `MaxResults must be between 5 and 1000, not ${String(input.MaxResults)}`);
+  if (input.MaxResults !== undefined && !(Number.isInteger(input.MaxResults) && (input.MaxResults as number) >= min && (input.MaxResults as number) <= max)) {
+    throw ec2Error('InvalidParameterValue', `MaxResults must be between ${min} and ${max}, not ${String(input.MaxResults)}`);
   }
   const size = typeof input.MaxResults === 'number' ? input.MaxResults : items.length;
   const end = Math.min(items.length, start + size);

@@ -9,7 +9,9 @@
  *   and above 22, and for all traffic also all UDP and all ICMP (ICMPv6 for ::/0). Other IP
  *   protocols of an all-traffic rule (GRE, ESP...) are not kept: a security group cannot say
  *   "all but TCP 22" in fewer than 250 rules; the alert says so.
- * - Rules from narrower CIDRs, other security groups or prefix lists are never touched.
+ * - Rules from narrower CIDRs, other security groups or prefix lists are never touched. Those that
+ *   still let the finding's probing address reach TCP 22, and prefix lists that hold the world
+ *   (or that could not be read), are named in `stillOpen`: an alert never reads as an all-clear.
  * - Replacements and trusted CIDRs are authorized before the revoke, so that no allowed traffic
  *   other than SSH from the world is cut, even for a moment.
  */
@@ -65,10 +67,18 @@ export interface SshPlanInput {
   readonly trustedSshCidrs: readonly string[];
   /** The addresses the finding says probed the instance (untrusted: only tested against rules). */
   readonly probingAddresses: readonly string[];
+  /**
+   * The CIDRs of each prefix list that an SSH rule of the groups names (sshPrefixLists), as
+   * GetManagedPrefixListEntries gave them, or why they could not be read. A list missing here
+   * counts as not read.
+   */
+  readonly prefixListEntries: Readonly<Record<string, PrefixListEntries>>;
   readonly findingId: string;
   /** ISO time of the remediation, for the tag. */
   readonly now: string;
 }
+
+export type PrefixListEntries = readonly string[] | { readonly unreadable: string };
 
 export interface RuleChange {
   /** One permission with exactly one source, as sent to EC2. */
@@ -99,9 +109,10 @@ export interface GroupPlan {
   /** Other IP protocols an all-traffic world rule allowed, which the replacement does not keep. */
   readonly droppedProtocols: boolean;
   /**
-   * Rules that are not world rules but still let a probing address reach TCP 22 (`tcp 22 from
-   * 0.0.0.0/1`): left as they are, and said, so an alert never reads as an all-clear while the
-   * address that probed the instance can still reach it.
+   * Rules left as they are that can still let a probing address or the world reach TCP 22: a
+   * narrower CIDR that holds the address (`tcp 22 from 0.0.0.0/1 (holds 203.0.113.9)`), a prefix
+   * list with the world or the address among its entries, or one whose entries could not be read.
+   * Said, so an alert never reads as an all-clear while SSH may still be open.
    */
   readonly stillOpen: readonly string[];
 }
@@ -168,7 +179,7 @@ export function planSshRevocation(input: SshPlanInput): SshPlan {
       remediatedAt: status === 'clean' && previous ? (group.Tags ?? []).find((t) => t.Key === REMEDIATION_TAG)?.Value : undefined,
       recordedRevoked: status === 'clean' && previous ? decodeRevoked((group.Tags ?? []).find((t) => t.Key === REVOKED_TAG)?.Value) : undefined,
       droppedProtocols: status === 'change' && droppedProtocols,
-      stillOpen: narrowerSshFrom(existing, input.probingAddresses),
+      stillOpen: [...narrowerSshFrom(existing, input.probingAddresses), ...prefixListSshFrom(existing, input.probingAddresses, input.prefixListEntries)],
     };
   });
   return { instanceExcluded, groups };
@@ -181,10 +192,51 @@ function narrowerSshFrom(permissions: readonly IpPermission[], addresses: readon
     const sources = [...(permission.IpRanges ?? []).map((r) => r.CidrIp), ...(permission.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)];
     for (const source of sources) {
       if (source === undefined || source === WORLD_V4 || source === WORLD_V6) continue;
-      const cidr = parseCidr(source);
-      const held = cidr && addresses.filter((address) => cidrHolds(cidr, address));
-      const single = cidr?.version === 6 ? { IpRanges: [], Ipv6Ranges: [{ CidrIpv6: source }] } : { IpRanges: [{ CidrIp: source }], Ipv6Ranges: [] };
-      if (held && held.length > 0) found.push(`${ruleText({ ...permission, ...single })} (holds ${held.join(', ')})`);
+      const held = heldBy(source, addresses);
+      const single = source.includes(':') ? { IpRanges: [], Ipv6Ranges: [{ CidrIpv6: source }] } : { IpRanges: [{ CidrIp: source }], Ipv6Ranges: [] };
+      if (held.length > 0) found.push(`${ruleText({ ...permission, ...single })} (holds ${held.join(', ')})`);
+    }
+  }
+  return found;
+}
+
+/** The addresses that the CIDR `source` holds (none when it is not a CIDR). */
+function heldBy(source: string, addresses: readonly string[]): string[] {
+  const cidr = parseCidr(source);
+  return cidr ? addresses.filter((address) => cidrHolds(cidr, address)) : [];
+}
+
+/** The prefix lists that rules covering TCP 22 name, in the groups: the lists whose entries the plan needs. */
+export function sshPrefixLists(groups: readonly SecurityGroup[]): string[] {
+  const ids = groups.flatMap((g) => (g.IpPermissions ?? []).filter(coversSsh).flatMap((p) => (p.PrefixListIds ?? []).map((l) => l.PrefixListId)));
+  return [...new Set(ids.filter((id): id is string => id !== undefined))];
+}
+
+/**
+ * The prefix-list rules covering TCP 22 whose list holds the world or a probing address, or could
+ * not be read. A list holding 0.0.0.0/0 is world SSH, but it is not revoked here: a prefix list
+ * is shared (other rules and groups name it) and revoking the rule would cut every other entry.
+ */
+function prefixListSshFrom(permissions: readonly IpPermission[], addresses: readonly string[], entriesOf: Readonly<Record<string, PrefixListEntries>>): string[] {
+  const found: string[] = [];
+  for (const permission of permissions.filter(coversSsh)) {
+    for (const { PrefixListId: id } of permission.PrefixListIds ?? []) {
+      if (id === undefined) continue;
+      const rule = ruleText({ ...permission, IpRanges: [], Ipv6Ranges: [], PrefixListIds: [{ PrefixListId: id }] });
+      const entries = entriesOf[id] ?? { unreadable: 'not read' };
+      if ('unreadable' in entries) {
+        found.push(`${rule} (its entries could not be read: ${entries.unreadable}; it may hold the world)`);
+        continue;
+      }
+      const world = entries.find((cidr) => cidr === WORLD_V4 || cidr === WORLD_V6);
+      if (world) {
+        found.push(`${rule} (its entry ${world} is the whole world)`);
+        continue;
+      }
+      for (const entry of entries) {
+        const held = heldBy(entry, addresses);
+        if (held.length > 0) found.push(`${rule} (its entry ${entry} holds ${held.join(', ')})`);
+      }
     }
   }
   return found;
@@ -256,7 +308,7 @@ function sshFrom(cidr: string): IpPermission {
 
 /** The one source of a single-source permission. */
 function sourceOf(permission: IpPermission): string {
-  return permission.IpRanges?.[0]?.CidrIp ?? permission.Ipv6Ranges?.[0]?.CidrIpv6 ?? 'unknown source';
+  return permission.IpRanges?.[0]?.CidrIp ?? permission.Ipv6Ranges?.[0]?.CidrIpv6 ?? permission.PrefixListIds?.[0]?.PrefixListId ?? 'unknown source';
 }
 
 function portsOf(permission: IpPermission): string {

@@ -3,18 +3,18 @@
  * the changes group by group, and always end in one alert that says what was found and what was
  * done, would have been done, or why not, with the commands that undo it.
  */
-import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, type Instance, type SecurityGroup } from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, GetManagedPrefixListEntriesCommand, type Instance, type SecurityGroup } from '@aws-sdk/client-ec2';
 import { Outcome, formatFindingAlert } from '../shared/alert';
 import { listOf, remoteEnds } from '../shared/describe';
 import { type Finding, parseActionableFinding } from '../shared/finding';
 import { asArray, asString, at } from '../shared/json';
-import { allPages } from '../shared/pages';
+import { PREFIX_LIST_PAGE_SIZE, allPages } from '../shared/pages';
 import { RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, restoreBlock, unverifiedSummary } from '../shared/remediation';
 import { type FindingResponder, type HandlerResult, type LambdaHandler, findingHandler } from '../shared/handler-shell';
 import { asciiJson, commandLine, commentLine } from '../shared/restore-commands';
 import { Executed, ExecutionContext, RACE_ROUNDS, changeLine, executeSteps, lostRace, racePause, undoLines } from '../shared/steps';
 import { clean, quoted, token } from '../shared/text';
-import { FINDING_TAG, GroupPlan, REMEDIATION_TAG, REVOKED_TAG, SshPlan, groupSteps, planSshRevocation } from './plan';
+import { FINDING_TAG, GroupPlan, type PrefixListEntries, REMEDIATION_TAG, REVOKED_TAG, SshPlan, groupSteps, planSshRevocation, sshPrefixLists } from './plan';
 
 export function revokeSsh(dependencies: RemediationDependencies): FindingResponder {
   const { playbookId, settings } = dependencies;
@@ -74,7 +74,7 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
           : stillOpen.length > 0
             ? {
                 tag: 'SSH STILL OPEN',
-                summary: `No security group of ${token(instanceId, 40)} lets the whole world reach TCP 22, but a narrower rule still lets the address that probed it in (below). This playbook closes world rules only: nothing was changed.`,
+                summary: `No rule of the security groups of ${token(instanceId, 40)} names the whole world for TCP 22, but rules below can still let the address that probed it, or the world, reach it. This playbook closes rules that name 0.0.0.0/0 or ::/0 only: nothing was changed.`,
                 details: stillOpen,
               }
             : { tag: 'NOTHING TO DO', summary: `No security group of ${token(instanceId, 40)} lets the world reach TCP 22 now; nothing was changed (the exposure may have been closed since the finding).` },
@@ -127,12 +127,32 @@ async function observeAndPlan(target: ActingAccount, instance: Instance, finding
     instance,
     groups,
     interfacesByGroup,
+    prefixListEntries: await prefixListEntries(target, sshPrefixLists(groups), dependencies),
     exclusionTag: dependencies.settings.exclusionTag,
     trustedSshCidrs: dependencies.settings.trustedSshCidrs,
     probingAddresses: probingAddresses(finding),
     findingId: finding.id,
     now: dependencies.now().toISOString(),
   });
+}
+
+/**
+ * The CIDRs of each prefix list, read in the finding's account (an AWS-managed list too). A list
+ * that cannot be read (a member stack from before this read, an SCP) is reported, never fatal:
+ * the world rules are closed all the same, and the alert says the list may hold the world.
+ */
+async function prefixListEntries(target: ActingAccount, ids: readonly string[], { logger }: RemediationDependencies): Promise<Record<string, PrefixListEntries>> {
+  const read = async (id: string): Promise<PrefixListEntries> => {
+    try {
+      const entries = await allPages('Entries', (page) => target.ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: id, ...page })), PREFIX_LIST_PAGE_SIZE);
+      return entries.flatMap((entry) => (entry.Cidr === undefined ? [] : [entry.Cidr]));
+    } catch (error) {
+      logger.warn('prefix list entries not read', { prefixListId: id, error: errorText(error) });
+      // The error code only: the alert line stays short enough to keep its "may hold the world".
+      return { unreadable: error instanceof Error ? error.name : 'unknown error' };
+    }
+  };
+  return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await read(id)] as const)));
 }
 
 function conclude(
@@ -219,11 +239,11 @@ function recordedRestoreCommands(group: GroupPlan, target: ActingAccount): strin
 }
 
 /** Appended to a summary whenever a narrower rule still lets the probing address in: no alert then reads as an all-clear. */
-const STILL_OPEN_NOTE = ' The address that probed it can still reach TCP 22 through a narrower rule, left as it is (below).';
+const STILL_OPEN_NOTE = ' Rules left as they are can still let the address that probed it, or the world, reach TCP 22 (below).';
 
 function stillOpenLines(groups: readonly GroupPlan[]): string[] {
   return groups.flatMap((g) =>
-    g.stillOpen.length > 0 ? [`${groupLabel(g)}: still lets the probing address reach TCP 22: ${listOf(g.stillOpen.map((rule) => clean(rule, 160)))} (not a world rule: left as it is)`] : [],
+    g.stillOpen.length > 0 ? [`${groupLabel(g)}: TCP 22 can still be reached through ${listOf(g.stillOpen.map((rule) => clean(rule, 160)))} (left as it is: not a rule that names the world)`] : [],
   );
 }
 

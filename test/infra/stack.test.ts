@@ -192,6 +192,7 @@ describe('Stack: GuardDutyResponse remediation functions', () => {
       'ec2:DescribeInstances',
       'ec2:DescribeNetworkInterfaces',
       'ec2:DescribeSecurityGroups',
+      'ec2:GetManagedPrefixListEntries',
       'ec2:RevokeSecurityGroupIngress',
       'guardduty:GetFindings',
       'guardduty:ListDetectors',

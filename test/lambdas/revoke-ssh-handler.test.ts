@@ -5,6 +5,7 @@ import {
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
+  GetManagedPrefixListEntriesCommand,
   EC2Client,
   EC2ServiceException,
   RevokeSecurityGroupIngressCommand,
@@ -249,8 +250,8 @@ describe('Handler: revoke-ssh-ingress', () => {
     expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 0);
     const nothingClosed = published();
     expect(nothingClosed.subject).toMatch(/^\[MEDIUM\] \[SSH STILL OPEN\] /);
-    expect(nothingClosed.email).toMatch(/Outcome: +No security group of i-0abc1234def567890 lets the whole world reach TCP 22, but a narrower rule still lets the address that probed it in/);
-    expect(nothingClosed.email).toContain('- sg-0a1b2c3d4e5f60718 ("web-sg"): still lets the probing address reach TCP 22: tcp 22 from 128.0.0.0/1 (holds 198.51.100.99) (not a world rule: left as it is)');
+    expect(nothingClosed.email).toMatch(/Outcome: +No rule of the security groups of i-0abc1234def567890 names the whole world for TCP 22, but rules below can still let the address that probed it, or the world, reach it/);
+    expect(nothingClosed.email).toContain('- sg-0a1b2c3d4e5f60718 ("web-sg"): TCP 22 can still be reached through tcp 22 from 128.0.0.0/1 (holds 198.51.100.99) (left as it is: not a rule that names the world)');
     // With a world rule too: the world rule is closed, and the alert still says what is left.
     sns.resetHistory();
     narrow[0].IpPermissions.push({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] });
@@ -258,8 +259,28 @@ describe('Handler: revoke-ssh-ingress', () => {
     await handlerWith().handler(probe());
     const closed = published();
     expect(closed.subject).toMatch(/^\[MEDIUM\] \[SSH CLOSED\] /);
-    expect(closed.email).toMatch(/keeping every other rule\. The address that probed it can still reach TCP 22 through a narrower rule, left as it is \(below\)\./);
+    expect(closed.email).toMatch(/keeping every other rule\. Rules left as they are can still let the address that probed it, or the world, reach TCP 22 \(below\)\./);
     expect(closed.email).toContain('tcp 22 from 128.0.0.0/1 (holds 198.51.100.99)');
+  });
+
+  it('reads the prefix lists of SSH rules: one holding the world is named, never an all-clear, and changed nowhere; one it cannot read is named too', async () => {
+    const viaList = groups();
+    viaList[0].IpPermissions = [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, PrefixListIds: [{ PrefixListId: 'pl-0123456789abcdef0' }, { PrefixListId: 'pl-0fedcba9876543210' }] }];
+    answerWorld(viaList);
+    // Two pages of the first list (100 entries at most each, as EC2 allows); the second is denied.
+    ec2.on(GetManagedPrefixListEntriesCommand, { PrefixListId: 'pl-0123456789abcdef0' })
+      .resolvesOnce({ Entries: Array.from({ length: 100 }, (_, i) => ({ Cidr: `10.0.${i}.0/24` })), NextToken: 'page-2' })
+      .resolvesOnce({ Entries: [{ Cidr: '0.0.0.0/0', Description: 'temporary' }] });
+    ec2.on(GetManagedPrefixListEntriesCommand, { PrefixListId: 'pl-0fedcba9876543210' }).rejects(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }));
+    await handlerWith().handler(probe());
+    expect(ec2).toHaveReceivedCommandWith(GetManagedPrefixListEntriesCommand, { PrefixListId: 'pl-0123456789abcdef0', MaxResults: 100, NextToken: 'page-2' });
+    expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 0);
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 0);
+    const { subject, email } = published();
+    expect(subject).toMatch(/^\[MEDIUM\] \[SSH STILL OPEN\] /);
+    expect(email).toContain(
+      '- sg-0a1b2c3d4e5f60718 ("web-sg"): TCP 22 can still be reached through tcp 22 from pl-0123456789abcdef0 (its entry 0.0.0.0/0 is the whole world), tcp 22 from pl-0fedcba9876543210 (its entries could not be read: UnauthorizedOperation; it may hold the world) (left as it is: not a rule that names the world)',
+    );
   });
 
   it('fixes the groups it can when one fails, lists both, and fails the invocation', async () => {

@@ -1,5 +1,5 @@
 import type { Instance, IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
-import { FINDING_TAG, REMEDIATION_TAG, REVOKED_TAG, SshPlanInput, decodeRevoked, encodeRevoked, planSshRevocation, ruleText } from '../../lambdas/revoke-ssh/plan';
+import { FINDING_TAG, REMEDIATION_TAG, REVOKED_TAG, SshPlanInput, decodeRevoked, encodeRevoked, planSshRevocation, ruleText, sshPrefixLists } from '../../lambdas/revoke-ssh/plan';
 
 const world = (from: number | undefined, to: number | undefined, protocol = 'tcp', v6 = false): IpPermission => ({
   IpProtocol: protocol,
@@ -20,6 +20,7 @@ function plan(groups: SecurityGroup[], overrides: Partial<SshPlanInput> = {}) {
     exclusionTag: 'guardduty-response:exclude',
     trustedSshCidrs: [],
     probingAddresses: [],
+    prefixListEntries: {},
     findingId: 'f-1',
     now: '2026-11-20T03:00:00.000Z',
     ...overrides,
@@ -104,6 +105,7 @@ describe('Function: planSshRevocation', () => {
       groups,
       interfacesByGroup: {},
       probingAddresses: [],
+      prefixListEntries: {},
       exclusionTag: 'x',
       trustedSshCidrs: [],
       findingId: 'f-1',
@@ -191,6 +193,37 @@ describe('Function: planSshRevocation', () => {
     expect(plan([group('sg-1', narrower)]).groups[0].stillOpen).toEqual([]);
   });
 
+  it('names the prefix-list SSH rules whose list holds the world or a probing address, or could not be read, and changes none of them', () => {
+    const viaLists: IpPermission[] = [
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, PrefixListIds: [{ PrefixListId: 'pl-00000000000000001' }, { PrefixListId: 'pl-00000000000000002' }] },
+      { IpProtocol: '-1', PrefixListIds: [{ PrefixListId: 'pl-00000000000000003' }, { PrefixListId: 'pl-00000000000000004' }, { PrefixListId: 'pl-00000000000000005' }] },
+      // Not SSH: its list is never read, never named.
+      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, PrefixListIds: [{ PrefixListId: 'pl-00000000000000006' }] },
+    ];
+    expect(sshPrefixLists([group('sg-1', viaLists), group('sg-2', viaLists.slice(0, 1))])).toEqual(['pl-00000000000000001', 'pl-00000000000000002', 'pl-00000000000000003', 'pl-00000000000000004', 'pl-00000000000000005']);
+    const [result] = plan([group('sg-1', viaLists)], {
+      probingAddresses: ['198.51.100.7'],
+      prefixListEntries: {
+        'pl-00000000000000001': ['10.0.0.0/8', '0.0.0.0/0'],
+        'pl-00000000000000002': ['10.0.0.0/8', '192.0.2.0/24'],
+        'pl-00000000000000003': ['198.51.100.0/24', '::/0'],
+        'pl-00000000000000004': { unreadable: 'UnauthorizedOperation' },
+        'pl-00000000000000006': ['0.0.0.0/0'],
+      },
+    }).groups;
+    expect(result.stillOpen).toEqual([
+      'tcp 22 from pl-00000000000000001 (its entry 0.0.0.0/0 is the whole world)',
+      'all traffic from pl-00000000000000003 (its entry ::/0 is the whole world)',
+      'all traffic from pl-00000000000000004 (its entries could not be read: UnauthorizedOperation; it may hold the world)',
+      // Missing from the entries given: never read, so never an all-clear.
+      'all traffic from pl-00000000000000005 (its entries could not be read: not read; it may hold the world)',
+    ]);
+    const [probed] = plan([group('sg-1', viaLists.slice(0, 1))], { probingAddresses: ['192.0.2.9', '203.0.113.1'], prefixListEntries: { 'pl-00000000000000001': [], 'pl-00000000000000002': ['192.0.2.0/24', 'not a cidr'] } }).groups;
+    expect(probed.stillOpen).toEqual(['tcp 22 from pl-00000000000000002 (its entry 192.0.2.0/24 holds 192.0.2.9)']);
+    // A prefix list is shared by other rules and groups: nothing is revoked or added for one.
+    expect([result.status, result.revoke, result.authorize]).toEqual(['clean', [], []]);
+  });
+
   it('names rules the way the alert shows them', () => {
     expect(ruleText({ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] })).toBe('all traffic from ::/0');
     expect(ruleText({ IpProtocol: 'icmp', FromPort: -1, ToPort: -1, IpRanges: [{ CidrIp: '0.0.0.0/0' }] })).toBe('icmp from 0.0.0.0/0');
@@ -205,6 +238,7 @@ function baseInput(): SshPlanInput {
     exclusionTag: 'guardduty-response:exclude',
     trustedSshCidrs: [],
     probingAddresses: [],
+    prefixListEntries: {},
     findingId: 'f-1',
     now: 'now',
   };

@@ -21,6 +21,7 @@ import {
   CreateTagsCommand,
   DeleteTagsCommand,
   DescribeInstancesCommand,
+  DescribeManagedPrefixListsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSnapshotsCommand,
@@ -28,6 +29,7 @@ import {
   EC2Client,
   type Instance,
   type IpPermission,
+  GetManagedPrefixListEntriesCommand,
   ModifyInstanceAttributeCommand,
   ModifyNetworkInterfaceAttributeCommand,
   RevokeSecurityGroupEgressCommand,
@@ -71,6 +73,18 @@ async function twoSides(): Promise<{ ids: Ids; moto: Side; offline: Side; names:
     { file: 'describe-security-groups.json', json: json(await moto.ec2.send(new DescribeSecurityGroupsCommand({}))) },
     { file: 'describe-volumes.json', json: json(await moto.ec2.send(new DescribeVolumesCommand({}))) },
     { file: 'describe-auto-scaling-instances.json', json: json(await moto.autoScaling.send(new DescribeAutoScalingInstancesCommand({}))) },
+    // describe-managed-prefix-lists, each list with what get-managed-prefix-list-entries prints (README).
+    {
+      file: 'prefix-lists.json',
+      json: {
+        PrefixLists: await Promise.all(
+          ((await moto.ec2.send(new DescribeManagedPrefixListsCommand({}))).PrefixLists ?? []).map(async (list) => ({
+            ...json(list),
+            Entries: json((await moto.ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: list.PrefixListId }))).Entries ?? []),
+          })),
+        ),
+      },
+    },
   ];
   const offlineWorld = Ec2World.fromDocuments(documents);
   const where = { account: motoAccount(), region: MOTO_REGION };
@@ -262,6 +276,7 @@ const SEQUENCES: readonly Sequence[] = [
     steps: [
       { label: 'authorize tcp 22 from the prefix list, described', call: (s, ids) => s.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: ids.sshGroupId, IpPermissions: [tcp(22, { PrefixListIds: [{ PrefixListId: ids.prefixListId, Description: 'corp' }] })] })) },
       readBack.ingress('sshGroupId'),
+      { label: 'the entries of the prefix list (revoke-ssh reads them)', call: (s, ids) => s.ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: ids.prefixListId, MaxResults: 100 })) },
     ],
   },
   {

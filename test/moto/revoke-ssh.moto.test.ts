@@ -6,9 +6,12 @@
  */
 import {
   DescribeInstancesCommand,
+  DescribeManagedPrefixListsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
+  GetManagedPrefixListEntriesCommand,
+  ModifyManagedPrefixListCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { createRevokeSshHandler } from '../../lambdas/revoke-ssh/revoke-ssh';
@@ -142,6 +145,19 @@ describe('revoke-ssh-ingress against moto', () => {
     expect(await snapshotOf(ec2, world)).toEqual(after);
     expect(alerts).toHaveLength(2);
     expect(alerts[1].subject).toContain('[ALREADY REMEDIATED]');
+  });
+
+  it('reads the entries of the prefix list an SSH rule names: one that now holds the world is named in the alert, and left to its owners', async () => {
+    const { world, handler, ec2, alerts } = await setUp();
+    const { PrefixList } = await ec2.send(new DescribeManagedPrefixListsCommand({ PrefixListIds: [world.prefixListId] })).then((r) => ({ PrefixList: r.PrefixLists![0] }));
+    await ec2.send(new ModifyManagedPrefixListCommand({ PrefixListId: world.prefixListId, CurrentVersion: PrefixList.Version, AddEntries: [{ Cidr: '0.0.0.0/0', Description: 'temporary' }] }));
+    await handler(findingAbout(world, TEMPLATE));
+    const [alert] = alerts;
+    expect(alert.email).toContain(`tcp 22 from ${world.prefixListId} (its entry 0.0.0.0/0 is the whole world)`);
+    // The list is shared: its rule and its entries stay.
+    expect(rulesOf((await groupsOf(ec2, world)).web, world)).toEqual(WEB_RULES_AFTER);
+    const { Entries } = await ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: world.prefixListId }));
+    expect(Entries!.map((e) => e.Cidr).sort()).toEqual(['0.0.0.0/0', '192.0.2.0/24']);
   });
 
   it('changes nothing in a dry run, and the alert says what it would have closed', async () => {

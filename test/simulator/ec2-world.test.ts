@@ -11,6 +11,7 @@ import {
   DescribeSecurityGroupsCommand,
   DescribeVolumesCommand,
   EC2Client,
+  GetManagedPrefixListEntriesCommand,
   ModifyNetworkInterfaceAttributeCommand,
   RevokeSecurityGroupIngressCommand,
   TerminateInstancesCommand,
@@ -185,6 +186,17 @@ describe('Class: Ec2World', () => {
     expect(() => Ec2World.fromDocuments([{ file: 'asg.json', json: { AutoScalingInstances: [{ InstanceId: 'i-1', AutoScalingGroupName: 'has space' }] } }])).toThrow(/asg\.json.*failed to satisfy constraint/);
   });
 
+  it('answers GetManagedPrefixListEntries from the lists loaded with their entries, a page of 1 to 100 at a time, and InvalidPrefixListID.NotFound for another list', async () => {
+    const entries = Array.from({ length: 7 }, (_, i) => ({ Cidr: `10.${i}.0.0/16`, Description: `site ${i}` }));
+    const ec2 = clientFor(Ec2World.fromDocuments([{ file: 'lists.json', json: { PrefixLists: [{ PrefixListId: 'pl-0123456789abcdef0', PrefixListName: 'corp', Entries: entries }] } }]));
+    const first = await ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: 'pl-0123456789abcdef0', MaxResults: 1 }));
+    expect(first.Entries).toEqual(entries.slice(0, 1));
+    const rest = await ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: 'pl-0123456789abcdef0', MaxResults: 100, NextToken: first.NextToken }));
+    expect([rest.Entries, rest.NextToken]).toEqual([entries.slice(1), undefined]);
+    await expect(ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: 'pl-0123456789abcdef0', MaxResults: 101 }))).rejects.toMatchObject({ name: 'InvalidParameterValue', message: 'MaxResults must be between 1 and 100, not 101' });
+    await expect(ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: 'pl-0fedcba9876543210' }))).rejects.toMatchObject({ name: 'InvalidPrefixListID.NotFound' });
+  });
+
   it('merges several files, a later resource replacing an earlier one with the same id', () => {
     const world = Ec2World.fromDocuments([
       { file: 'a.json', json: { SecurityGroups: [{ GroupId: 'sg-1', GroupName: 'old' }] } },
@@ -197,7 +209,11 @@ describe('Class: Ec2World', () => {
 
   it.each([
     [[], /world file w\.json: is not a JSON object/],
-    [{ Buckets: [] }, /has none of Reservations \(describe-instances\), SecurityGroups \(describe-security-groups\), Volumes \(describe-volumes\), AutoScalingInstances \(autoscaling describe-auto-scaling-instances\); keys: Buckets/],
+    [{ Buckets: [] }, /has none of Reservations \(describe-instances\), SecurityGroups \(describe-security-groups\), Volumes \(describe-volumes\), AutoScalingInstances \(autoscaling describe-auto-scaling-instances\), PrefixLists \(describe-managed-prefix-lists, each with its Entries\); keys: Buckets/],
+    // describe-managed-prefix-lists alone: a list without its entries would read as empty.
+    [{ PrefixLists: [{ PrefixListId: 'pl-1', PrefixListName: 'corp' }] }, /PrefixLists\[0\] has no Entries list of \{"Cidr": \.\.\.\} \(add what get-managed-prefix-list-entries prints for pl-1\)/],
+    [{ PrefixLists: [{ PrefixListId: 'pl-1', Entries: [{ Description: 'no cidr' }] }] }, /PrefixLists\[0\] has no Entries list/],
+    [{ PrefixLists: [{ Entries: [] }] }, /PrefixLists\[0\] has no PrefixListId/],
     [{ SecurityGroups: [{ GroupName: 'x' }] }, /SecurityGroups\[0\] has no GroupId/],
     [{ Reservations: [{ Instances: [{}] }] }, /Reservations\[0\]\.Instances\[0\] has no InstanceId/],
     [{ Volumes: {} }, /Volumes is not a list of objects/],
