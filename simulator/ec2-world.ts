@@ -32,8 +32,8 @@ interface State {
   volumes: Volume[];
   autoScalingInstances: AutoScalingInstanceDetails[];
   snapshots: Snapshot[];
-  /** Managed prefix lists by id: their entries (GetManagedPrefixListEntries). */
-  prefixLists: Record<string, PrefixListEntry[]>;
+  /** Managed prefix lists by id: their entries (GetManagedPrefixListEntries) and MaxEntries (describe-managed-prefix-lists). */
+  prefixLists: Record<string, { entries: PrefixListEntry[]; maxEntries?: number }>;
   /** Instance attributes DescribeInstances does not show (termination protection). */
   attributes: Record<string, Record<string, unknown>>;
   /** For ids of created resources: deterministic, so simulations repeat. */
@@ -102,7 +102,10 @@ export class Ec2World {
         if (!Array.isArray(entries) || entries.some((e) => typeof e !== 'object' || e === null || typeof (e as PrefixListEntry).Cidr !== 'string')) {
           throw new WorldFileError(file, `PrefixLists[${i}] has no Entries list of {"Cidr": ...} (add what get-managed-prefix-list-entries prints for ${String(prefixList.PrefixListId)})`);
         }
-        world.state.prefixLists[prefixList.PrefixListId as string] = structuredClone(entries as PrefixListEntry[]);
+        world.state.prefixLists[prefixList.PrefixListId as string] = {
+          entries: structuredClone(entries as PrefixListEntry[]),
+          ...(typeof prefixList.MaxEntries === 'number' && { maxEntries: prefixList.MaxEntries }),
+        };
       }
     }
     return world;
@@ -157,11 +160,11 @@ type Operation = (state: State, input: Input) => Output;
 const OPERATIONS: Readonly<Record<string, Operation>> = {
   GetManagedPrefixListEntries: (state, input) => {
     const id = String(input.PrefixListId);
-    const entries = state.prefixLists[id];
+    const list = state.prefixLists[id];
     // No handler meets this: a rule cannot name a list that does not exist (DeleteManagedPrefixList:
     // "You must first remove all references to the prefix list in your resources").
-    if (!entries) throw ec2Error('InvalidPrefixListID.NotFound', `The prefix list ID '${id}' does not exist`);
-    return page(entries, input, 'Entries', [1, 100]);
+    if (!list) throw ec2Error('InvalidPrefixListID.NotFound', `The prefix list ID '${id}' does not exist`);
+    return page(list.entries, input, 'Entries', [1, 100]);
   },
   DescribeInstances: (state, input) => {
     const instances = select(state.instances, 'InstanceId', stringList(input.InstanceIds), 'InvalidInstanceID.NotFound', 'instance ID');
@@ -364,7 +367,40 @@ function changeRules(state: State, input: Input, list: RuleList, change: 'add' |
     }
   }
   group[list] = rules.filter((r) => SOURCES.some(([field]) => (r[field] ?? []).length > 0));
+  if (change === 'add') checkRuleQuota(state, group[list], list);
   return { Return: true };
+}
+
+/**
+ * Amazon VPC quotas, "Inbound or outbound rules per security group": 60 by default, enforced apart
+ * for inbound and outbound rules and apart for IPv4 and IPv6; a rule that references a security
+ * group counts once for each family, and one that references a prefix list counts as the list's
+ * maximum entries (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html). The
+ * world applies the default: it cannot know an account's raised quota.
+ */
+export const RULES_PER_SECURITY_GROUP = 60;
+
+function checkRuleQuota(state: State, rules: readonly IpPermission[], list: RuleList): void {
+  const count = (field: 'IpRanges' | 'Ipv6Ranges') =>
+    rules.reduce(
+      (total, rule) =>
+        total +
+        (rule[field] ?? []).length +
+        (rule.UserIdGroupPairs ?? []).length +
+        (rule.PrefixListIds ?? []).reduce((weight, { PrefixListId }) => weight + prefixListWeight(state, PrefixListId), 0),
+      0,
+    );
+  for (const [field, family] of [['IpRanges', 'IPv4'], ['Ipv6Ranges', 'IPv6']] as const) {
+    if (count(field) > RULES_PER_SECURITY_GROUP) {
+      throw ec2Error('RulesPerSecurityGroupLimitExceeded', `The maximum number of rules per security group has been reached (${RULES_PER_SECURITY_GROUP} ${list === 'IpPermissions' ? 'inbound' : 'outbound'} ${family} rules).`);
+    }
+  }
+}
+
+/** What a prefix-list reference counts for: the list's maximum entries, else its entries, else 1 (a list the world does not know). */
+function prefixListWeight(state: State, id: string | undefined): number {
+  const list = id === undefined ? undefined : state.prefixLists[id];
+  return list ? (list.maxEntries ?? Math.max(1, list.entries.length)) : 1;
 }
 
 function pushRule(rules: IpPermission[], permission: IpPermission): IpPermission {

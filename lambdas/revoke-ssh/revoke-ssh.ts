@@ -182,9 +182,12 @@ function conclude(
     const authorizedNow = done.some((e) => e.step.kind === 'authorize-ingress');
     for (const revoked of group.revoke) details.push(`${groupLabel(group)}: ${revokedNow ? `${verb}revoked` : 'NOT revoked'} ${revoked.text}`);
     for (const allowed of group.authorize) details.push(`${groupLabel(group)}: ${authorizedNow ? `${verb}allowed` : 'NOT allowed'} ${allowed.text} (${allowed.reason})`);
-    if (group.droppedProtocols) details.push(`${groupLabel(group)}: IP protocols other than TCP, UDP and ICMP that the all-traffic rule allowed from the world ${dryRun ? 'would no longer be' : 'are no longer'} allowed`);
+    if (group.droppedProtocols && revokedNow) details.push(`${groupLabel(group)}: IP protocols other than TCP, UDP and ICMP that the all-traffic rule allowed from the world ${dryRun ? 'would no longer be' : 'are no longer'} allowed`);
     // A fleet's group can be on thousands of interfaces: a few are named, the rest counted (an SNS message holds 256 KB).
-    if (group.sharedWith.length > 0) details.push(`${groupLabel(group)}: also used by ${listOf(group.sharedWith.map((s) => clean(s, 80)))} (fixed for all of them: it was open to the world for each)`);
+    if (group.sharedWith.length > 0) {
+      const forAll = !revokedNow ? 'still open to the world for all of them' : dryRun ? 'would be fixed for all of them: it is open to the world for each' : 'fixed for all of them: it was open to the world for each';
+      details.push(`${groupLabel(group)}: also used by ${listOf(group.sharedWith.map((s) => clean(s, 80)))} (${forAll})`);
+    }
     for (const failed of steps.filter((e) => e.status === 'failed')) details.push(`${groupLabel(group)}: ${changeLine(failed)}`);
     if (!dryRun) commands.push(...undoLines(steps, target.region));
   }

@@ -278,8 +278,22 @@ export function describeStep(step: Step): string {
 /** One line of the Changes list for an executed step. */
 export function changeLine(executed: Executed): string {
   const prefix = executed.status === 'failed' ? 'FAILED to ' : executed.status === 'would' ? 'would have: ' : '';
-  return `${prefix}${describeStep(executed.step)}${executed.error ? `: ${clean(executed.error, 300)}` : ''}`;
+  const remedy = executed.error && QUOTA_REMEDIES[executed.error.split(':')[0]];
+  return `${prefix}${describeStep(executed.step)}${executed.error ? `: ${clean(executed.error, 300)}` : ''}${remedy ? ` (${remedy})` : ''}`;
 }
+
+/**
+ * What to do about refusals that no retry changes: the quotas behind EC2's limit codes (Amazon VPC
+ * quotas, https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html). revoke-ssh
+ * adds the rules that keep what a wider world rule allowed before it revokes that rule, so a group
+ * at its quota refuses the first step and nothing on it changes.
+ */
+const QUOTA_REMEDIES: Readonly<Record<string, string>> = {
+  RulesPerSecurityGroupLimitExceeded:
+    'the group is at its quota of rules, "Inbound or outbound rules per security group": 60 by default, counted apart for IPv4 and IPv6, a prefix list counting as its maximum entries. Remove rules or raise the quota; the next delivery of the finding tries again',
+  SecurityGroupLimitExceeded:
+    'the Region is at its quota of security groups, "VPC security groups per Region": 2,500 by default. Delete unused groups or raise the quota; the next delivery of the finding tries again',
+};
 
 /**
  * The lines that undo one done step (commands, each argument quoted; or a comment when it cannot

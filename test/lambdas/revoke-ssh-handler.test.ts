@@ -197,6 +197,7 @@ describe('Handler: revoke-ssh-ingress', () => {
     expect(subject).toMatch(/^\[MEDIUM\] \[DRY RUN\] /);
     expect(email).toMatch(/Outcome: +Dry run: nothing was changed\. Would have closed TCP 22 to the world on sg-0a1b2c3d4e5f60718 \("web-sg"\)/);
     expect(email).toContain('- sg-0a1b2c3d4e5f60718 ("web-sg"): would have revoked tcp 22 from 0.0.0.0/0');
+    expect(email).toContain('also used by eni-0bb22cc33dd44ee55 (i-0def5678abc123456) (would be fixed for all of them: it is open to the world for each)');
     expect(email).not.toContain('aws ec2 authorize-security-group-ingress');
   });
 

@@ -41,7 +41,11 @@ describe('Steps: one executor for every remediation', () => {
     const executed = await executeSteps(steps, context());
     expect(executed.map((e) => e.status)).toEqual(['failed']);
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).toHaveLength(0);
-    expect(changeLine(executed[0])).toBe('FAILED to allow tcp 0-21 from 0.0.0.0/0: RulesPerSecurityGroupLimitExceeded: limit');
+    // A quota refusal says which quota, and what to do: no retry changes it.
+    expect(changeLine(executed[0])).toBe(
+      'FAILED to allow tcp 0-21 from 0.0.0.0/0: RulesPerSecurityGroupLimitExceeded: limit (the group is at its quota of rules, "Inbound or outbound rules per security group": 60 by default, counted apart for IPv4 and IPv6, a prefix list counting as its maximum entries. Remove rules or raise the quota; the next delivery of the finding tries again)',
+    );
+    expect(changeLine({ ...executed[0], error: 'UnauthorizedOperation: denied' })).toBe('FAILED to allow tcp 0-21 from 0.0.0.0/0: UnauthorizedOperation: denied');
   });
 
   it('in a dry run: DryRun on every EC2 call, a group still to create is reported not tried, and Auto Scaling is not called', async () => {

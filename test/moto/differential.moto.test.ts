@@ -309,6 +309,22 @@ const SEQUENCES: readonly Sequence[] = [
     ],
   },
   {
+    // Amazon VPC quotas: 60 inbound rules a group by default (revoke-ssh adds rules before it revokes).
+    name: 'the quota of inbound rules a group holds',
+    steps: [
+      {
+        label: 'create a group',
+        call: (s, ids) => s.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'crowded', Description: 'crowded', VpcId: ids.vpcId })),
+        remember: (o: { GroupId: string }) => ({ crowded: o.GroupId }),
+      },
+      {
+        label: 'authorize 60 IPv4 rules',
+        call: (s, ids) => s.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: String(ids.crowded), IpPermissions: [tcp(443, { IpRanges: Array.from({ length: 60 }, (_, i) => ({ CidrIp: `10.${i}.0.0/16` })) })] })),
+      },
+      { label: 'authorize one more', call: (s, ids) => s.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: String(ids.crowded), IpPermissions: [tcp(22, fromCidr('0.0.0.0/1'))] })) },
+    ],
+  },
+  {
     name: 'CreateSecurityGroup: tags, the default egress rule, a duplicate name; then the egress changes isolation makes',
     steps: [
       {

@@ -1,4 +1,5 @@
 import {
+  AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   CreateSnapshotCommand,
@@ -12,6 +13,7 @@ import {
   DescribeVolumesCommand,
   EC2Client,
   GetManagedPrefixListEntriesCommand,
+  type IpPermission,
   ModifyNetworkInterfaceAttributeCommand,
   RevokeSecurityGroupIngressCommand,
   TerminateInstancesCommand,
@@ -184,6 +186,30 @@ describe('Class: Ec2World', () => {
     for (const name of ['two words', 'a:b', 'x\ny', 'caf\u00e9']) expect(() => world.callAutoScaling('DetachInstances', { InstanceIds: ['i-1'], AutoScalingGroupName: name })).toThrow(/failed to satisfy constraint/);
     expect(() => world.callAutoScaling('DetachInstances', { InstanceIds: ['i-1'], AutoScalingGroupName: 'web;$(id)`x`' })).toThrow(/is not part of Auto Scaling group/);
     expect(() => Ec2World.fromDocuments([{ file: 'asg.json', json: { AutoScalingInstances: [{ InstanceId: 'i-1', AutoScalingGroupName: 'has space' }] } }])).toThrow(/asg\.json.*failed to satisfy constraint/);
+  });
+
+  it('refuses rules beyond the default quota of 60 a group, counted apart for IPv4 and IPv6, a group reference in both, a prefix list as its MaxEntries, and changes nothing', async () => {
+    const ec2 = clientFor(
+      Ec2World.fromDocuments([
+        { file: 'groups.json', json: { SecurityGroups: [{ GroupId: 'sg-1', VpcId: 'vpc-1', IpPermissions: [] }] } },
+        { file: 'lists.json', json: { PrefixLists: [{ PrefixListId: 'pl-0123456789abcdef0', MaxEntries: 20, Entries: [{ Cidr: '192.0.2.0/24' }] }] } },
+      ]),
+    );
+    const cidrs = (count: number, v6 = false) => Array.from({ length: count }, (_, i) => (v6 ? { CidrIpv6: `2001:db8:${i.toString(16)}::/48` } : { CidrIp: `10.${i}.0.0/16` }));
+    const authorize = (permission: IpPermission) => ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: 'sg-1', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, ...permission }] }));
+    await authorize({ IpRanges: cidrs(59), Ipv6Ranges: cidrs(59, true) });
+    // A group reference counts for IPv4 and for IPv6: both families are now at 60.
+    await authorize({ UserIdGroupPairs: [{ GroupId: 'sg-1' }] });
+    await expect(authorize({ IpRanges: [{ CidrIp: '172.16.0.0/12' }] })).rejects.toMatchObject({ name: 'RulesPerSecurityGroupLimitExceeded', message: expect.stringContaining('60 inbound IPv4 rules') });
+    await expect(authorize({ Ipv6Ranges: [{ CidrIpv6: 'fd00::/8' }] })).rejects.toMatchObject({ name: 'RulesPerSecurityGroupLimitExceeded', message: expect.stringContaining('60 inbound IPv6 rules') });
+    const rules = () => ingressOf(ec2, 'sg-1').then((permissions) => permissions.flatMap((p) => [...p.IpRanges!, ...p.Ipv6Ranges!, ...p.UserIdGroupPairs!]).length);
+    expect(await rules()).toBe(119);
+    // Outbound rules have a quota of their own; a prefix list of 20 entries at most counts 20.
+    await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: 'sg-1', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: cidrs(40), PrefixListIds: [{ PrefixListId: 'pl-0123456789abcdef0' }] }] }));
+    await expect(ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: 'sg-1', IpPermissions: [{ IpProtocol: 'udp', FromPort: 53, ToPort: 53, IpRanges: [{ CidrIp: '10.255.0.0/16' }] }] }))).rejects.toMatchObject({
+      name: 'RulesPerSecurityGroupLimitExceeded',
+      message: expect.stringContaining('60 outbound IPv4 rules'),
+    });
   });
 
   it('answers GetManagedPrefixListEntries from the lists loaded with their entries, a page of 1 to 100 at a time, and InvalidPrefixListID.NotFound for another list', async () => {

@@ -1,3 +1,4 @@
+import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -5,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PLAYBOOKS } from '../../core/catalog';
 import { ConfigError, loadConfig } from '../../core/config';
-import { EXAMPLE_EVENTS_DIR, Io, runSimulate } from '../../simulator/cli';
+import { EXAMPLE_EVENTS_DIR, EXAMPLE_WORLD_DIR, Io, runSimulate } from '../../simulator/cli';
 import { Ec2World } from '../../simulator/ec2-world';
 import { EventResult, Simulator } from '../../simulator/simulate';
 import { CORPUS_DIR } from '../support/corpus';
@@ -329,6 +330,36 @@ describe('CLI: npm run simulate', () => {
 });
 
 describe('Simulator', () => {
+  it('shows revoke-ssh refused by a group at its quota of 60 inbound IPv4 rules: nothing changed on it, the failure kept, and what to do', async () => {
+    const worldFiles = readdirSync(EXAMPLE_WORLD_DIR).map((file) => ({ file, json: JSON.parse(readFileSync(path.join(EXAMPLE_WORLD_DIR, file), 'utf8')) }));
+    const groups = worldFiles.find((f) => f.json.SecurityGroups)!.json.SecurityGroups as SecurityGroup[];
+    const web = groups.find((g) => g.GroupName === 'web-sg')!;
+    // World SSH inside a wider world rule (closing it adds tcp 0-21 and 23-65535), in a group
+    // already holding 60 IPv4 rules.
+    web.IpPermissions!.push(
+      { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], UserIdGroupPairs: [], PrefixListIds: [] },
+      { IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: Array.from({ length: 56 }, (_, i) => ({ CidrIp: `10.${i + 1}.0.0/16` })), Ipv6Ranges: [], UserIdGroupPairs: [], PrefixListIds: [] },
+    );
+    const world = Ec2World.fromDocuments(worldFiles);
+    const before = world.call('DescribeSecurityGroups', { GroupIds: [web.GroupId] });
+    const simulator = new Simulator(synthStack().template.toJSON(), world);
+    try {
+      const result = await simulator.run('probe.json', JSON.parse(readFileSync(path.join(EXAMPLE_EVENTS_DIR, 'revoke-ssh-ingress.json'), 'utf8')));
+      expect(result.playbooks).toEqual(['revoke-ssh-ingress']);
+      const [alert] = result.alerts;
+      expect(alert.subject).toMatch(/\[REMEDIATION FAILED\]/);
+      expect(alert.email).toContain('FAILED to allow tcp 0-21 from 0.0.0.0/0, tcp 23-65535 from 0.0.0.0/0: RulesPerSecurityGroupLimitExceeded');
+      expect(alert.email).toContain('(the group is at its quota of rules, "Inbound or outbound rules per security group": 60 by default');
+      // The other instance on the group is as exposed as before, and the alert says so.
+      expect(alert.email).toContain('also used by eni-0bb22cc33dd44ee55 (i-0def5678abc123456) (still open to the world for all of them)');
+      expect(result.errors).toEqual([expect.stringContaining('could not be changed: sg-0a1b2c3d4e5f60718')]);
+      // The authorize came first and was refused: the world SSH rule was never revoked.
+      expect(world.call('DescribeSecurityGroups', { GroupIds: [web.GroupId] })).toEqual(before);
+    } finally {
+      await simulator.close();
+    }
+  });
+
   it('runs one event at a time: a run started while another is under way is refused, and the first keeps its own output', async () => {
     const simulator = new Simulator(synthStack().template.toJSON(), Ec2World.empty());
     const example = JSON.parse(readFileSync(path.join(EXAMPLE_EVENTS_DIR, 'ec2-spambot.json'), 'utf8'));
