@@ -17,6 +17,7 @@
  * attacker's existing sessions.
  */
 import type { Instance, IpPermission, SecurityGroup, Tag } from '@aws-sdk/client-ec2';
+import { createHash } from 'node:crypto';
 import { IsolationRole, PREVIOUS_GROUPS_TAG_PREFIX, TAG_KEYS, previousGroupsTag } from '../../core/tags';
 import type { GroupRef, Step } from '../shared/steps';
 
@@ -51,6 +52,8 @@ export interface GroupSetup {
   /** Undefined when the group must be created. */
   readonly existingId?: string;
   readonly name: string;
+  /** The name to create it under when `name` is held by a group that is not the stack's (fallbackGroupName). */
+  readonly fallbackName: string;
   /** Rules to remove (isolation group) so that the group allows nothing. */
   readonly revokeIngress: readonly IpPermission[];
   readonly revokeEgress: readonly IpPermission[];
@@ -194,6 +197,7 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
     untracked: {
       existingId: untrackedGroup?.GroupId,
       name: UNTRACKED_GROUP_NAME,
+      fallbackName: fallbackGroupName(UNTRACKED_GROUP_NAME, input.findingId),
       revokeIngress: [],
       revokeEgress: [],
       // A new group already has the default all-IPv4 egress rule; the shell adds only what is missing after creating it.
@@ -203,6 +207,7 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
     isolation: {
       existingId: isolationGroup?.GroupId,
       name: ISOLATION_GROUP_NAME,
+      fallbackName: fallbackGroupName(ISOLATION_GROUP_NAME, input.findingId),
       // An existing isolation group must allow nothing: whatever someone added is removed.
       revokeIngress: isolationGroup?.IpPermissions ?? [],
       revokeEgress: isolationGroup?.IpPermissionsEgress ?? [],
@@ -220,6 +225,17 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
   };
 }
 
+/**
+ * The name a group is created under when its own name is taken in the VPC by a group without the
+ * stack's role tag: not ours, so never used, and never changed (EC2 allows one group of a name per
+ * VPC). Anyone who may create groups there, the compromised instance's own role perhaps, could
+ * take the name to block every isolation; the suffix comes from the finding id, which nobody knows
+ * before GuardDuty reports the finding, and is the same for every delivery of that finding.
+ */
+export function fallbackGroupName(name: string, findingId: string): string {
+  return `${name}-${createHash('sha256').update(findingId).digest('hex').slice(0, 8)}`;
+}
+
 /** The group a setup stands for: the one found, or the one a step of this run creates. */
 const refOf = (setup: GroupSetup, role: IsolationRole): GroupRef => (setup.existingId ? { id: setup.existingId } : { created: role });
 
@@ -232,6 +248,7 @@ function groupSetupSteps(setup: GroupSetup, role: IsolationRole, vpcId: string):
       kind: 'create-group',
       role,
       name: setup.name,
+      fallbackName: setup.fallbackName,
       vpcId,
       description: role === 'isolation' ? 'guardduty-response: isolated instances, no traffic in or out' : 'guardduty-response: untracked flows, used for seconds while isolating',
       tags: [{ Key: ISOLATION_ROLE_TAG, Value: role }],

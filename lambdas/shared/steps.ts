@@ -11,6 +11,7 @@ import {
   CreateSecurityGroupCommand,
   CreateSnapshotCommand,
   CreateTagsCommand,
+  DescribeSecurityGroupsCommand,
   type EC2Client,
   type IpPermission,
   ModifyInstanceAttributeCommand,
@@ -38,7 +39,17 @@ type RuleStep<K> = {
 export type Step =
   /** Tags on the instance written before any move: the way back (previous groups) and when. */
   | { readonly kind: 'record'; readonly instanceId: string; readonly tags: readonly Tag[]; readonly undoTagKeys: readonly string[] }
-  | { readonly kind: 'create-group'; readonly role: IsolationRole; readonly name: string; readonly vpcId: string; readonly description: string; readonly tags: readonly Tag[] }
+  | {
+      readonly kind: 'create-group';
+      readonly role: IsolationRole;
+      readonly name: string;
+      /** Used when `name` is held by a group without the role tag (isolate/plan.ts fallbackGroupName). */
+      readonly fallbackName: string;
+      readonly vpcId: string;
+      readonly description: string;
+      /** The first is the role tag: a group of the same name that carries it is a concurrent delivery's. */
+      readonly tags: readonly Tag[];
+    }
   | (RuleStep<'authorize-ingress'> & { readonly ruleTags?: readonly Tag[] })
   | RuleStep<'authorize-egress'>
   | (RuleStep<'revoke-ingress'> & { readonly restorePermissions?: readonly IpPermission[] })
@@ -57,6 +68,8 @@ export interface Executed {
   readonly step: Step;
   readonly status: StepStatus;
   readonly error?: string;
+  /** What the step did differently from its plan, said after it (a group created under its fallback name). */
+  readonly note?: string;
 }
 
 export interface ExecutionContext {
@@ -108,10 +121,10 @@ export async function executeSteps(steps: readonly Step[], context: ExecutionCon
   for (const step of steps) {
     try {
       const ran = await runOnceVisible(step, context);
-      executed.push({ step, status: context.dryRun || !ran ? 'would' : 'done' });
+      executed.push({ step, status: context.dryRun || !ran ? 'would' : 'done', ...(typeof ran === 'object' && { note: ran.note }) });
     } catch (error) {
       if (context.dryRun && isDryRunOk(error)) {
-        executed.push({ step, status: 'would' });
+        executed.push({ step, status: 'would', ...(error instanceof SquattedName && { note: error.note }) });
         continue;
       }
       executed.push({ step, status: 'failed', error: errorText(error) });
@@ -142,7 +155,7 @@ const PROPAGATION_RESERVE_MS = MOVE_RESERVE_MS;
 const namesCreatedGroup = (step: Step): boolean =>
   ('group' in step ? [step.group] : 'to' in step ? step.to : []).some((ref) => 'created' in ref);
 
-async function runOnceVisible(step: Step, context: ExecutionContext): Promise<boolean> {
+async function runOnceVisible(step: Step, context: ExecutionContext): Promise<Ran> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await run(step, context);
@@ -172,8 +185,51 @@ function revokedAll(answer: { readonly UnknownIpPermissions?: readonly IpPermiss
   });
 }
 
+/** A step's call was made (true), could not even be tried in a dry run (false), or was made with a note. */
+type Ran = boolean | { readonly note: string };
+
+/** A dry run's DryRunOperation for a group it would create under its fallback name, with the note that says why. */
+class SquattedName extends Error {
+  constructor(readonly note: string) {
+    super('Request would have succeeded, but DryRun flag is set.');
+    this.name = 'DryRunOperation';
+  }
+}
+
+/**
+ * Creates the stack's group. EC2 allows one group of a name per VPC: InvalidGroup.Duplicate from a
+ * group that carries the role tag means a concurrent delivery created it first (CONFLICTS: the
+ * delivery reads the VPC again and uses it); from one without the tag, the name is someone else's,
+ * and the group is created under its fallback name instead.
+ */
+async function createGroup(step: Extract<Step, { kind: 'create-group' }>, context: ExecutionContext): Promise<Ran> {
+  const { ec2, dryRun: DryRun, groups } = context;
+  const create = async (name: string) => {
+    const created = await ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: name, VpcId: step.vpcId, Description: step.description, TagSpecifications: [{ ResourceType: 'security-group', Tags: [...step.tags] }], DryRun }),
+    );
+    if (created.GroupId) groups.set(step.role, created.GroupId);
+  };
+  try {
+    await create(step.name);
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'InvalidGroup.Duplicate') throw error;
+    const { SecurityGroups: holders = [] } = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [step.vpcId] }, { Name: 'group-name', Values: [step.name] }] }));
+    const roleTag = step.tags[0]?.Key;
+    if (holders.length === 0 || holders.some((g) => (g.Tags ?? []).some((t) => t.Key === roleTag))) throw error;
+    const note = `the name ${step.name} is held by ${holders.map((g) => token(g.GroupId, 40) ?? 'a group').join(', ')}, which has no ${roleTag} tag: not this stack's group, so neither used nor changed; ${DryRun ? 'it would be created' : 'created'} as ${step.fallbackName}`;
+    try {
+      await create(step.fallbackName);
+    } catch (fallbackError) {
+      throw isDryRunOk(fallbackError) ? new SquattedName(note) : fallbackError;
+    }
+    return { note };
+  }
+}
+
 /** Makes the call of one step; false when, in a dry run, it could not even be tried. */
-async function run(step: Step, context: ExecutionContext): Promise<boolean> {
+async function run(step: Step, context: ExecutionContext): Promise<Ran> {
   const { ec2, dryRun: DryRun, groups } = context;
   const known = (ref: GroupRef) => ('id' in ref ? ref.id : groups.get(ref.created));
   const id = (ref: GroupRef) => known(ref) ?? WOULD_BE_CREATED;
@@ -185,13 +241,8 @@ async function run(step: Step, context: ExecutionContext): Promise<boolean> {
     case 'tag':
       await ec2.send(new CreateTagsCommand({ Resources: [step.resourceId], Tags: [...step.tags], DryRun }));
       return true;
-    case 'create-group': {
-      const created = await ec2.send(
-        new CreateSecurityGroupCommand({ GroupName: step.name, VpcId: step.vpcId, Description: step.description, TagSpecifications: [{ ResourceType: 'security-group', Tags: [...step.tags] }], DryRun }),
-      );
-      if (created.GroupId) groups.set(step.role, created.GroupId);
-      return true;
-    }
+    case 'create-group':
+      return createGroup(step, context);
     case 'authorize-ingress':
       if (!tryable(step.group)) return false;
       await ec2.send(
@@ -279,7 +330,7 @@ export function describeStep(step: Step): string {
 export function changeLine(executed: Executed): string {
   const prefix = executed.status === 'failed' ? 'FAILED to ' : executed.status === 'would' ? 'would have: ' : '';
   const remedy = executed.error && QUOTA_REMEDIES[executed.error.split(':')[0]];
-  return `${prefix}${describeStep(executed.step)}${executed.error ? `: ${clean(executed.error, 300)}` : ''}${remedy ? ` (${remedy})` : ''}`;
+  return `${prefix}${describeStep(executed.step)}${executed.error ? `: ${clean(executed.error, 300)}` : ''}${remedy ? ` (${remedy})` : ''}${executed.note ? ` (${clean(executed.note, 400)})` : ''}`;
 }
 
 /**

@@ -1,7 +1,9 @@
+import 'aws-sdk-client-mock-jest';
 import { AutoScalingClient, DetachInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
   EC2Client,
   EC2ServiceException,
   ModifyNetworkInterfaceAttributeCommand,
@@ -11,7 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'shell-quote';
 import { isolationSteps, planIsolation } from '../../lambdas/isolate/plan';
-import { ExecutionContext, PROPAGATION_PAUSES_MS, Step, changeLine, executeSteps, undoLines } from '../../lambdas/shared/steps';
+import { ExecutionContext, PROPAGATION_PAUSES_MS, Step, changeLine, executeSteps, lostRace, undoLines } from '../../lambdas/shared/steps';
 import { previousGroupsTag } from '../../core/tags';
 import { MOVE_RESERVE_MS } from '../../core/timing';
 import { testInstance } from '../support/instances';
@@ -51,7 +53,7 @@ describe('Steps: one executor for every remediation', () => {
   it('in a dry run: DryRun on every EC2 call, a group still to create is reported not tried, and Auto Scaling is not called', async () => {
     ec2.on(CreateSecurityGroupCommand).rejects(new EC2ServiceException({ name: 'DryRunOperation', $fault: 'client', message: 'would have succeeded', $metadata: {} }));
     const steps: Step[] = [
-      { kind: 'create-group', role: 'isolation', name: 'guardduty-response-isolation', vpcId: 'vpc-1', description: 'd', tags: [] },
+      { kind: 'create-group', role: 'isolation', name: 'guardduty-response-isolation', fallbackName: 'guardduty-response-isolation-0a1b2c3d', vpcId: 'vpc-1', description: 'd', tags: [] },
       { kind: 'move-isolation', interfaceId: 'eni-1', to: [{ created: 'isolation' }], previousGroups: ['sg-web'] },
       { kind: 'detach', instanceId: 'i-1', autoScalingGroupName: 'web' },
     ];
@@ -63,10 +65,58 @@ describe('Steps: one executor for every remediation', () => {
     expect(executed.map(changeLine)[2]).toMatch(/^would have: detach from Auto Scaling group "web"/);
   });
 
+  describe("a group name held by a group that is not the stack's", () => {
+    const create: Step = {
+      kind: 'create-group',
+      role: 'isolation',
+      name: 'guardduty-response-isolation',
+      fallbackName: 'guardduty-response-isolation-0a1b2c3d',
+      vpcId: 'vpc-1',
+      description: 'd',
+      tags: [{ Key: 'guardduty-response:isolation', Value: 'isolation' }],
+    };
+    const duplicate = () => new EC2ServiceException({ name: 'InvalidGroup.Duplicate', $fault: 'client', message: "The security group 'guardduty-response-isolation' already exists for VPC 'vpc-1'", $metadata: {} });
+    const holder = (tags: { Key: string; Value: string }[]) => ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-0squat0000000000a', GroupName: 'guardduty-response-isolation', Tags: tags }] });
+
+    it('creates the group under its fallback name when the holder has no role tag, and says so', async () => {
+      ec2.on(CreateSecurityGroupCommand, { GroupName: 'guardduty-response-isolation' }).rejects(duplicate());
+      ec2.on(CreateSecurityGroupCommand, { GroupName: 'guardduty-response-isolation-0a1b2c3d' }).resolves({ GroupId: 'sg-ours' });
+      holder([{ Key: 'Name', Value: 'mine' }]);
+      const ctx = context();
+      const executed = await executeSteps([create], ctx);
+      expect(executed.map((e) => e.status)).toEqual(['done']);
+      expect(ctx.groups.get('isolation')).toBe('sg-ours');
+      expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, { Filters: [{ Name: 'vpc-id', Values: ['vpc-1'] }, { Name: 'group-name', Values: ['guardduty-response-isolation'] }] });
+      expect(ec2).toHaveReceivedCommandWith(CreateSecurityGroupCommand, { GroupName: 'guardduty-response-isolation-0a1b2c3d', TagSpecifications: [{ ResourceType: 'security-group', Tags: [create.tags[0]] }] });
+      expect(changeLine(executed[0])).toBe(
+        'create the isolation group guardduty-response-isolation in vpc-1 (the name guardduty-response-isolation is held by sg-0squat0000000000a, which has no guardduty-response:isolation tag: not this stack\'s group, so neither used nor changed; created as guardduty-response-isolation-0a1b2c3d)',
+      );
+      expect(lostRace(executed)).toBe(false);
+    });
+
+    it("treats a holder with the role tag as a concurrent delivery's group: a lost race, nothing created", async () => {
+      ec2.on(CreateSecurityGroupCommand).rejects(duplicate());
+      holder([{ Key: 'guardduty-response:isolation', Value: 'isolation' }]);
+      const executed = await executeSteps([create], context());
+      expect(executed.map((e) => e.status)).toEqual(['failed']);
+      expect(lostRace(executed)).toBe(true);
+      expect(ec2.commandCalls(CreateSecurityGroupCommand)).toHaveLength(1);
+    });
+
+    it('in a dry run, says it would create the group under its fallback name', async () => {
+      ec2.on(CreateSecurityGroupCommand, { GroupName: 'guardduty-response-isolation' }).rejects(duplicate());
+      ec2.on(CreateSecurityGroupCommand, { GroupName: 'guardduty-response-isolation-0a1b2c3d' }).rejects(new EC2ServiceException({ name: 'DryRunOperation', $fault: 'client', message: 'would have succeeded', $metadata: {} }));
+      holder([]);
+      const [executed] = await executeSteps([create], context(true));
+      expect(executed.status).toBe('would');
+      expect(changeLine(executed)).toMatch(/^would have: create the isolation group .*; it would be created as guardduty-response-isolation-0a1b2c3d\)$/);
+    });
+  });
+
   describe('a group created moments ago that EC2 does not know yet (eventual consistency)', () => {
     const notFound = () => new EC2ServiceException({ name: 'InvalidGroup.NotFound', $fault: 'client', message: "The security group 'sg-new' does not exist", $metadata: {} });
     const isolation: Step[] = [
-      { kind: 'create-group', role: 'isolation', name: 'guardduty-response-isolation', vpcId: 'vpc-1', description: 'd', tags: [] },
+      { kind: 'create-group', role: 'isolation', name: 'guardduty-response-isolation', fallbackName: 'guardduty-response-isolation-0a1b2c3d', vpcId: 'vpc-1', description: 'd', tags: [] },
       { kind: 'revoke-egress', group: { created: 'isolation' }, label: 'the default egress rule', permissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
       { kind: 'move-isolation', interfaceId: 'eni-1', to: [{ created: 'isolation' }], previousGroups: ['sg-web'] },
     ];

@@ -9,6 +9,7 @@ import {
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateNetworkInterfaceCommand,
+  CreateSecurityGroupCommand,
   DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
@@ -18,7 +19,7 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { createIsolateHandler } from '../../lambdas/isolate/isolate';
-import { FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, PREVIOUS_GROUPS_TAG_PREFIX } from '../../lambdas/isolate/plan';
+import { FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_GROUP_NAME, ISOLATION_ROLE_TAG, PREVIOUS_GROUPS_TAG_PREFIX, UNTRACKED_GROUP_NAME, fallbackGroupName } from '../../lambdas/isolate/plan';
 import type { RemediationSettings } from '../../lambdas/shared/remediation';
 import { MOTO_AMI, MOTO_NOW, MotoWorld, buildMotoWorld, createAlertTopic, findingAbout, motoConfig, motoRemediationDependencies, useMoto } from '../support/moto';
 
@@ -48,7 +49,7 @@ async function stateOf(ec2: EC2Client, autoScaling: AutoScalingClient, world: Mo
     instances: await ec2.send(new DescribeInstancesCommand({})),
     interfaces: await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [world.vpcId] }] })),
     protection: await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: world.instanceId, Attribute: 'disableApiTermination' })),
-    // By volume: moto's built-in AMIs bring some 1,200 snapshots to the default account.
+    // By volume: the world's snapshots only (moto with its built-in AMIs loaded adds some 1,200 per account).
     snapshots: await ec2.send(new DescribeSnapshotsCommand({ Filters: [{ Name: 'volume-id', Values: [...world.volumeIds] }] })),
     autoScalingGroups: await autoScaling.send(new DescribeAutoScalingGroupsCommand({})),
     autoScalingInstances: await autoScaling.send(new DescribeAutoScalingInstancesCommand({})),
@@ -152,6 +153,34 @@ describe('isolate-instance against moto', () => {
     const groups = Reservations!.flatMap((r) => r.Instances!).flatMap((i) => i.NetworkInterfaces!.flatMap((n) => n.Groups!.map((g) => g.GroupId)));
     expect(new Set(groups)).toEqual(new Set([isolation[0].GroupId]));
     expect(containers.map((c) => c.alerts.map((a) => a.subject.includes('[ISOLATED]')))).toEqual(instanceIds.map(() => [true]));
+  });
+
+  it("isolates through groups of its own when someone else's groups hold the stack's group names in the VPC, and leaves those alone", async () => {
+    const { world, handler, ec2, autoScaling, alerts } = await setUp();
+    // Groups named as the stack names its own, without its tag, one of them open to everything:
+    // what anyone allowed to create groups in the VPC (the instance's own role, perhaps) could make.
+    const squat = async (name: string) => {
+      const { GroupId } = await ec2.send(new CreateSecurityGroupCommand({ GroupName: name, Description: 'not the stack', VpcId: world.vpcId }));
+      await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+      return GroupId!;
+    };
+    const squatters = [await squat(ISOLATION_GROUP_NAME), await squat(UNTRACKED_GROUP_NAME)];
+    const squattersBefore = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: squatters }))).SecurityGroups;
+    const finding = findingAbout(world, TEMPLATE);
+    await handler(finding);
+    const { isolation, untracked } = await isolationGroups(ec2, world);
+    expect([isolation.map((g) => g.GroupName), untracked.map((g) => g.GroupName)]).toEqual([[fallbackGroupName(ISOLATION_GROUP_NAME, finding.detail.id)], [fallbackGroupName(UNTRACKED_GROUP_NAME, finding.detail.id)]]);
+    expect(isolation[0]).toMatchObject({ IpPermissions: [], IpPermissionsEgress: [] });
+    const { NetworkInterfaces } = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [...world.networkInterfaceIds] }));
+    expect(NetworkInterfaces!.map((n) => n.Groups!.map((g) => g.GroupId))).toEqual([[isolation[0].GroupId], [isolation[0].GroupId]]);
+    expect((await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: squatters }))).SecurityGroups).toEqual(squattersBefore);
+    const [alert] = alerts;
+    expect(alert.subject).toContain('[ISOLATED]');
+    expect(alert.email).toContain(`the name ${ISOLATION_GROUP_NAME} is held by ${squatters[0]}, which has no ${ISOLATION_ROLE_TAG} tag`);
+    // The next delivery finds the groups by their tag and changes nothing.
+    const after = await stateOf(ec2, autoScaling, world);
+    await handler(finding);
+    expect(await stateOf(ec2, autoScaling, world)).toEqual(after);
   });
 
   it('changes nothing in a dry run, even in a VPC without isolation groups, and the alert says what it would have done', async () => {
