@@ -378,7 +378,7 @@ function changeRules(state: State, input: Input, list: RuleList, change: 'add' |
  * maximum entries (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html). The
  * world applies the default: it cannot know an account's raised quota.
  */
-export const RULES_PER_SECURITY_GROUP = 60;
+const RULES_PER_SECURITY_GROUP = 60;
 
 function checkRuleQuota(state: State, rules: readonly IpPermission[], list: RuleList): void {
   const count = (field: 'IpRanges' | 'Ipv6Ranges') =>
