@@ -186,7 +186,7 @@ export async function runSimulate(argv: readonly string[], io: Io): Promise<numb
  */
 function synthesizeApp(cliContext: Readonly<Record<string, string>>, homeRegion: string | undefined): SynthesizedApp {
   // The simulator reads the template only: no bundling, and no stack trace of each construct's
-  // creation (a fifth of the synthesis), which only `cdk synth`'s error messages use.
+  // creation (a quarter of the synthesis), which only `cdk synth`'s error messages use.
   const context = { ...cdkJsonContext(), ...cliContext, 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-creation-stack-traces': true };
   // Synthesis is the slow part of a run (about a second); a process that runs the simulator more
   // than once with the same flags (the tests) synthesizes once. Results are never mutated.

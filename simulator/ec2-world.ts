@@ -481,13 +481,10 @@ const NETWORK_INTERFACE_FILTERS: FilterFields<NetworkInterface> = {
 };
 
 /**
- * One page of a describe call's items, as EC2 pages them: without MaxResults, every item; with it,
- * at most that many and a NextToken while more remain (here the next item's index, an opaque
- * string to the caller).
- */
-/**
- * A page of `items` as EC2 gives it. The describe calls take MaxResults from 5 to 1,000,
- * GetManagedPrefixListEntries from 1 to 100 (Amazon EC2 API Reference).
+ * One page of a call's items, as EC2 pages them: without MaxResults, every item; with it, at most
+ * that many and a NextToken while more remain (here the next item's index, an opaque string to the
+ * caller). The describe calls take MaxResults from 5 to 1,000, GetManagedPrefixListEntries from 1
+ * to 100 (Amazon EC2 API Reference).
  */
 function page<K extends string, T>(items: T[], input: Record<string, unknown>, key: K, [min, max] = [5, 1000]): Record<K, T[]> & { NextToken?: string } {
   const start = typeof input.NextToken === 'string' ? Number(input.NextToken) : 0;

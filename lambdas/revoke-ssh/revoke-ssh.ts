@@ -64,7 +64,7 @@ export function revokeSsh(dependencies: RemediationDependencies): FindingRespond
         fixed.length > 0
           ? {
               tag: 'ALREADY REMEDIATED',
-              summary: `Already remediated: no security group of ${token(instanceId, 40)} lets the world reach TCP 22 (${fixed.map((g) => `${groupLabel(g)}: ${clean(g.remediatedAt, 120)}`).join('; ')}). Nothing was changed.${stillOpen.length > 0 ? STILL_OPEN_NOTE : ''}`,
+              summary: `Already remediated: no rule of the security groups of ${token(instanceId, 40)} names the whole world for TCP 22 (${fixed.map((g) => `${groupLabel(g)}: ${clean(g.remediatedAt, 120)}`).join('; ')}). Nothing was changed.${stillOpen.length > 0 ? STILL_OPEN_NOTE : ''}`,
               details: stillOpen,
               restore:
                 commands.length > 0
@@ -241,7 +241,7 @@ function recordedRestoreCommands(group: GroupPlan, target: ActingAccount): strin
   ];
 }
 
-/** Appended to a summary whenever a narrower rule still lets the probing address in: no alert then reads as an all-clear. */
+/** Appended to a summary whenever a rule left as it is can still let SSH in (GroupPlan.stillOpen): no alert then reads as an all-clear. */
 const STILL_OPEN_NOTE = ' Rules left as they are can still let the address that probed it, or the world, reach TCP 22 (below).';
 
 function stillOpenLines(groups: readonly GroupPlan[]): string[] {

@@ -212,7 +212,7 @@ describe('Handler: revoke-ssh-ingress', () => {
     expect(ec2).toHaveReceivedCommandTimes(CreateTagsCommand, 0);
     const { subject, email } = published();
     expect(subject).toMatch(/^\[MEDIUM\] \[ALREADY REMEDIATED\] /);
-    expect(email).toMatch(/Outcome: +Already remediated: no security group of i-0abc1234def567890 lets the world reach TCP 22/);
+    expect(email).toMatch(/Outcome: +Already remediated: no rule of the security groups of i-0abc1234def567890 names the whole world for TCP 22/);
   });
 
   // A revoke of a rule that is gone: a non-default VPC answers InvalidPermission.NotFound, a default

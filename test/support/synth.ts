@@ -6,7 +6,7 @@ import { GuardDutyResponseStack } from '../../infra/guardduty-response-stack';
 /**
  * Context that makes a synthesis cheap where a test reads only the template: no Lambda bundling
  * (`aws:cdk:bundling-stacks`), and no stack trace captured for every construct and annotation
- * (under jest each trace is mapped through source maps: a fifth of a stack test's synthesis).
+ * (a quarter of a synthesis, more under jest, which maps each trace through source maps).
  * The full-synth test runs without it, as `cdk synth` does.
  */
 export const UNIT_TEST_CONTEXT = {
