@@ -295,6 +295,14 @@ const AUTO_SCALING_OPERATIONS: Readonly<Record<string, Operation>> = {
     for (const id of stringList(input.InstanceIds) ?? []) {
       const index = state.autoScalingInstances.findIndex((m) => m.InstanceId === id && m.AutoScalingGroupName === group);
       if (index < 0) throw autoScalingError('ValidationError', `The instance ${id} is not part of Auto Scaling group ${group}.`);
+      // Amazon EC2 Auto Scaling User Guide, "Detach or attach instances": only InService or Standby
+      // instances, or warm-pool ones when the desired capacity is kept. (A world file without the
+      // state: detached.)
+      const lifecycle = state.autoScalingInstances[index].LifecycleState;
+      const allowed = lifecycle === undefined || lifecycle === 'InService' || lifecycle === 'Standby' || (lifecycle.startsWith('Warmed:') && input.ShouldDecrementDesiredCapacity === false);
+      if (!allowed) {
+        throw autoScalingError('ValidationError', `The instance ${id} is not in InService or Standby (${String(lifecycle)}).`);
+      }
       state.autoScalingInstances.splice(index, 1);
     }
     return { Activities: [] };

@@ -18,8 +18,8 @@ import { RemediationDependencies, RemediationError, ActingAccount, errorText, fi
 import { type FindingResponder, type Invocation, LambdaHandler, findingHandler } from '../shared/handler-shell';
 import { commandLine, commentLine } from '../shared/restore-commands';
 import { Executed, ExecutionContext, RACE_ROUNDS, changeLine, describeStep, executeSteps, lostRace, racePause, undoLines } from '../shared/steps';
-import { clean, token } from '../shared/text';
-import { EvidencePlan, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, evidenceSteps, isolationSteps, planIsolation, rollbackSteps } from './plan';
+import { clean, quoted, token } from '../shared/text';
+import { EvidencePlan, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, evidenceSteps, isolationSteps, planIsolation, rollbackSteps, terminating } from './plan';
 
 type Report = (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof formatFindingAlert>;
 
@@ -93,7 +93,7 @@ async function isolateLocked(target: ActingAccount, instance: Instance, instance
       });
     }
     case 'already-isolated':
-      return finishIsolated(target, instanceId, plan, dependencies.settings.dryRun, report, invocation);
+      return finishIsolated(target, instanceId, plan, dependencies.settings, report, invocation);
   }
   return execute(target, instanceId, plan, dependencies, report, invocation, mayReplan);
 }
@@ -103,14 +103,21 @@ async function isolateLocked(target: ActingAccount, instance: Instance, instance
  * is kept now, and the invocation fails again while any of it still fails (retry, then the DLQ).
  * The instance's own record gives the way back, even if the first alert was lost.
  */
-async function finishIsolated(target: ActingAccount, instanceId: string, plan: Extract<IsolationPlan, { status: 'already-isolated' }>, dryRun: boolean, report: Report, invocation: Invocation) {
+async function finishIsolated(target: ActingAccount, instanceId: string, plan: Extract<IsolationPlan, { status: 'already-isolated' }>, { dryRun, isolateSnapshots: snapshots }: { dryRun: boolean; isolateSnapshots: boolean }, report: Report, invocation: Invocation) {
   const at = clean(plan.isolatedAt, 40);
   const restore = restoreCommands(plan, target, instanceId);
+  const stays = stillInGroup(plan.evidence, snapshots);
   if (!evidencePending(plan.evidence)) {
-    return report({ tag: 'ALREADY ISOLATED', summary: `Already isolated (at ${at}): every interface of ${instanceId} is in the isolation group, and its evidence is kept. Nothing was changed.`, restore });
+    return report({
+      tag: 'ALREADY ISOLATED',
+      summary: `Already isolated (at ${at}): every interface of ${instanceId} is in the isolation group, and its evidence is kept${stays.length > 0 ? ', but it is still in its Auto Scaling group (below)' : ''}. Nothing was changed.`,
+      details: stays,
+      restore,
+      ...terminatingSeverity(plan.evidence),
+    });
   }
   const steps = await keepEvidence(plan.evidence, instanceId, executionContext(target, dryRun, invocation));
-  const details = steps.map(changeLine);
+  const details = [...steps.map(changeLine), ...stays];
   const failed = steps.filter((e) => e.status === 'failed');
   if (failed.length > 0) {
     return {
@@ -145,6 +152,7 @@ async function observeAndPlan(target: ActingAccount, instance: Instance, finding
     instance,
     vpcGroups,
     autoScalingGroupName: membership.AutoScalingInstances?.[0]?.AutoScalingGroupName,
+    autoScalingState: membership.AutoScalingInstances?.[0]?.LifecycleState,
     terminationProtected: protection.DisableApiTermination?.Value === true,
     snapshotted: kept.filter((snapshot) => snapshot.State !== 'error').map((snapshot) => snapshot.VolumeId ?? ''),
     exclusionTag: dependencies.settings.exclusionTag,
@@ -170,7 +178,7 @@ async function execute(target: ActingAccount, instanceId: string, plan: Extract<
 
   const all = [...isolation, ...rollback, ...evidence];
   const failed = all.filter((e) => e.status === 'failed');
-  const details = [...all.map(changeLine), ...(isolated ? [alwaysTrackedLine(plan.privateAddresses)] : [])];
+  const details = [...all.map(changeLine), ...(isolated ? [...stillInGroup(plan.evidence, dependencies.settings.isolateSnapshots), alwaysTrackedLine(plan.privateAddresses)] : [])];
   const restore = isolated && !dryRun ? restoreBlock(target, undoLines(all, target.region)) : undefined;
   if (failed.length > 0) {
     const failure = new RemediationError(`${failed.length} step(s) of the isolation of ${instanceId} failed: ${failed.map((e) => describeStep(e.step)).join('; ')}`);
@@ -195,12 +203,32 @@ async function execute(target: ActingAccount, instanceId: string, plan: Extract<
       : `Isolated ${instanceId}: no traffic in or out, existing connections ended except those EC2 always tracks (below); it keeps running (memory is evidence), ${
           plan.evidence.spot
             ? `but as a Spot Instance it cannot be protected from termination and EC2 may reclaim it: ${dependencies.settings.isolateSnapshots ? 'the snapshots keep its disks' : 'snapshots are off (isolateSnapshots), so nothing keeps its disks'}.`
-            : 'protected from termination.'
+            : plan.evidence.notDetachable && terminating(plan.evidence.notDetachable.state)
+              ? 'protected from termination by EC2 calls, but its Auto Scaling group is already terminating it (below).'
+              : 'protected from termination.'
         }`,
     details,
     restore,
+    ...(!dryRun && terminatingSeverity(plan.evidence)),
   });
 }
+
+/**
+ * Why the instance is still in its Auto Scaling group (plan.ts detachable). A group that is
+ * terminating it ends the evidence whatever isolation does (termination protection does not
+ * stop Auto Scaling): the alert says so, and pages, so that a person can capture memory first.
+ */
+function stillInGroup(evidence: EvidencePlan, snapshots: boolean): string[] {
+  const stuck = evidence.notDetachable;
+  if (!stuck) return [];
+  const state = token(stuck.state, 40) ?? 'unknown';
+  const then = terminating(stuck.state)
+    ? `. The group is terminating it: the instance and its memory will be lost (${snapshots ? 'the snapshots keep its disks' : 'snapshots are off (isolateSnapshots)'})`
+    : '; the next delivery of the finding tries again';
+  return [`not detached from Auto Scaling group ${quoted(stuck.group, 255)}: it is ${state} there, and Auto Scaling detaches only InService, Standby or warm-pool instances${then}`];
+}
+
+const terminatingSeverity = (evidence: EvidencePlan) => (evidence.notDetachable && terminating(evidence.notDetachable.state) ? { atLeastSeverity: SEVERITY_FLOOR.HIGH } : {});
 
 /**
  * What the moves cannot end: flows EC2 always tracks, whatever the rules (EC2 User Guide,

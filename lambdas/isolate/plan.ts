@@ -38,6 +38,8 @@ export interface IsolationInput {
   readonly vpcGroups: readonly SecurityGroup[];
   /** The Auto Scaling group the instance belongs to, if any. */
   readonly autoScalingGroupName?: string;
+  /** Its lifecycle state in that group (DescribeAutoScalingInstances), e.g. InService, Terminating:Wait. */
+  readonly autoScalingState?: string;
   /** Whether termination protection is on now (DescribeInstanceAttribute). */
   readonly terminationProtected: boolean;
   /** Volumes that already have an evidence snapshot of this instance (tagged evidence-of, not failed). */
@@ -91,10 +93,24 @@ export interface EvidencePlan {
    * evidence that outlives it.
    */
   readonly spot: boolean;
+  /** The group to detach the instance from (it is in a state Auto Scaling detaches). */
   readonly autoScalingGroupName?: string;
+  /** The group it cannot be detached from now, and its state there (detachable). */
+  readonly notDetachable?: { readonly group: string; readonly state: string };
   readonly volumes: readonly string[];
   readonly snapshotTags: readonly Tag[];
 }
+
+/**
+ * Whether Auto Scaling detaches an instance in this lifecycle state: "You can detach an instance
+ * only when it's either in an InService or Standby state", or in a warm pool when the desired
+ * capacity is kept, as isolation keeps it (Amazon EC2 Auto Scaling User Guide, "Detach or attach
+ * instances"). An unknown state is tried.
+ */
+export const detachable = (state: string | undefined): boolean => state === undefined || state === 'InService' || state === 'Standby' || state.startsWith('Warmed:');
+
+/** The group is terminating the instance: no detach, no termination protection (Auto Scaling ignores it) will keep it. */
+export const terminating = (state: string): boolean => state.startsWith('Terminating');
 
 export const evidencePending = (evidence: EvidencePlan): boolean => evidence.protect || evidence.autoScalingGroupName !== undefined || evidence.volumes.length > 0;
 
@@ -171,7 +187,10 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
   const evidence: EvidencePlan = {
     protect: !input.terminationProtected && instance.InstanceLifecycle !== 'spot',
     spot: instance.InstanceLifecycle === 'spot',
-    autoScalingGroupName: input.autoScalingGroupName,
+    ...(input.autoScalingGroupName !== undefined &&
+      (detachable(input.autoScalingState)
+        ? { autoScalingGroupName: input.autoScalingGroupName }
+        : { notDetachable: { group: input.autoScalingGroupName, state: input.autoScalingState! } })),
     volumes: input.snapshots ? (instance.BlockDeviceMappings ?? []).map((m) => m.Ebs?.VolumeId).filter((v): v is string => v !== undefined && !input.snapshotted.includes(v)) : [],
     snapshotTags: [
       { Key: FINDING_TAG, Value: input.findingId },

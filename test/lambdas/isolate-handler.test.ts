@@ -42,13 +42,13 @@ const existingGroups = (): SecurityGroup[] => [
   { GroupId: 'sg-untracked', VpcId: 'vpc-1', IpPermissions: [...ALL_TRAFFIC], IpPermissionsEgress: [...ALL_TRAFFIC], Tags: [{ Key: ISOLATION_ROLE_TAG, Value: 'untracked' }] },
 ];
 
-function world(options: { instance?: Instance; groups?: SecurityGroup[]; asg?: string; evidenceKept?: boolean } = {}) {
+function world(options: { instance?: Instance; groups?: SecurityGroup[]; asg?: string; asgState?: string; evidenceKept?: boolean } = {}) {
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [options.instance ?? instance()] }] });
   ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: options.groups ?? existingGroups() });
   ec2.on(DescribeInstanceAttributeCommand).resolves({ InstanceId: 'i-0abc1234def567890', DisableApiTermination: { Value: options.evidenceKept === true } });
   ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: options.evidenceKept ? [{ SnapshotId: 'snap-1', VolumeId: 'vol-root', State: 'completed' }] : [] });
   autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({
-    AutoScalingInstances: options.asg ? [{ InstanceId: 'i-0abc1234def567890', AutoScalingGroupName: options.asg, AvailabilityZone: 'eu-west-1a', LifecycleState: 'InService', HealthStatus: 'HEALTHY', ProtectedFromScaleIn: false }] : [],
+    AutoScalingInstances: options.asg ? [{ InstanceId: 'i-0abc1234def567890', AutoScalingGroupName: options.asg, AvailabilityZone: 'eu-west-1a', LifecycleState: options.asgState ?? 'InService', HealthStatus: 'HEALTHY', ProtectedFromScaleIn: false }] : [],
   });
   ec2.on(CreateSecurityGroupCommand).callsFake((input) => ({ GroupId: input.GroupName.endsWith('isolation') ? 'sg-new-iso' : 'sg-new-untracked' }));
   ec2.on(CreateSnapshotCommand).callsFake((input) => ({ SnapshotId: `snap-${input.VolumeId}` }));
@@ -202,6 +202,37 @@ describe('Handler: isolate-instance', () => {
     expect(published().email).toContain('aws autoscaling attach-instances --region eu-west-1 --instance-ids i-0abc1234def567890 --auto-scaling-group-name web-asg');
   });
 
+  /**
+   * Isolates the instance of a MEDIUM finding (isolateMinSeverity=MEDIUM lets isolation claim it)
+   * that is `state` in its Auto Scaling group; the published alert.
+   */
+  async function isolateMemberIn(state: string) {
+    world({ asg: 'web-asg', asgState: state });
+    const event = c2();
+    event.detail.severity = 5;
+    await handlerWith().handler(event);
+    expect(autoScaling).toHaveReceivedCommandTimes(DetachInstancesCommand, 0);
+    return published();
+  }
+
+  it('isolates an instance its Auto Scaling group is already terminating without trying to detach it, says its memory will be lost, and pages', async () => {
+    const { subject, email } = await isolateMemberIn('Terminating:Wait');
+    // Its disks are kept all the same.
+    expect(ec2).toHaveReceivedCommandWith(CreateSnapshotCommand, { VolumeId: 'vol-root' });
+    expect(subject).toMatch(/^\[HIGH\] \[ISOLATED\] /);
+    expect(email).toMatch(/protected from termination by EC2 calls, but its Auto Scaling group is already terminating it \(below\)/);
+    expect(email).toContain(
+      '- not detached from Auto Scaling group "web-asg": it is Terminating:Wait there, and Auto Scaling detaches only InService, Standby or warm-pool instances. The group is terminating it: the instance and its memory will be lost (the snapshots keep its disks)',
+    );
+    expect(email).not.toContain('aws autoscaling attach-instances');
+  });
+
+  it('leaves an instance still launching in its group, and says the next delivery tries again', async () => {
+    const { subject, email } = await isolateMemberIn('Pending:Wait');
+    expect(subject).toMatch(/^\[MEDIUM\] \[ISOLATED\] /);
+    expect(email).toContain('it is Pending:Wait there, and Auto Scaling detaches only InService, Standby or warm-pool instances; the next delivery of the finding tries again');
+  });
+
   it('snapshots every attached volume, or none when isolateSnapshots is off', async () => {
     world({ instance: instance({ BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-root' } }, { Ebs: { VolumeId: 'vol-data' } }] }) });
     await handlerWith().handler(c2());
@@ -221,6 +252,12 @@ describe('Handler: isolate-instance', () => {
       { instance: instance({ Tags: [{ Key: ISOLATED_AT_TAG, Value: 'T0' }], NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-iso' }] }] }), evidenceKept: true },
       /^\[HIGH\] \[ALREADY ISOLATED\] /,
       /Already isolated \(at T0\)/,
+    ],
+    [
+      'already isolated, with its evidence kept, while its Auto Scaling group terminates it',
+      { instance: instance({ Tags: [{ Key: ISOLATED_AT_TAG, Value: 'T0' }], NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-iso' }] }] }), evidenceKept: true, asg: 'web-asg', asgState: 'Terminating:Proceed' },
+      /^\[HIGH\] \[ALREADY ISOLATED\] /,
+      /its evidence is kept, but it is still in its Auto Scaling group \(below\)\. Nothing was changed\.[^]*not detached from Auto Scaling group "web-asg": it is Terminating:Proceed there/,
     ],
     ['excluded', { instance: instance({ Tags: [{ Key: 'guardduty-response:exclude', Value: 'forensics team' }] }) }, /^\[HIGH\] \[EXCLUDED\] /, /carries the exclusion tag 'guardduty-response:exclude'\. It is NOT isolated: it is still on the network\./],
   ])('reports an instance that is %s and changes nothing', async (_name, options, subject, text) => {

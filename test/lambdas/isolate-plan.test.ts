@@ -1,5 +1,5 @@
 import type { Instance, SecurityGroup } from '@aws-sdk/client-ec2';
-import { ALL_TRAFFIC, FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, IsolationInput, PREVIOUS_GROUPS_TAG_PREFIX, planIsolation } from '../../lambdas/isolate/plan';
+import { ALL_TRAFFIC, FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, IsolationInput, IsolationPlan, PREVIOUS_GROUPS_TAG_PREFIX, planIsolation } from '../../lambdas/isolate/plan';
 import { testInstance } from '../support/instances';
 
 const instance = (overrides: Partial<Instance> = {}): Instance => testInstance({ InstanceId: 'i-1', ...overrides });
@@ -93,6 +93,21 @@ describe('Function: planIsolation', () => {
 
   it('carries the Auto Scaling group to detach from', () => {
     expect(plan({ autoScalingGroupName: 'web-asg' })).toMatchObject({ evidence: { autoScalingGroupName: 'web-asg' } });
+  });
+
+  // Amazon EC2 Auto Scaling User Guide, "Detach or attach instances": InService or Standby, or a warm pool with the capacity kept.
+  it.each([
+    ['InService', true],
+    ['Standby', true],
+    ['Warmed:Stopped', true],
+    ['Terminating:Wait', false],
+    ['Terminating', false],
+    ['Pending:Wait', false],
+    ['Detaching', false],
+  ])('detaches an instance that is %s in its group: %p', (state, detaches) => {
+    const { evidence } = plan({ autoScalingGroupName: 'web-asg', autoScalingState: state }) as Extract<IsolationPlan, { status: 'isolate' }>;
+    expect(evidence.autoScalingGroupName).toBe(detaches ? 'web-asg' : undefined);
+    expect(evidence.notDetachable).toEqual(detaches ? undefined : { group: 'web-asg', state });
   });
 
   it.each(['terminated', 'shutting-down'] as const)('does nothing to a %s instance', (name) => {

@@ -223,6 +223,20 @@ describe('Class: Ec2World', () => {
     await expect(ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: 'pl-0fedcba9876543210' }))).rejects.toMatchObject({ name: 'InvalidPrefixListID.NotFound' });
   });
 
+  it('detaches from an Auto Scaling group only an InService or Standby instance, or a warm-pool one with the desired capacity kept', () => {
+    const member = (id: string, state: string) => ({ InstanceId: id, AutoScalingGroupName: 'web-asg', LifecycleState: state });
+    const world = Ec2World.fromDocuments([
+      { file: 'asg.json', json: { AutoScalingInstances: [member('i-1', 'InService'), member('i-2', 'Standby'), member('i-3', 'Warmed:Stopped'), member('i-4', 'Terminating:Wait'), member('i-5', 'Pending')] } },
+    ]);
+    const detach = (id: string, keep = true) => () => world.callAutoScaling('DetachInstances', { InstanceIds: [id], AutoScalingGroupName: 'web-asg', ShouldDecrementDesiredCapacity: !keep });
+    for (const id of ['i-1', 'i-2', 'i-3']) expect(detach(id)).not.toThrow();
+    expect(detach('i-4')).toThrow('The instance i-4 is not in InService or Standby (Terminating:Wait).');
+    expect(detach('i-5')).toThrow(/not in InService or Standby \(Pending\)/);
+    expect(world.callAutoScaling('DescribeAutoScalingInstances', {})).toMatchObject({ AutoScalingInstances: [{ InstanceId: 'i-4' }, { InstanceId: 'i-5' }] });
+    const warm = Ec2World.fromDocuments([{ file: 'asg.json', json: { AutoScalingInstances: [member('i-6', 'Warmed:Running')] } }]);
+    expect(() => warm.callAutoScaling('DetachInstances', { InstanceIds: ['i-6'], AutoScalingGroupName: 'web-asg', ShouldDecrementDesiredCapacity: true })).toThrow(/not in InService or Standby/);
+  });
+
   it('merges several files, a later resource replacing an earlier one with the same id', () => {
     const world = Ec2World.fromDocuments([
       { file: 'a.json', json: { SecurityGroups: [{ GroupId: 'sg-1', GroupName: 'old' }] } },
