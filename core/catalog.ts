@@ -182,8 +182,8 @@ export const HANDLERS = {
       {
         actions: ['ec2:CreateTags'],
         resources: ['instance'],
-        tagKeys: [`${PREVIOUS_GROUPS_TAG_PREFIX}eni-*`, TAG_KEYS.isolatedAt, TAG_KEYS.finding],
-        why: 'records the previous groups of each interface, the time and the finding on the instance, with these keys only',
+        tagKeys: [`${PREVIOUS_GROUPS_TAG_PREFIX}eni-*`, TAG_KEYS.isolatedAt, TAG_KEYS.finding, TAG_KEYS.autoScalingGroup],
+        why: 'records the previous groups of each interface, the time, the finding and the Auto Scaling group on the instance, with these keys only',
       },
       {
         actions: ['autoscaling:DetachInstances'],

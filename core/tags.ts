@@ -10,6 +10,8 @@ export const TAG_KEYS = {
   isolationRole: 'guardduty-response:isolation',
   /** On an isolated instance: when it was isolated. */
   isolatedAt: 'guardduty-response:isolated-at',
+  /** On an isolated instance: the Auto Scaling group it was in, to print the way back into it again later. */
+  autoScalingGroup: 'guardduty-response:auto-scaling-group',
   /** On what a remediation changed or created: the finding id that caused it. */
   finding: 'guardduty-response:finding',
   /** On a security group revoke-ssh changed: what was done and when. */

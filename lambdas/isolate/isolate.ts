@@ -259,7 +259,7 @@ async function keepEvidence(evidence: EvidencePlan, instanceId: string, context:
  * argument is quoted (restore-commands.ts): the group name comes from the member account.
  */
 export function restoreCommands(
-  plan: { readonly interfaces: readonly InterfacePlan[]; readonly recordedTagKeys: readonly string[]; readonly autoScalingGroupName?: string; readonly evidence?: Pick<EvidencePlan, 'spot'> },
+  plan: { readonly interfaces: readonly InterfacePlan[]; readonly recordedTagKeys: readonly string[]; readonly detachedFrom?: string; readonly evidence?: Pick<EvidencePlan, 'spot'> },
   target: ActingAccount,
   instanceId: string,
 ): string[] {
@@ -272,9 +272,9 @@ export function restoreCommands(
   // A Spot Instance was never protected (plan.ts EvidencePlan.spot).
   if (!plan.evidence?.spot) lines.push(commandLine(['aws', 'ec2', 'modify-instance-attribute', ...region, '--instance-id', instanceId, '--no-disable-api-termination']));
   lines.push(commandLine(['aws', 'ec2', 'delete-tags', ...region, '--resources', instanceId, '--tags', ...plan.recordedTagKeys.map((key) => `Key=${key}`)]));
-  if (plan.autoScalingGroupName) {
-    lines.push(commentLine('the instance was detached from its Auto Scaling group; to put it back:'));
-    lines.push(commandLine(['aws', 'autoscaling', 'attach-instances', ...region, '--instance-ids', instanceId, '--auto-scaling-group-name', plan.autoScalingGroupName]));
+  if (plan.detachedFrom) {
+    lines.push(commentLine('the instance was detached from its Auto Scaling group (recorded on the instance); to put it back:'));
+    lines.push(commandLine(['aws', 'autoscaling', 'attach-instances', ...region, '--instance-ids', instanceId, '--auto-scaling-group-name', plan.detachedFrom]));
   }
   return lines;
 }

@@ -26,6 +26,7 @@ export const ISOLATION_GROUP_NAME = 'guardduty-response-isolation';
 export const UNTRACKED_GROUP_NAME = 'guardduty-response-untracked';
 export const ISOLATED_AT_TAG = TAG_KEYS.isolatedAt;
 export const FINDING_TAG = TAG_KEYS.finding;
+export const AUTO_SCALING_GROUP_TAG = TAG_KEYS.autoScalingGroup;
 /** One tag per interface (tag values hold 256 characters; an interface holds up to 5 groups). */
 export { PREVIOUS_GROUPS_TAG_PREFIX };
 
@@ -127,6 +128,8 @@ export type IsolationPlan =
       readonly isolatedAt: string;
       readonly interfaces: readonly InterfacePlan[];
       readonly recordedTagKeys: readonly string[];
+      /** The Auto Scaling group it was detached from (recorded on the instance, no longer a member): the way back. */
+      readonly detachedFrom?: string;
       readonly evidence: EvidencePlan;
     }
   | {
@@ -147,6 +150,9 @@ export type IsolationPlan =
       readonly recordedTagKeys: readonly string[];
       readonly evidence: EvidencePlan;
     };
+
+/** The characters tag values may hold in every AWS service ("Tag restrictions": letters, numbers, spaces, + - = . _ : / @), at most 256. */
+const SAFE_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 const tagOf = (tags: readonly Tag[] | undefined, key: string) => (tags ?? []).find((t) => t.Key === key)?.Value;
 
@@ -176,12 +182,19 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
     };
   });
   const isolatedAt = tagOf(instance.Tags, ISOLATED_AT_TAG);
+  // The group it is in, recorded with the way back (never overwritten, as the previous groups):
+  // once detached, nothing in AWS remembers it. Only a name in the tag characters every AWS
+  // service accepts: a group name may hold ; $ ( ) ` and quotes, and a refused tag would stop the
+  // record, and with it the isolation.
+  const recordedGroup = tagOf(instance.Tags, AUTO_SCALING_GROUP_TAG);
+  const recordsGroup = input.autoScalingGroupName !== undefined && recordedGroup === undefined && SAFE_TAG_VALUE.test(input.autoScalingGroupName);
   const recordedTagKeys = [
     ...new Set([
       ...(instance.Tags ?? []).map((t) => t.Key ?? '').filter((k) => k.startsWith(PREVIOUS_GROUPS_TAG_PREFIX)),
       ...interfaces.filter((n) => n.record).map((n) => previousGroupsTag(n.networkInterfaceId)),
       ISOLATED_AT_TAG,
       FINDING_TAG,
+      ...(recordsGroup || recordedGroup !== undefined ? [AUTO_SCALING_GROUP_TAG] : []),
     ]),
   ];
   const evidence: EvidencePlan = {
@@ -198,7 +211,14 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
     ],
   };
   if (isolatedAt && isolationGroup && interfaces.every((n) => n.stage === 'isolated')) {
-    return { status: 'already-isolated', isolatedAt, interfaces, recordedTagKeys, evidence };
+    return {
+      status: 'already-isolated',
+      isolatedAt,
+      interfaces,
+      recordedTagKeys,
+      evidence,
+      ...(input.autoScalingGroupName === undefined && recordedGroup !== undefined && { detachedFrom: recordedGroup }),
+    };
   }
   const hasAll = (rules: readonly IpPermission[] | undefined) =>
     (rules ?? []).some((r) => r.IpProtocol === '-1' && (r.IpRanges ?? []).some((x) => x.CidrIp === '0.0.0.0/0') && (r.Ipv6Ranges ?? []).some((x) => x.CidrIpv6 === '::/0'));
@@ -238,6 +258,7 @@ export function planIsolation(input: IsolationInput): IsolationPlan {
       ...interfaces.filter((n) => n.record).map((n) => ({ Key: previousGroupsTag(n.networkInterfaceId), Value: n.previousGroups.join(',') })),
       { Key: ISOLATED_AT_TAG, Value: isolatedAt ?? input.now },
       { Key: FINDING_TAG, Value: input.findingId },
+      ...(recordsGroup ? [{ Key: AUTO_SCALING_GROUP_TAG, Value: input.autoScalingGroupName! }] : []),
     ],
     recordedTagKeys,
     evidence,

@@ -24,7 +24,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createIsolateHandler } from '../../lambdas/isolate/isolate';
 import { parseActionableFinding } from '../../lambdas/shared/finding';
-import { ALL_TRAFFIC, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, PREVIOUS_GROUPS_TAG_PREFIX } from '../../lambdas/isolate/plan';
+import { ALL_TRAFFIC, AUTO_SCALING_GROUP_TAG, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, PREVIOUS_GROUPS_TAG_PREFIX } from '../../lambdas/isolate/plan';
 import { type RemediationSettings, targetOf } from '../../lambdas/shared/remediation';
 import { fixtureEvent } from '../support/corpus';
 import { remediationDependencies } from '../support/dependencies';
@@ -214,6 +214,19 @@ describe('Handler: isolate-instance', () => {
     expect(autoScaling).toHaveReceivedCommandTimes(DetachInstancesCommand, 0);
     return published();
   }
+
+  it('gives the way back into the Auto Scaling group again on a later delivery, from the group recorded on the instance', async () => {
+    world({
+      instance: instance({ Tags: [{ Key: ISOLATED_AT_TAG, Value: 'T0' }, { Key: AUTO_SCALING_GROUP_TAG, Value: 'web-asg' }], NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-iso' }] }] }),
+      evidenceKept: true,
+    });
+    await handlerWith().handler(c2());
+    expect(sequence()).toEqual([]);
+    const { email } = published();
+    expect(email).toContain('# the instance was detached from its Auto Scaling group (recorded on the instance); to put it back:');
+    expect(email).toContain('aws autoscaling attach-instances --region eu-west-1 --instance-ids i-0abc1234def567890 --auto-scaling-group-name web-asg');
+    expect(email).toContain(`Key=${AUTO_SCALING_GROUP_TAG}`);
+  });
 
   it('isolates an instance its Auto Scaling group is already terminating without trying to detach it, says its memory will be lost, and pages', async () => {
     const { subject, email } = await isolateMemberIn('Terminating:Wait');

@@ -1,5 +1,5 @@
 import type { Instance, SecurityGroup } from '@aws-sdk/client-ec2';
-import { ALL_TRAFFIC, FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, IsolationInput, IsolationPlan, PREVIOUS_GROUPS_TAG_PREFIX, planIsolation } from '../../lambdas/isolate/plan';
+import { ALL_TRAFFIC, AUTO_SCALING_GROUP_TAG, FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, IsolationInput, IsolationPlan, PREVIOUS_GROUPS_TAG_PREFIX, planIsolation } from '../../lambdas/isolate/plan';
 import { testInstance } from '../support/instances';
 
 const instance = (overrides: Partial<Instance> = {}): Instance => testInstance({ InstanceId: 'i-1', ...overrides });
@@ -93,6 +93,28 @@ describe('Function: planIsolation', () => {
 
   it('carries the Auto Scaling group to detach from', () => {
     expect(plan({ autoScalingGroupName: 'web-asg' })).toMatchObject({ evidence: { autoScalingGroupName: 'web-asg' } });
+  });
+
+  it('records the Auto Scaling group with the way back, once, and only a name every AWS service takes as a tag value; gives it back once detached', () => {
+    const isolate = (overrides: Partial<IsolationInput>) => plan(overrides) as Extract<IsolationPlan, { status: 'isolate' }>;
+    const member = isolate({ autoScalingGroupName: 'web-asg' });
+    expect(member.instanceTags).toContainEqual({ Key: AUTO_SCALING_GROUP_TAG, Value: 'web-asg' });
+    expect(member.recordedTagKeys).toContain(AUTO_SCALING_GROUP_TAG);
+    // A name EC2 Auto Scaling allows but that not every tag value may hold: not recorded (a refused tag would stop the isolation).
+    const hostile = isolate({ autoScalingGroupName: 'web;$(id)' });
+    expect(hostile.instanceTags.map((t) => t.Key)).not.toContain(AUTO_SCALING_GROUP_TAG);
+    expect(hostile.recordedTagKeys).not.toContain(AUTO_SCALING_GROUP_TAG);
+    // Never overwritten: a record that exists is the way back.
+    const recorded = isolate({ autoScalingGroupName: 'other', instance: instance({ Tags: [{ Key: AUTO_SCALING_GROUP_TAG, Value: 'web-asg' }] }) });
+    expect(recorded.instanceTags.map((t) => t.Key)).not.toContain(AUTO_SCALING_GROUP_TAG);
+    expect(recorded.recordedTagKeys).toContain(AUTO_SCALING_GROUP_TAG);
+    // Already isolated: detached (no longer a member), the recorded group is the way back; still a member, there is none to give.
+    const isolated = instance({
+      Tags: [{ Key: ISOLATED_AT_TAG, Value: 'T0' }, { Key: AUTO_SCALING_GROUP_TAG, Value: 'web-asg' }],
+      NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', VpcId: 'vpc-1', Groups: [{ GroupId: 'sg-iso' }] }],
+    });
+    expect(plan({ instance: isolated, vpcGroups: [isolationGroup(), untrackedGroup()] })).toMatchObject({ status: 'already-isolated', detachedFrom: 'web-asg' });
+    expect(plan({ instance: isolated, vpcGroups: [isolationGroup(), untrackedGroup()], autoScalingGroupName: 'web-asg' })).not.toHaveProperty('detachedFrom');
   });
 
   // Amazon EC2 Auto Scaling User Guide, "Detach or attach instances": InService or Standby, or a warm pool with the capacity kept.

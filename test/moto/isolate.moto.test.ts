@@ -19,9 +19,9 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { createIsolateHandler } from '../../lambdas/isolate/isolate';
-import { FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_GROUP_NAME, ISOLATION_ROLE_TAG, PREVIOUS_GROUPS_TAG_PREFIX, UNTRACKED_GROUP_NAME, fallbackGroupName } from '../../lambdas/isolate/plan';
+import { AUTO_SCALING_GROUP_TAG, FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_GROUP_NAME, ISOLATION_ROLE_TAG, PREVIOUS_GROUPS_TAG_PREFIX, UNTRACKED_GROUP_NAME, fallbackGroupName } from '../../lambdas/isolate/plan';
 import type { RemediationSettings } from '../../lambdas/shared/remediation';
-import { MOTO_AMI, MOTO_NOW, MotoWorld, buildMotoWorld, createAlertTopic, findingAbout, motoConfig, motoRemediationDependencies, useMoto } from '../support/moto';
+import { MOTO_AMI, MOTO_NOW, MOTO_REGION, MotoWorld, buildMotoWorld, createAlertTopic, findingAbout, motoConfig, motoRemediationDependencies, useMoto } from '../support/moto';
 
 const endpoint = useMoto();
 const TEMPLATE = 'test/fixtures/findings/c2-high.json';
@@ -81,6 +81,7 @@ describe('isolate-instance against moto', () => {
         { Key: `${PREVIOUS_GROUPS_TAG_PREFIX}${world.networkInterfaceIds[1]}`, Value: world.sshGroupId },
         { Key: ISOLATED_AT_TAG, Value: MOTO_NOW.toISOString() },
         { Key: FINDING_TAG, Value: finding.detail.id },
+        { Key: AUTO_SCALING_GROUP_TAG, Value: world.autoScalingGroupName },
       ]),
     );
     // The neighbour in web-sg is not touched.
@@ -112,6 +113,8 @@ describe('isolate-instance against moto', () => {
     expect(await stateOf(ec2, autoScaling, world)).toEqual(after);
     expect(alerts).toHaveLength(2);
     expect(alerts[1].subject).toContain('[ALREADY ISOLATED]');
+    // The way back into the Auto Scaling group it left, from the group recorded on the instance.
+    expect(alerts[1].email).toContain(`aws autoscaling attach-instances --region ${MOTO_REGION} --instance-ids ${world.instanceId} --auto-scaling-group-name ${world.autoScalingGroupName}`);
   });
 
   it('reuses the VPC\'s isolation groups for the next instance, first removing rules someone added to the isolation group', async () => {
