@@ -124,7 +124,7 @@ export async function executeSteps(steps: readonly Step[], context: ExecutionCon
       executed.push({ step, status: context.dryRun || !ran ? 'would' : 'done', ...(typeof ran === 'object' && { note: ran.note }) });
     } catch (error) {
       if (context.dryRun && isDryRunOk(error)) {
-        executed.push({ step, status: 'would', ...(error instanceof SquattedName && { note: error.note }) });
+        executed.push({ step, status: 'would' });
         continue;
       }
       executed.push({ step, status: 'failed', error: errorText(error) });
@@ -188,14 +188,6 @@ function revokedAll(answer: { readonly UnknownIpPermissions?: readonly IpPermiss
 /** A step's call was made (true), could not even be tried in a dry run (false), or was made with a note. */
 type Ran = boolean | { readonly note: string };
 
-/** A dry run's DryRunOperation for a group it would create under its fallback name, with the note that says why. */
-class SquattedName extends Error {
-  constructor(readonly note: string) {
-    super('Request would have succeeded, but DryRun flag is set.');
-    this.name = 'DryRunOperation';
-  }
-}
-
 /**
  * Creates the stack's group. EC2 allows one group of a name per VPC: InvalidGroup.Duplicate from a
  * group that carries the role tag means a concurrent delivery created it first (CONFLICTS: the
@@ -222,7 +214,8 @@ async function createGroup(step: Extract<Step, { kind: 'create-group' }>, contex
     try {
       await create(step.fallbackName);
     } catch (fallbackError) {
-      throw isDryRunOk(fallbackError) ? new SquattedName(note) : fallbackError;
+      // A dry run's DryRunOperation: the step would succeed, and executeSteps reports it as "would".
+      if (!(DryRun && isDryRunOk(fallbackError))) throw fallbackError;
     }
     return { note };
   }
