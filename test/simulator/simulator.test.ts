@@ -300,9 +300,11 @@ describe('CLI: npm run simulate', () => {
     expect(stderr).toMatch(/simulate: 50\/\d+ events\n/);
   });
 
-  it('runs as a process: --json writes only JSON lines to stdout, reads no credentials and leaves no temporary files', () => {
+  it('runs as npm run simulate: --json writes only JSON lines to stdout, reads no credentials and leaves no temporary files', () => {
     const temporary = mkdtempSync(path.join(tmpdir(), 'simulate-tmp-'));
-    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'bin', 'simulate.ts'), '--json', path.join(EXAMPLE_EVENTS_DIR, 'iam-findings.json')], {
+    // The command users run, with the Node.js options of package.json's script.
+    const result = spawnSync('npm', ['run', '-s', 'simulate', '--', '--json', path.join(EXAMPLE_EVENTS_DIR, 'iam-findings.json')], {
+      cwd: path.join(__dirname, '..', '..'),
       encoding: 'utf8',
       env: { PATH: process.env.PATH, HOME: mkdtempSync(path.join(tmpdir(), 'home-')), TMPDIR: temporary, AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' },
     });
