@@ -22,8 +22,8 @@ import { buildSync } from 'esbuild';
 import { PlaybookId, playbookById, settingsOf } from '../core/catalog';
 import { encodeSettings } from '../core/settings';
 import { bundleAliases } from '../infra/constructs/response-function';
-import { BUNDLED_SDK_CLIENTS } from '../infra/shakeable-sdk';
 import { CLIENT_TIMING } from '../lambdas/shared/environment';
+import { SdkClient, sdkClientsIn, sdkFloorSource } from './sdk-floor';
 import { median } from './stats';
 
 export interface Subject {
@@ -39,18 +39,6 @@ export interface Asset {
   /** The AWS SDK client packages in the bundle. */
   readonly sdkClients: readonly SdkClient[];
 }
-
-type SdkClient = (typeof BUNDLED_SDK_CLIENTS)[number];
-
-/** Each bundled client package's client class. */
-const CLIENT_CLASS: Readonly<Record<SdkClient, string>> = {
-  'client-auto-scaling': 'AutoScalingClient',
-  'client-dynamodb': 'DynamoDBClient',
-  'client-ec2': 'EC2Client',
-  'client-guardduty': 'GuardDutyClient',
-  'client-sns': 'SNSClient',
-  'client-sts': 'STSClient',
-};
 
 const NODE22_DIR = path.join(homedir(), '.cache', 'guardduty-response', 'node22');
 
@@ -89,10 +77,7 @@ function bundle(entry: string, dir: string) {
 export function assetOf(handler: string): Asset {
   const dir = mkdtempSync(path.join(tmpdir(), `gdr-asset-${handler}-`));
   const [output] = Object.values(bundle(path.join(__dirname, '..', 'lambdas', handler, 'index.ts'), dir).outputs);
-  const inputs = Object.entries(output.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input);
-  // A client is in the bundle when code of its class is (a bundle may carry another package's
-  // error classes only); bundles take the shakeable copies (infra/shakeable-sdk.ts): .../client-sns@<version>/dist-es/SNSClient.js.
-  const sdkClients = BUNDLED_SDK_CLIENTS.filter((client) => inputs.some((input) => new RegExp(`/${client}(@[^/]+)?/dist-es/${CLIENT_CLASS[client]}\\.js$`).test(input)));
+  const sdkClients = sdkClientsIn(output);
   return { dir, code: readFileSync(path.join(dir, 'index.mjs')), sdkClients };
 }
 
@@ -101,14 +86,8 @@ export function assetOf(handler: string): Asset {
  * carries and builds one of each, configured as the functions configure theirs, and nothing else.
  */
 export function sdkFloorOf(handler: string, asset: Asset, env: NodeJS.ProcessEnv): Subject {
-  if (asset.sdkClients.length === 0) throw new Error(`${handler}'s bundle carries no AWS SDK client`);
   const dir = mkdtempSync(path.join(tmpdir(), `gdr-sdk-floor-${handler}-`));
-  const source = [
-    ...asset.sdkClients.map((client) => `import { ${CLIENT_CLASS[client]} } from '@aws-sdk/${client}';`),
-    `const timing = ${JSON.stringify(CLIENT_TIMING)};`,
-    `export const clients = [${asset.sdkClients.map((client) => `new ${CLIENT_CLASS[client]}(timing)`).join(', ')}];`,
-  ].join('\n');
-  writeFileSync(path.join(dir, 'entry.mjs'), `${source}\n`);
+  writeFileSync(path.join(dir, 'entry.mjs'), sdkFloorSource(asset.sdkClients, CLIENT_TIMING));
   bundle(path.join(dir, 'entry.mjs'), dir);
   return { name: `${handler} SDK floor`, entry: path.join(dir, 'index.mjs'), env };
 }

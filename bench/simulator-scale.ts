@@ -99,8 +99,12 @@ const ROOT = path.join(__dirname, '..');
  * and 3-6% more time per event (measured 2026-12-02, interleaved runs of this child).
  */
 export function simulateNodeOptions(): string[] {
-  const script = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.simulate;
-  const [command, ...args] = script.split(/\s+/);
+  return nodeOptionsOf((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.simulate);
+}
+
+/** The options of a `node [options] <entry>.ts [arguments]` script. */
+export function nodeOptionsOf(script: string): string[] {
+  const [command, ...args] = script.trim().split(/\s+/);
   const entry = args.findIndex((arg) => arg.endsWith('.ts'));
   if (command !== 'node' || entry < 0) throw new Error(`package.json's simulate script is not 'node [options] <entry>.ts': ${script}`);
   return args.slice(0, entry);
