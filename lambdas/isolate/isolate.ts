@@ -17,7 +17,7 @@ import { allPages } from '../shared/pages';
 import { RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, restoreBlock, restoreHeader, unverifiedSummary } from '../shared/remediation';
 import { type FindingResponder, type Invocation, LambdaHandler, findingHandler } from '../shared/handler-shell';
 import { commandLine, commentLine } from '../shared/restore-commands';
-import { Executed, ExecutionContext, RACE_ROUNDS, changeLine, describeStep, executeSteps, lostRace, racePause, undoLines } from '../shared/steps';
+import { Executed, ExecutionContext, RACE_ROUNDS, changeLine, executeSteps, failedStepsText, lostRace, racePause, undoLines } from '../shared/steps';
 import { clean, quoted, token } from '../shared/text';
 import { EvidencePlan, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, evidenceSteps, isolationSteps, planIsolation, rollbackSteps, terminating } from './plan';
 
@@ -122,7 +122,7 @@ async function finishIsolated(target: ActingAccount, instanceId: string, plan: E
   if (failed.length > 0) {
     return {
       alert: report({ tag: 'ISOLATION FAILED', summary: `Isolated since ${at} (its network is cut), but evidence steps still FAIL; see below. The event is kept in the dead-letter queue.`, details, restore }),
-      failure: new RemediationError(`${failed.length} evidence step(s) for ${instanceId} still fail: ${failed.map((e) => describeStep(e.step)).join('; ')}`),
+      failure: new RemediationError(`${failed.length} evidence step(s) for ${instanceId} still fail: ${failedStepsText(failed)}`),
     };
   }
   return report({
@@ -181,7 +181,7 @@ async function execute(target: ActingAccount, instanceId: string, plan: Extract<
   const details = [...all.map(changeLine), ...(isolated ? [...stillInGroup(plan.evidence, dependencies.settings.isolateSnapshots), alwaysTrackedLine(plan.privateAddresses)] : [])];
   const restore = isolated && !dryRun ? restoreBlock(target, undoLines(all, target.region)) : undefined;
   if (failed.length > 0) {
-    const failure = new RemediationError(`${failed.length} step(s) of the isolation of ${instanceId} failed: ${failed.map((e) => describeStep(e.step)).join('; ')}`);
+    const failure = new RemediationError(`${failed.length} step(s) of the isolation of ${instanceId} failed: ${failedStepsText(failed)}`);
     return {
       alert: report({
         tag: 'ISOLATION FAILED',

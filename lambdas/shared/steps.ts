@@ -319,6 +319,23 @@ export function describeStep(step: Step): string {
   }
 }
 
+/** The code-like name an error text starts with (`InvalidGroup.NotFound: ...`), never its message. */
+const errorName = (error: string): string | undefined => /^[A-Za-z][\w.]*(?=: )/.exec(error)?.[0];
+
+/**
+ * The failed steps with their error names, for the invocation's error: the function's log and the
+ * dead-letter queue's ErrorMessage then say why as well as what (the alert has the whole text).
+ */
+export function failedStepsText(executed: readonly Executed[]): string {
+  return executed
+    .filter((e) => e.status === 'failed')
+    .map((e) => {
+      const name = e.error && errorName(e.error);
+      return name ? `${describeStep(e.step)} (${name})` : describeStep(e.step);
+    })
+    .join('; ');
+}
+
 /** One line of the Changes list for an executed step. */
 export function changeLine(executed: Executed): string {
   const prefix = executed.status === 'failed' ? 'FAILED to ' : executed.status === 'would' ? 'would have: ' : '';

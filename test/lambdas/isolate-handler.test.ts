@@ -352,7 +352,7 @@ describe('Handler: isolate-instance', () => {
     world({ instance: instance({ BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-root' } }, { Ebs: { VolumeId: 'vol-data' } }] }) });
     ec2.on(CreateSnapshotCommand, { VolumeId: 'vol-root' }).rejects(new EC2ServiceException({ name: 'SnapshotCreationPerVolumeRateExceeded', $fault: 'client', message: 'rate exceeded', $metadata: {} }));
     const { handler } = handlerWith();
-    await expect(handler(c2())).rejects.toThrow('1 step(s) of the isolation of i-0abc1234def567890 failed: snapshot vol-root');
+    await expect(handler(c2())).rejects.toThrow('1 step(s) of the isolation of i-0abc1234def567890 failed: snapshot vol-root (SnapshotCreationPerVolumeRateExceeded)');
     expect(ec2.commandCalls(CreateSnapshotCommand).map((c) => c.args[0].input.VolumeId)).toEqual(['vol-root', 'vol-data']);
     const { subject, email } = published();
     expect(subject).toMatch(/^\[HIGH\] \[ISOLATION FAILED\] /);

@@ -13,7 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'shell-quote';
 import { isolationSteps, planIsolation } from '../../lambdas/isolate/plan';
-import { ExecutionContext, PROPAGATION_PAUSES_MS, Step, changeLine, executeSteps, lostRace, undoLines } from '../../lambdas/shared/steps';
+import { ExecutionContext, PROPAGATION_PAUSES_MS, Step, changeLine, executeSteps, failedStepsText, lostRace, undoLines } from '../../lambdas/shared/steps';
 import { previousGroupsTag } from '../../core/tags';
 import { MOVE_RESERVE_MS } from '../../core/timing';
 import { testInstance } from '../support/instances';
@@ -186,6 +186,18 @@ describe('Steps: one executor for every remediation', () => {
       ['aws', 'ec2', 'modify-network-interface-attribute', '--region', 'eu-west-1', '--network-interface-id', 'eni-1', '--groups', 'sg-web'],
       ['aws', 'ec2', 'delete-tags', '--region', 'eu-west-1', '--resources', 'i-1', '--tags', `Key=${previousGroupsTag('eni-1')}`],
     ]);
+  });
+
+  it("names each failed step with its error's name for the invocation's error, never the error's text", () => {
+    const snapshot = (volumeId: string): Step => ({ kind: 'snapshot', instanceId: 'i-1', volumeId, tags: [] });
+    expect(
+      failedStepsText([
+        { step: snapshot('vol-a'), status: 'failed', error: 'RequestLimitExceeded: Request limit exceeded.' },
+        { step: snapshot('vol-b'), status: 'done' },
+        { step: snapshot('vol-c'), status: 'failed', error: 'socket hang up: $(curl evil.example)' },
+        { step: snapshot('vol-d'), status: 'failed' },
+      ]),
+    ).toBe('snapshot vol-a (RequestLimitExceeded); snapshot vol-c; snapshot vol-d');
   });
 
   it('plans a resumed isolation as data: an interface already in the untracked group only moves on', () => {
