@@ -12,7 +12,7 @@ import { PREFIX_LIST_PAGE_SIZE, allPages } from '../shared/pages';
 import { RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, restoreBlock, unverifiedSummary } from '../shared/remediation';
 import { type FindingResponder, type HandlerResult, type LambdaHandler, findingHandler } from '../shared/handler-shell';
 import { asciiJson, commandLine, commentLine } from '../shared/restore-commands';
-import { Executed, ExecutionContext, RACE_ROUNDS, changeLine, executeSteps, lostRace, racePause, undoLines } from '../shared/steps';
+import { Executed, ExecutionContext, RACE_ROUNDS, changeLine, executeSteps, failedStepsText, lostRace, racePause, undoLines } from '../shared/steps';
 import { clean, quoted, token } from '../shared/text';
 import { FINDING_TAG, GroupPlan, type PrefixListEntries, REMEDIATION_TAG, REVOKED_TAG, SshPlan, groupSteps, planSshRevocation, sshPrefixLists } from './plan';
 
@@ -202,7 +202,7 @@ function conclude(
   const changed = succeeded.map(groupLabel).join(', ');
   const where = `on ${token(asString(at(finding.detail, 'resource', 'instanceDetails', 'instanceId')), 40)}`;
   if (failed.length > 0) {
-    const failure = new RemediationError(`${failed.length} of ${results.size} security group(s) could not be changed: ${failed.map((g) => g.groupId).join(', ')}`);
+    const failure = new RemediationError(`${failed.length} of ${results.size} security group(s) could not be changed: ${failed.map((g) => `${g.groupId}: ${failedStepsText(results.get(g) ?? [])}`).join('; ')}`);
     return {
       alert: report({
         tag: 'REMEDIATION FAILED',

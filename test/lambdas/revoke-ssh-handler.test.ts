@@ -294,7 +294,7 @@ describe('Handler: revoke-ssh-ingress', () => {
       .on(RevokeSecurityGroupIngressCommand, { GroupId: 'sg-0a1b2c3d4e5f60718' })
       .rejects(new EC2ServiceException({ name: 'UnauthorizedOperation', $fault: 'client', message: 'You are not authorized to perform this operation.', $metadata: {} }));
     const { handler } = handlerWith();
-    await expect(handler(probe())).rejects.toThrow('1 of 2 security group(s) could not be changed: sg-0a1b2c3d4e5f60718');
+    await expect(handler(probe())).rejects.toThrow(/^1 of 2 security group\(s\) could not be changed: sg-0a1b2c3d4e5f60718: revoke .+ \(UnauthorizedOperation\)$/);
     const { subject, email } = published();
     expect(subject).toMatch(/^\[MEDIUM\] \[REMEDIATION FAILED\] /);
     expect(email).toMatch(/Outcome: +Closed TCP 22 to the world on sg-0b2c3d4e5f6071829 \("internal-sg"\); FAILED on sg-0a1b2c3d4e5f60718 \("web-sg"\)/);
