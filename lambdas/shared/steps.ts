@@ -339,7 +339,8 @@ export function failedStepsText(executed: readonly Executed[]): string {
 /** One line of the Changes list for an executed step. */
 export function changeLine(executed: Executed): string {
   const prefix = executed.status === 'failed' ? 'FAILED to ' : executed.status === 'would' ? 'would have: ' : '';
-  const remedy = executed.error && QUOTA_REMEDIES[executed.error.split(':')[0]];
+  const name = executed.error && errorName(executed.error);
+  const remedy = name && QUOTA_REMEDIES[name];
   return `${prefix}${describeStep(executed.step)}${executed.error ? `: ${clean(executed.error, 300)}` : ''}${remedy ? ` (${remedy})` : ''}${executed.note ? ` (${clean(executed.note, 400)})` : ''}`;
 }
 
