@@ -19,7 +19,7 @@ import { type FindingResponder, type Invocation, LambdaHandler, findingHandler }
 import { commandLine, commentLine } from '../shared/restore-commands';
 import { Executed, ExecutionContext, RACE_ROUNDS, changeLine, executeSteps, failedStepsText, lostRace, racePause, undoLines } from '../shared/steps';
 import { clean, quoted, token } from '../shared/text';
-import { EvidencePlan, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, evidenceSteps, isolationSteps, planIsolation, rollbackSteps, terminating } from './plan';
+import { EvidencePlan, ISOLATION_ROLE_TAG, InterfacePlan, IsolationPlan, evidencePending, evidenceSteps, isolatedInterfaces, isolationSteps, planIsolation, rollbackSteps, terminating } from './plan';
 
 type Report = (outcome: Omit<Outcome, 'playbookId'>) => ReturnType<typeof formatFindingAlert>;
 
@@ -169,25 +169,33 @@ async function execute(target: ActingAccount, instanceId: string, plan: Extract<
   const isolation = await executeSteps(isolationSteps(plan, instanceId, MOVE_RESERVE_MS), context);
   if (mayReplan && lostGroupRace(isolation)) return LOST_GROUP_RACE;
   const isolated = !isolation.some((e) => e.status === 'failed');
-  // A move to the untracked group without the move to isolation would leave the instance open:
-  // put the interfaces back in their previous groups.
-  const movedToUntracked = isolation.some((e) => e.step.kind === 'move-untracked' && e.status === 'done');
-  const rollback = !isolated && movedToUntracked ? await executeSteps(rollbackSteps(plan), context) : [];
+  // An interface left in the untracked group would be open to everything: it goes back to its
+  // previous groups. Interfaces already isolated stay so; the next delivery resumes the rest.
+  const rollback = isolated ? [] : await executeSteps(rollbackSteps(plan, isolation), context);
   // 2. Evidence, each step on its own: one failing does not stop the others, nor undo the isolation.
   const evidence = isolated ? await keepEvidence(plan.evidence, instanceId, context) : [];
 
   const all = [...isolation, ...rollback, ...evidence];
   const failed = all.filter((e) => e.status === 'failed');
   const details = [...all.map(changeLine), ...(isolated ? [...stillInGroup(plan.evidence, dependencies.settings.isolateSnapshots), alwaysTrackedLine(plan.privateAddresses)] : [])];
-  const restore = isolated && !dryRun ? restoreBlock(target, undoLines(all, target.region)) : undefined;
+  const cut = isolatedInterfaces(plan, isolation);
+  // The way back of every isolated interface, those an earlier delivery moved included (their
+  // moves written as if made now: the inverse of a move is the same command whoever made it).
+  const earlier = plan.interfaces
+    .filter((n) => n.stage === 'isolated')
+    .map((n): Executed => ({ step: { kind: 'move-isolation', interfaceId: n.networkInterfaceId, to: [], previousGroups: n.previousGroups }, status: 'done' }));
+  const restore = (isolated || cut.length > 0) && !dryRun ? restoreBlock(target, undoLines([...earlier, ...all], target.region)) : undefined;
   if (failed.length > 0) {
     const failure = new RemediationError(`${failed.length} step(s) of the isolation of ${instanceId} failed: ${failedStepsText(failed)}`);
+    const movedBack = rollback.length > 0 ? ' (interfaces moved back to their previous groups)' : '';
     return {
       alert: report({
         tag: 'ISOLATION FAILED',
         summary: isolated
           ? `Isolated ${instanceId} (its network is cut), but some evidence steps FAILED; see below. The event is kept in the dead-letter queue.`
-          : `FAILED to isolate ${instanceId}; it is NOT isolated${rollback.length > 0 ? ' (interfaces moved back to their previous groups)' : ''}. See below; the event is kept in the dead-letter queue.`,
+          : cut.length > 0
+            ? `FAILED to finish isolating ${instanceId}: ${cut.length} of ${plan.interfaces.length} network interfaces are isolated (${listOf(cut.map((n) => n.networkInterfaceId))}), the others are NOT${movedBack}; the next delivery resumes with them. See below; the event is kept in the dead-letter queue.`
+            : `FAILED to isolate ${instanceId}; it is NOT isolated${movedBack}. See below; the event is kept in the dead-letter queue.`,
         details,
         restore,
       }),

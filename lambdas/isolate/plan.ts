@@ -19,7 +19,7 @@
 import type { Instance, IpPermission, SecurityGroup, Tag } from '@aws-sdk/client-ec2';
 import { createHash } from 'node:crypto';
 import { IsolationRole, PREVIOUS_GROUPS_TAG_PREFIX, TAG_KEYS, previousGroupsTag } from '../../core/tags';
-import type { GroupRef, Step } from '../shared/steps';
+import type { Executed, GroupRef, Step } from '../shared/steps';
 
 export const ISOLATION_ROLE_TAG = TAG_KEYS.isolationRole;
 export const ISOLATION_GROUP_NAME = 'guardduty-response-isolation';
@@ -311,29 +311,48 @@ type Isolate = Extract<IsolationPlan, { status: 'isolate' }>;
 
 /**
  * The isolation, in order (stopping at the first failure): the way back recorded first, the
- * groups set up, the time checked, then every interface moved to the untracked group and then to
- * the isolation group. A run that stopped between the moves resumes where it stopped.
+ * groups set up, then the interfaces one at a time, each through the untracked group to the
+ * isolation group, each move pair preceded by a check that the invocation has the time for it
+ * (and for a move back). One at a time, an interface spends one call in the untracked group,
+ * open to everything, whatever the instance's interface count, and an instance with more
+ * interfaces than one invocation can move at its worst (busy EKS nodes carry 8-15) is isolated
+ * over deliveries: what one moved stays isolated, the next resumes with the rest. Interfaces an
+ * earlier run left in the untracked group go first: they are the open ones.
  */
 export function isolationSteps(plan: Isolate, instanceId: string, moveReserveMs: number): Step[] {
   const untracked = refOf(plan.untracked, 'untracked');
   const isolation = refOf(plan.isolation, 'isolation');
+  const pending = [...plan.interfaces.filter((n) => n.stage === 'untracked'), ...plan.interfaces.filter((n) => n.stage === 'start')];
   return [
     { kind: 'record', instanceId, tags: plan.instanceTags, undoTagKeys: plan.recordedTagKeys },
     ...groupSetupSteps(plan.untracked, 'untracked', plan.vpcId),
     ...groupSetupSteps(plan.isolation, 'isolation', plan.vpcId),
-    // Never start the moves without the time to finish them (and to move back): a timeout
-    // between them would leave the interfaces in the untracked group, open to everything.
-    // Known defect (README, Timeouts): 7 or more interfaces never fit one invocation's 900 s, so
-    // such an instance is never isolated; the fix is to move them in groups, each checked first.
-    { kind: 'time-check', neededMs: moveReserveMs * plan.interfaces.length },
-    ...plan.interfaces.filter((n) => n.stage === 'start').map((n): Step => ({ kind: 'move-untracked', interfaceId: n.networkInterfaceId, to: [untracked], previousGroups: n.previousGroups })),
-    ...plan.interfaces.filter((n) => n.stage !== 'isolated').map((n): Step => ({ kind: 'move-isolation', interfaceId: n.networkInterfaceId, to: [isolation], previousGroups: n.previousGroups })),
+    ...pending.flatMap((n): Step[] => [
+      // Never start a move without the time to finish it (and to move back): a timeout between
+      // the moves would leave the interface in the untracked group, open to everything.
+      { kind: 'time-check', neededMs: moveReserveMs },
+      ...(n.stage === 'start' ? [{ kind: 'move-untracked', interfaceId: n.networkInterfaceId, to: [untracked], previousGroups: n.previousGroups } as const] : []),
+      { kind: 'move-isolation', interfaceId: n.networkInterfaceId, to: [isolation], previousGroups: n.previousGroups },
+    ]),
   ];
 }
 
-/** After a failed second move: every interface whose way back is known goes back to its groups. */
-export function rollbackSteps(plan: Isolate): Step[] {
+/** Whether the run made this move of this interface. */
+const moved = (executed: readonly Executed[], kind: 'move-untracked' | 'move-isolation', interfaceId: string) =>
+  executed.some((e) => e.status === 'done' && e.step.kind === kind && e.step.interfaceId === interfaceId);
+
+/** The interfaces isolated once the steps ran: those isolated before, and those this run moved. */
+export const isolatedInterfaces = (plan: Isolate, executed: readonly Executed[]): InterfacePlan[] =>
+  plan.interfaces.filter((n) => n.stage === 'isolated' || moved(executed, 'move-isolation', n.networkInterfaceId));
+
+/**
+ * After a failure: every interface the run leaves in the untracked group (moved there now, or by
+ * an earlier run, and not moved on) goes back to its groups, when its way back is known. Only
+ * those: an interface already isolated stays isolated, and the next delivery resumes the rest.
+ */
+export function rollbackSteps(plan: Isolate, executed: readonly Executed[]): Step[] {
   return plan.interfaces
+    .filter((n) => (n.stage === 'untracked' || moved(executed, 'move-untracked', n.networkInterfaceId)) && !moved(executed, 'move-isolation', n.networkInterfaceId))
     .filter((n) => n.previousGroups.length > 0)
     .map((n) => ({ kind: 'move-back', interfaceId: n.networkInterfaceId, to: n.previousGroups.map((id) => ({ id })), previousGroups: n.previousGroups }));
 }

@@ -184,10 +184,11 @@ describe('Handler: isolate-instance', () => {
     });
     const { handler } = handlerWith();
     await handler(c2());
+    // One interface at a time: each spends one call in the untracked group, open to everything.
     expect(sequence().filter((s) => s.startsWith('Modify'))).toEqual([
       'ModifyNetworkInterfaceAttribute(eni-a->sg-untracked)',
-      'ModifyNetworkInterfaceAttribute(eni-b->sg-untracked)',
       'ModifyNetworkInterfaceAttribute(eni-a->sg-iso)',
+      'ModifyNetworkInterfaceAttribute(eni-b->sg-untracked)',
       'ModifyNetworkInterfaceAttribute(eni-b->sg-iso)',
       'ModifyInstanceAttribute(i-0abc1234def567890)',
     ]);
@@ -473,5 +474,76 @@ describe('Handler: isolate-instance, time left', () => {
     world();
     await handlerWith().handler(c2(), { getRemainingTimeInMillis: () => 290_000 });
     expect(ec2).toHaveReceivedCommandTimes(ModifyNetworkInterfaceAttributeCommand, 2);
+  });
+
+  /**
+   * An instance with `count` interfaces whose groups and tags change as the handler's calls
+   * change them, so that a second delivery reads what the first left; and a clock that loses
+   * `callMs` on every call that moves an interface.
+   */
+  function interfacesWorld(count: number, callMs: number) {
+    const groups = new Map(Array.from({ length: count }, (_, i) => [`eni-${i}`, [`sg-app-${i}`]]));
+    let tags = [{ Key: 'Name', Value: 'eks-node' }];
+    let remaining = 900_000;
+    const now = () => instance({ Tags: tags, NetworkInterfaces: [...groups].map(([id, ids]) => ({ NetworkInterfaceId: id, VpcId: 'vpc-1', Groups: ids.map((GroupId) => ({ GroupId })) })) });
+    const deliver = async (answers: () => void = () => {}) => {
+      ec2.reset();
+      sns.reset();
+      sns.on(PublishCommand).resolves({ MessageId: 'm' });
+      world();
+      ec2.on(DescribeInstancesCommand).callsFake(() => ({ Reservations: [{ Instances: [now()] }] }));
+      ec2.on(CreateTagsCommand).callsFake((input) => {
+        tags = [...tags.filter((t) => !input.Tags.some((n: { Key: string }) => n.Key === t.Key)), ...input.Tags];
+        return {};
+      });
+      ec2.on(ModifyNetworkInterfaceAttributeCommand).callsFake((input) => {
+        remaining -= callMs;
+        groups.set(input.NetworkInterfaceId, input.Groups);
+        return {};
+      });
+      answers();
+      remaining = 900_000;
+      return handlerWith().handler(c2(), { getRemainingTimeInMillis: () => remaining });
+    };
+    return { groups, deliver };
+  }
+
+  it('isolates an instance with 12 interfaces in one delivery (each interface checked on its own, not all at once)', async () => {
+    const { groups, deliver } = interfacesWorld(12, 300);
+    await deliver();
+    expect([...groups.values()]).toEqual(Array(12).fill(['sg-iso']));
+    const { subject, email } = published();
+    expect(subject).toMatch(/\[ISOLATED\]/);
+    for (let i = 0; i < 12; i++) expect(email).toContain(`--network-interface-id eni-${i} --groups sg-app-${i}`);
+  });
+
+  it('isolates over deliveries when the moves are slow: what one moved stays isolated, none is left open, the next resumes, and the restore names every interface', async () => {
+    // Each move takes 150 s: after 3 interfaces (6 moves) nothing is left of the 900 s, less than the 201 s reserve.
+    const { groups, deliver } = interfacesWorld(5, 150_000);
+    await expect(deliver()).rejects.toThrow(/failed: check there is time left to finish the moves \(NotEnoughTime\)/);
+    expect([...groups.values()]).toEqual([['sg-iso'], ['sg-iso'], ['sg-iso'], ['sg-app-3'], ['sg-app-4']]);
+    const first = published().email;
+    expect(first).toMatch(/FAILED to finish isolating i-0abc1234def567890: 3 of 5 network interfaces are isolated \(eni-0, eni-1, eni-2\), the others are NOT; the next delivery resumes with them/);
+    for (let i = 0; i < 3; i++) expect(first).toContain(`--network-interface-id eni-${i} --groups sg-app-${i}`);
+    expect(first).not.toContain('--network-interface-id eni-3');
+
+    await deliver();
+    expect([...groups.values()]).toEqual(Array(5).fill(['sg-iso']));
+    const second = published();
+    expect(second.subject).toMatch(/\[ISOLATED\]/);
+    // The way back of the interfaces the first delivery isolated too: from the instance's record.
+    for (let i = 0; i < 5; i++) expect(second.email).toContain(`--network-interface-id eni-${i} --groups sg-app-${i}`);
+    expect(second.email.match(/--network-interface-id eni-0 /g)).toHaveLength(1);
+  });
+
+  it('puts back only the interface whose second move failed; the ones isolated before it stay isolated', async () => {
+    const { groups, deliver } = interfacesWorld(3, 300);
+    const throttled = () =>
+      ec2.on(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: 'eni-1', Groups: ['sg-iso'] }).rejects(new EC2ServiceException({ name: 'RequestLimitExceeded', $fault: 'client', message: 'slow down', $metadata: {} }));
+    await expect(deliver(throttled)).rejects.toThrow('1 step(s) of the isolation of i-0abc1234def567890 failed: move eni-1 to the isolation group (RequestLimitExceeded)');
+    expect([...groups.values()]).toEqual([['sg-iso'], ['sg-app-1'], ['sg-app-2']]);
+    const { email } = published();
+    expect(email).toMatch(/FAILED to finish isolating i-0abc1234def567890: 1 of 3 network interfaces are isolated \(eni-0\), the others are NOT \(interfaces moved back to their previous groups\)/);
+    expect(email).toContain('- put eni-1 back in sg-app-1');
   });
 });

@@ -1,5 +1,6 @@
 import type { Instance, SecurityGroup } from '@aws-sdk/client-ec2';
-import { ALL_TRAFFIC, AUTO_SCALING_GROUP_TAG, FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, IsolationInput, IsolationPlan, PREVIOUS_GROUPS_TAG_PREFIX, planIsolation } from '../../lambdas/isolate/plan';
+import { ALL_TRAFFIC, AUTO_SCALING_GROUP_TAG, FINDING_TAG, ISOLATED_AT_TAG, ISOLATION_ROLE_TAG, IsolationInput, IsolationPlan, PREVIOUS_GROUPS_TAG_PREFIX, isolatedInterfaces, isolationSteps, planIsolation, rollbackSteps } from '../../lambdas/isolate/plan';
+import type { Executed, Step, StepStatus } from '../../lambdas/shared/steps';
 import { testInstance } from '../support/instances';
 
 const instance = (overrides: Partial<Instance> = {}): Instance => testInstance({ InstanceId: 'i-1', ...overrides });
@@ -149,5 +150,65 @@ describe('Function: planIsolation', () => {
     // Tagged, but someone moved an interface back: isolate again.
     const reopened = instance({ Tags: isolated.Tags, NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-web' }] }] });
     expect(plan({ instance: reopened, vpcGroups: [isolationGroup()] }).status).toBe('isolate');
+  });
+});
+
+describe('Functions: isolationSteps and rollbackSteps', () => {
+  // eni-a isolated by an earlier run, eni-b left in the untracked group by it, eni-c and eni-d not moved.
+  const resumed = () => {
+    const result = plan({
+      vpcGroups: [isolationGroup(), untrackedGroup()],
+      instance: instance({
+        Tags: [
+          { Key: `${PREVIOUS_GROUPS_TAG_PREFIX}eni-a`, Value: 'sg-web' },
+          { Key: `${PREVIOUS_GROUPS_TAG_PREFIX}eni-b`, Value: 'sg-db' },
+        ],
+        NetworkInterfaces: [
+          { NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-iso' }] },
+          { NetworkInterfaceId: 'eni-b', Groups: [{ GroupId: 'sg-untracked' }] },
+          { NetworkInterfaceId: 'eni-c', Groups: [{ GroupId: 'sg-app' }] },
+          { NetworkInterfaceId: 'eni-d', Groups: [{ GroupId: 'sg-app' }] },
+        ],
+      }),
+    });
+    if (result.status !== 'isolate') throw new Error(`unexpected ${result.status}`);
+    return result;
+  };
+  const moves = (steps: readonly Step[]) => steps.map((s) => ('interfaceId' in s ? `${s.kind} ${s.interfaceId}` : s.kind));
+
+  it('moves one interface at a time, each after its own time check, the one left open by an earlier run first, never the isolated one', () => {
+    expect(moves(isolationSteps(resumed(), 'i-1', 201_000))).toEqual([
+      'record',
+      'time-check',
+      'move-isolation eni-b',
+      'time-check',
+      'move-untracked eni-c',
+      'move-isolation eni-c',
+      'time-check',
+      'move-untracked eni-d',
+      'move-isolation eni-d',
+    ]);
+    expect(isolationSteps(resumed(), 'i-1', 201_000).filter((s) => s.kind === 'time-check')).toEqual(Array(3).fill({ kind: 'time-check', neededMs: 201_000 }));
+  });
+
+  it('puts back only what a failed run leaves in the untracked group; the isolated interfaces stay', () => {
+    const p = resumed();
+    const steps = isolationSteps(p, 'i-1', 201_000);
+    const ran = (count: number, last: StepStatus): Executed[] => steps.slice(0, count).map((step, i) => ({ step, status: i === count - 1 ? last : 'done' }));
+    // eni-b isolated now, eni-c moved to the untracked group, its second move failed.
+    expect(moves(rollbackSteps(p, ran(6, 'failed')))).toEqual(['move-back eni-c']);
+    expect(rollbackSteps(p, ran(6, 'failed'))[0]).toMatchObject({ to: [{ id: 'sg-app' }], previousGroups: ['sg-app'] });
+    // The first time check failed: eni-b, left open by the earlier run, goes back.
+    expect(moves(rollbackSteps(p, ran(2, 'failed')))).toEqual(['move-back eni-b']);
+    // eni-c's time check failed after eni-b was isolated: nothing is left open.
+    expect(rollbackSteps(p, ran(4, 'failed'))).toEqual([]);
+    expect(isolatedInterfaces(p, ran(4, 'failed')).map((n) => n.networkInterfaceId)).toEqual(['eni-a', 'eni-b']);
+  });
+
+  it('cannot put back an interface whose way back is not recorded (it says so in the restore instead)', () => {
+    const result = plan({ vpcGroups: [isolationGroup(), untrackedGroup()], instance: instance({ NetworkInterfaces: [{ NetworkInterfaceId: 'eni-a', Groups: [{ GroupId: 'sg-untracked' }] }] }) });
+    if (result.status !== 'isolate') throw new Error(`unexpected ${result.status}`);
+    expect(result.interfaces).toEqual([{ networkInterfaceId: 'eni-a', previousGroups: [], record: false, stage: 'untracked' }]);
+    expect(rollbackSteps(result, [{ step: { kind: 'time-check', neededMs: 1 }, status: 'failed' }])).toEqual([]);
   });
 });
