@@ -120,7 +120,7 @@ export async function executeSteps(steps: readonly Step[], context: ExecutionCon
   const executed: Executed[] = [];
   for (const step of steps) {
     try {
-      const ran = await runOnceVisible(step, context);
+      const ran = await runPatiently(step, context);
       executed.push({ step, status: context.dryRun || !ran ? 'would' : 'done', ...(typeof ran === 'object' && { note: ran.note }) });
     } catch (error) {
       if (context.dryRun && isDryRunOk(error)) {
@@ -147,22 +147,42 @@ export async function executeSteps(steps: readonly Step[], context: ExecutionCon
 export const PROPAGATION_PAUSES_MS = [1_000, 2_000, 4_000, 8_000] as const;
 
 /**
+ * A throttled call changed nothing: EC2 refuses it before acting, per action's token bucket, and
+ * advises retrying with exponential backoff (Amazon EC2 Developer Guide, "Request throttling for
+ * the Amazon EC2 API"). The SDK's attempts (core/timing.ts) bound one call; a step still
+ * throttled after them is tried again after each of these pauses while the invocation has the
+ * time: its 15 minutes, not one call's attempts, are the budget. Measured by bench/burst.ts: with
+ * the SDK's attempts alone (5, then 6), a burst of 200 deliveries failed one delivery in about
+ * one run of seven, a client starved by the others while EC2's bucket stayed empty.
+ * The codes: EC2's, Auto Scaling's (AWS query APIs' common "Throttling") and the JSON protocols'.
+ */
+export const THROTTLING_PAUSES_MS = [5_000, 10_000, 20_000, 40_000] as const;
+const THROTTLED = ['RequestLimitExceeded', 'Throttling', 'ThrottlingException'];
+
+/**
  * What a pause must leave of the invocation: the time an isolation keeps for moving an interface
  * and moving it back (a pause during a move must not leave it in the untracked group at a timeout).
  */
-const PROPAGATION_RESERVE_MS = MOVE_RESERVE_MS;
+const PAUSE_RESERVE_MS = MOVE_RESERVE_MS;
 
 const namesCreatedGroup = (step: Step): boolean =>
   ('group' in step ? [step.group] : 'to' in step ? step.to : []).some((ref) => 'created' in ref);
 
-async function runOnceVisible(step: Step, context: ExecutionContext): Promise<Ran> {
-  for (let attempt = 0; ; attempt++) {
+/** The pause before trying a failed step again (the `retry`th time), if its error is one that time cures. */
+function pauseAfter(step: Step, error: unknown, retry: number): number | undefined {
+  const name = (error as { name?: string }).name ?? '';
+  if (name === 'InvalidGroup.NotFound' && namesCreatedGroup(step)) return PROPAGATION_PAUSES_MS[retry];
+  if (THROTTLED.includes(name)) return THROTTLING_PAUSES_MS[retry];
+  return undefined;
+}
+
+async function runPatiently(step: Step, context: ExecutionContext): Promise<Ran> {
+  for (let retry = 0; ; retry++) {
     try {
       return await run(step, context);
     } catch (error) {
-      const pause = PROPAGATION_PAUSES_MS[attempt];
-      const propagating = (error as { name?: string }).name === 'InvalidGroup.NotFound' && namesCreatedGroup(step);
-      if (!propagating || pause === undefined || context.remainingMs() < pause + PROPAGATION_RESERVE_MS) throw error;
+      const pause = pauseAfter(step, error, retry);
+      if (pause === undefined || context.remainingMs() < pause + PAUSE_RESERVE_MS) throw error;
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }

@@ -7,9 +7,9 @@ describe('Timing: AWS calls and function timeouts', () => {
     // 3 attempts x (1 s to connect + 3 s to answer) + throttling backoffs of at most 1 s and 2 s.
     expect(worstCaseCallMs()).toBe(15_000);
     expect(worstCaseCallMs({ ...SDK_TIMING, maxAttempts: 1 })).toBe(4_000);
-    // Remediation clients: 6 attempts, each paced by the adaptive limiter for at most 2 s, backoffs of at most 1, 2, 4, 8 and 16 s.
-    expect(REMEDIATION_SDK_TIMING).toMatchObject({ retryMode: 'adaptive', maxAttempts: 6 });
-    expect(worstCaseCallMs(REMEDIATION_SDK_TIMING)).toBe(6 * 6_000 + 31_000);
+    // Remediation clients: 5 attempts, each paced by the adaptive limiter for at most 2 s, backoffs of at most 1, 2, 4 and 8 s.
+    expect(REMEDIATION_SDK_TIMING).toMatchObject({ retryMode: 'adaptive', maxAttempts: 5 });
+    expect(worstCaseCallMs(REMEDIATION_SDK_TIMING)).toBe(5 * 6_000 + 15_000);
     // The 20 s cap.
     expect(worstCaseCallMs({ ...SDK_TIMING, maxAttempts: 8 })).toBe(8 * 4_000 + 1_000 + 2_000 + 4_000 + 8_000 + 16_000 + 20_000 + 20_000);
   });
@@ -18,9 +18,9 @@ describe('Timing: AWS calls and function timeouts', () => {
     expect(CLIENT_TIMING).toEqual({ retryMode: 'standard', maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true } });
   });
 
-  it('gives remediation functions the time for the moves of 4 interfaces at their worst, notification functions 30 s', () => {
-    expect(MOVE_RESERVE_MS).toBe(3 * 67_000);
-    expect(Math.floor((REMEDIATION_TIMEOUT_SECONDS * 1000) / MOVE_RESERVE_MS)).toBe(4);
+  it('gives remediation functions the time for the moves of 6 interfaces at their worst, notification functions 30 s', () => {
+    expect(MOVE_RESERVE_MS).toBe(3 * 45_000);
+    expect(Math.floor((REMEDIATION_TIMEOUT_SECONDS * 1000) / MOVE_RESERVE_MS)).toBe(6);
     const { template } = synthStack({ 'playbook:isolate-instance': 'true' });
     const timeouts = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => [f.Properties.Environment.Variables.PLAYBOOK_ID, f.Properties.Timeout]);
     for (const [id, timeout] of timeouts) expect([id, timeout]).toEqual([id, ['revoke-ssh-ingress', 'isolate-instance'].includes(id) ? 900 : 30]);

@@ -539,8 +539,8 @@ describe('Handler: isolate-instance, time left', () => {
   it('puts back only the interface whose second move failed; the ones isolated before it stay isolated', async () => {
     const { groups, deliver } = interfacesWorld(3, 300);
     const throttled = () =>
-      ec2.on(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: 'eni-1', Groups: ['sg-iso'] }).rejects(new EC2ServiceException({ name: 'RequestLimitExceeded', $fault: 'client', message: 'slow down', $metadata: {} }));
-    await expect(deliver(throttled)).rejects.toThrow('1 step(s) of the isolation of i-0abc1234def567890 failed: move eni-1 to the isolation group (RequestLimitExceeded)');
+      ec2.on(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: 'eni-1', Groups: ['sg-iso'] }).rejects(new EC2ServiceException({ name: 'UnauthorizedOperation', $fault: 'client', message: 'denied', $metadata: {} }));
+    await expect(deliver(throttled)).rejects.toThrow('1 step(s) of the isolation of i-0abc1234def567890 failed: move eni-1 to the isolation group (UnauthorizedOperation)');
     expect([...groups.values()]).toEqual([['sg-iso'], ['sg-app-1'], ['sg-app-2']]);
     const { email } = published();
     expect(email).toMatch(/FAILED to finish isolating i-0abc1234def567890: 1 of 3 network interfaces are isolated \(eni-0\), the others are NOT \(interfaces moved back to their previous groups\)/);

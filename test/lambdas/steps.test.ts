@@ -13,7 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'shell-quote';
 import { isolationSteps, planIsolation } from '../../lambdas/isolate/plan';
-import { ExecutionContext, PROPAGATION_PAUSES_MS, Step, changeLine, executeSteps, failedStepsText, lostRace, undoLines } from '../../lambdas/shared/steps';
+import { ExecutionContext, PROPAGATION_PAUSES_MS, Step, THROTTLING_PAUSES_MS, changeLine, executeSteps, failedStepsText, lostRace, undoLines } from '../../lambdas/shared/steps';
 import { previousGroupsTag } from '../../core/tags';
 import { MOVE_RESERVE_MS } from '../../core/timing';
 import { testInstance } from '../support/instances';
@@ -113,6 +113,21 @@ describe('Steps: one executor for every remediation', () => {
     });
   });
 
+  /** Runs the steps with jest's clock, moving it on while they wait; the pauses they waited, in ms. */
+  async function executeWithClock(steps: readonly Step[], remainingMs = () => Number.POSITIVE_INFINITY) {
+    jest.useFakeTimers();
+    const started = Date.now();
+    try {
+      const running = executeSteps(steps, { ...context(), remainingMs });
+      let executed: Awaited<typeof running> | undefined;
+      void running.then((e) => (executed = e));
+      while (!executed) await jest.advanceTimersByTimeAsync(500);
+      return { executed, waitedMs: Date.now() - started };
+    } finally {
+      jest.useRealTimers();
+    }
+  }
+
   describe('a group created moments ago that EC2 does not know yet (eventual consistency)', () => {
     const notFound = () => new EC2ServiceException({ name: 'InvalidGroup.NotFound', $fault: 'client', message: "The security group 'sg-new' does not exist", $metadata: {} });
     const isolation: Step[] = [
@@ -120,21 +135,6 @@ describe('Steps: one executor for every remediation', () => {
       { kind: 'revoke-egress', group: { created: 'isolation' }, label: 'the default egress rule', permissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
       { kind: 'move-isolation', interfaceId: 'eni-1', to: [{ created: 'isolation' }], previousGroups: ['sg-web'] },
     ];
-    /** Runs the steps with jest's clock, moving it on while they wait; the pauses they waited, in ms. */
-    async function executeWithClock(steps: readonly Step[], remainingMs = () => Number.POSITIVE_INFINITY) {
-      jest.useFakeTimers();
-      const started = Date.now();
-      try {
-        const running = executeSteps(steps, { ...context(), remainingMs });
-        let executed: Awaited<typeof running> | undefined;
-        void running.then((e) => (executed = e));
-        while (!executed) await jest.advanceTimersByTimeAsync(500);
-        return { executed, waitedMs: Date.now() - started };
-      } finally {
-        jest.useRealTimers();
-      }
-    }
-
     beforeEach(() => {
       ec2.on(CreateSecurityGroupCommand).resolves({ GroupId: 'sg-new' });
       ec2.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
@@ -170,6 +170,41 @@ describe('Steps: one executor for every remediation', () => {
       const { executed } = await executeWithClock([{ kind: 'revoke-ingress', group: { id: 'sg-old' }, label: 'tcp 22 from 0.0.0.0/0', permissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22 }] }]);
       expect(executed.map((e) => e.status)).toEqual(['failed']);
       expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).toHaveLength(1);
+    });
+  });
+
+  describe('a step still throttled after the SDK\'s attempts', () => {
+    const throttled = () => new EC2ServiceException({ name: 'RequestLimitExceeded', $fault: 'client', message: 'Request limit exceeded.', $metadata: {} });
+    const move: Step = { kind: 'move-isolation', interfaceId: 'eni-1', to: [{ id: 'sg-i' }], previousGroups: ['sg-web'] };
+
+    it('is tried again after 5, 10 s... while the invocation has the time: a throttled call changed nothing', async () => {
+      ec2.on(ModifyNetworkInterfaceAttributeCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({});
+      const { executed, waitedMs } = await executeWithClock([move]);
+      expect(executed.map((e) => e.status)).toEqual(['done']);
+      expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand)).toHaveLength(3);
+      expect(waitedMs).toBeGreaterThanOrEqual(THROTTLING_PAUSES_MS[0] + THROTTLING_PAUSES_MS[1]);
+      expect(waitedMs).toBeLessThan(THROTTLING_PAUSES_MS[0] + THROTTLING_PAUSES_MS[1] + THROTTLING_PAUSES_MS[2]);
+    });
+
+    it("is tried again on Auto Scaling's throttling code too, and fails after the last pause", async () => {
+      autoScaling.on(DetachInstancesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+      const { executed } = await executeWithClock([{ kind: 'detach', instanceId: 'i-1', autoScalingGroupName: 'web' }]);
+      expect(executed.map((e) => [e.status, e.error])).toEqual([['failed', 'Throttling: Rate exceeded']]);
+      expect(autoScaling.commandCalls(DetachInstancesCommand)).toHaveLength(THROTTLING_PAUSES_MS.length + 1);
+    });
+
+    it('fails at once when a pause would leave less than the time the moves reserve', async () => {
+      ec2.on(ModifyNetworkInterfaceAttributeCommand).rejectsOnce(throttled()).resolves({});
+      const { executed } = await executeWithClock([move], () => MOVE_RESERVE_MS + THROTTLING_PAUSES_MS[0] - 1);
+      expect(executed.map((e) => e.status)).toEqual(['failed']);
+      expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand)).toHaveLength(1);
+    });
+
+    it('is not tried again for an error that time does not cure', async () => {
+      ec2.on(ModifyNetworkInterfaceAttributeCommand).rejects(new EC2ServiceException({ name: 'UnauthorizedOperation', $fault: 'client', message: 'denied', $metadata: {} }));
+      const { executed } = await executeWithClock([move]);
+      expect(executed.map((e) => e.status)).toEqual(['failed']);
+      expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand)).toHaveLength(1);
     });
   });
 
