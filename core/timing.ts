@@ -74,6 +74,13 @@ export const REMEDIATION_CONCURRENCY = 5;
  */
 export const REMEDIATION_TIMEOUT_SECONDS = 900;
 
+/**
+ * How often Lambda retries a failed asynchronous invocation before it sends the event to the
+ * function's dead-letter queue (0 to 2; AWS Lambda Developer Guide, "Configuring error handling
+ * for asynchronous invocation"). A failed remediation alert says so (handler-shell.ts RETRIED_THEN_KEPT).
+ */
+export const ASYNC_RETRY_ATTEMPTS = 2;
+
 /** Notification functions make one call (SNS Publish): their timeout covers its worst case with room to spare. */
 export const NOTIFY_TIMEOUT_SECONDS = 30;
 

@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Playbook, VERIFY_FINDING_PERMISSION, isRemediation, remediationRolePathOf } from '../../core/catalog';
 import { HANDLER_ENV } from '../../core/contract';
-import { NOTIFY_TIMEOUT_SECONDS, REMEDIATION_TIMEOUT_SECONDS } from '../../core/timing';
+import { ASYNC_RETRY_ATTEMPTS, NOTIFY_TIMEOUT_SECONDS, REMEDIATION_TIMEOUT_SECONDS } from '../../core/timing';
 import { AlertTopic } from './alert-topic';
 import { acknowledgeScopedWildcards, remediationStatements } from './remediation-grants';
 import { shakeableSdkAliases } from '../shakeable-sdk';
@@ -125,7 +125,7 @@ export class ResponseFunction extends Construct {
       role: this.role,
       logGroup,
       deadLetterQueue: props.deadLetterQueue,
-      retryAttempts: 2,
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
       // A burst waits in Lambda's queue for a free container rather than failing on EC2's throttling.
       ...(remediation?.concurrency && { reservedConcurrentExecutions: remediation.concurrency }),
       environment: {

@@ -15,7 +15,7 @@ import { listOf } from '../shared/describe';
 import { asString, at } from '../shared/json';
 import { allPages } from '../shared/pages';
 import { RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, restoreBlock, restoreHeader, unverifiedSummary } from '../shared/remediation';
-import { type FindingResponder, type Invocation, LambdaHandler, findingHandler } from '../shared/handler-shell';
+import { type FindingResponder, type Invocation, LambdaHandler, RETRIED_THEN_KEPT, findingHandler } from '../shared/handler-shell';
 import { commandLine, commentLine } from '../shared/restore-commands';
 import { Executed, ExecutionContext, RACE_ROUNDS, changeLine, executeSteps, failedStepsText, lostRace, racePause, undoLines } from '../shared/steps';
 import { clean, quoted, token } from '../shared/text';
@@ -121,7 +121,7 @@ async function finishIsolated(target: ActingAccount, instanceId: string, plan: E
   const failed = steps.filter((e) => e.status === 'failed');
   if (failed.length > 0) {
     return {
-      alert: report({ tag: 'ISOLATION FAILED', summary: `Isolated since ${at} (its network is cut), but evidence steps still FAIL; see below. The event is kept in the dead-letter queue.`, details, restore }),
+      alert: report({ tag: 'ISOLATION FAILED', summary: `Isolated since ${at} (its network is cut), but evidence steps still FAIL; see below. ${RETRIED_THEN_KEPT}`, details, restore }),
       failure: new RemediationError(`${failed.length} evidence step(s) for ${instanceId} still fail: ${failedStepsText(failed)}`),
     };
   }
@@ -192,10 +192,10 @@ async function execute(target: ActingAccount, instanceId: string, plan: Extract<
       alert: report({
         tag: 'ISOLATION FAILED',
         summary: isolated
-          ? `Isolated ${instanceId} (its network is cut), but some evidence steps FAILED; see below. The event is kept in the dead-letter queue.`
+          ? `Isolated ${instanceId} (its network is cut), but some evidence steps FAILED; see below. ${RETRIED_THEN_KEPT}`
           : cut.length > 0
-            ? `FAILED to finish isolating ${instanceId}: ${cut.length} of ${plan.interfaces.length} network interfaces are isolated (${listOf(cut.map((n) => n.networkInterfaceId))}), the others are NOT${movedBack}; the next delivery resumes with them. See below; the event is kept in the dead-letter queue.`
-            : `FAILED to isolate ${instanceId}; it is NOT isolated${movedBack}. See below; the event is kept in the dead-letter queue.`,
+            ? `FAILED to finish isolating ${instanceId}: ${cut.length} of ${plan.interfaces.length} network interfaces are isolated (${listOf(cut.map((n) => n.networkInterfaceId))}), the others are NOT${movedBack}; the next delivery resumes with them. See below. ${RETRIED_THEN_KEPT}`
+            : `FAILED to isolate ${instanceId}; it is NOT isolated${movedBack}. See below. ${RETRIED_THEN_KEPT}`,
         details,
         restore,
       }),

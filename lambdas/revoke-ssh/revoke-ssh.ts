@@ -10,7 +10,7 @@ import { type Finding, parseActionableFinding } from '../shared/finding';
 import { asArray, asString, at } from '../shared/json';
 import { PREFIX_LIST_PAGE_SIZE, allPages } from '../shared/pages';
 import { RemediationDependencies, RemediationError, ActingAccount, errorText, findInstance, restoreBlock, unverifiedSummary } from '../shared/remediation';
-import { type FindingResponder, type HandlerResult, type LambdaHandler, findingHandler } from '../shared/handler-shell';
+import { type FindingResponder, type HandlerResult, type LambdaHandler, RETRIED_THEN_KEPT, findingHandler } from '../shared/handler-shell';
 import { asciiJson, commandLine, commentLine } from '../shared/restore-commands';
 import { Executed, ExecutionContext, RACE_ROUNDS, changeLine, executeSteps, failedStepsText, lostRace, racePause, undoLines } from '../shared/steps';
 import { clean, quoted, token } from '../shared/text';
@@ -206,7 +206,7 @@ function conclude(
     return {
       alert: report({
         tag: 'REMEDIATION FAILED',
-        summary: `${succeeded.length > 0 ? `${dryRun ? 'Would have closed' : 'Closed'} TCP 22 to the world on ${changed}; ` : ''}FAILED on ${failed.map(groupLabel).join(', ')} ${where}. Check the changes below; the event is kept in the dead-letter queue.${note}`,
+        summary: `${succeeded.length > 0 ? `${dryRun ? 'Would have closed' : 'Closed'} TCP 22 to the world on ${changed}; ` : ''}FAILED on ${failed.map(groupLabel).join(', ')} ${where}. Check the changes below. ${RETRIED_THEN_KEPT}${note}`,
         details,
         restore,
       }),

@@ -6,6 +6,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { matchesEventPattern } from '../../core/event-pattern';
+import { ASYNC_RETRY_ATTEMPTS } from '../../core/timing';
 import type { DeferredClaim } from '../../core/routing';
 import { Alert, formatFindingAlert, formatReminderAlert, formatUnprocessableAlert, toPublishInput } from './alert';
 import type { ParsedEvent } from './envelope';
@@ -59,6 +60,13 @@ export interface Invocation {
   readonly requestId?: string;
 }
 
+
+/**
+ * What an alert of a failed invocation says will happen to its event, true on every attempt (an
+ * asynchronous invocation is not told which attempt it is): Lambda retries it, then sends it to
+ * the dead-letter queue.
+ */
+export const RETRIED_THEN_KEPT = `Lambda retries the event (${ASYNC_RETRY_ATTEMPTS} times at most), then keeps it in the dead-letter queue.`;
 
 /**
  * What a handler core decides: the alert that says what was found and what was done; or no
@@ -166,7 +174,7 @@ export function findingHandler(context: HandlerDependencies, respond: FindingRes
       const alert = formatFindingAlert(finding, {
         playbookId: context.playbookId,
         tag: 'FAILED',
-        summary: `The playbook failed unexpectedly (${failure.name}: ${failure.message}). What it may have changed is not known: check the resource and CloudTrail. The event is kept in the dead-letter queue.`,
+        summary: `The playbook failed unexpectedly (${failure.name}: ${failure.message}). What it may have changed is not known: check the resource and CloudTrail. ${RETRIED_THEN_KEPT}`,
       });
       return { alert, failure };
     }

@@ -1,5 +1,6 @@
 import { CLIENT_TIMING } from '../../lambdas/shared/environment';
-import { MOVE_RESERVE_MS, REMEDIATION_CONCURRENCY, REMEDIATION_SDK_TIMING, REMEDIATION_TIMEOUT_SECONDS, SDK_TIMING, worstCaseCallMs } from '../../core/timing';
+import { RETRIED_THEN_KEPT } from '../../lambdas/shared/handler-shell';
+import { ASYNC_RETRY_ATTEMPTS, MOVE_RESERVE_MS, REMEDIATION_CONCURRENCY, REMEDIATION_SDK_TIMING, REMEDIATION_TIMEOUT_SECONDS, SDK_TIMING, worstCaseCallMs } from '../../core/timing';
 import { synthStack } from '../support/synth';
 
 describe('Timing: AWS calls and function timeouts', () => {
@@ -24,6 +25,10 @@ describe('Timing: AWS calls and function timeouts', () => {
     const { template } = synthStack({ 'playbook:isolate-instance': 'true' });
     const timeouts = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => [f.Properties.Environment.Variables.PLAYBOOK_ID, f.Properties.Timeout]);
     for (const [id, timeout] of timeouts) expect([id, timeout]).toEqual([id, ['revoke-ssh-ingress', 'isolate-instance'].includes(id) ? 900 : 30]);
+    // The retries a failed remediation's alert announces (RETRIED_THEN_KEPT) are the functions' own.
+    const retries = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map((c) => c.Properties.MaximumRetryAttempts);
+    expect(retries).toEqual(Array(timeouts.length).fill(ASYNC_RETRY_ATTEMPTS));
+    expect(RETRIED_THEN_KEPT).toBe('Lambda retries the event (2 times at most), then keeps it in the dead-letter queue.');
   });
 
   it('reserves REMEDIATION_CONCURRENCY containers for each remediation function (remediationConcurrency), none for the others; 0 reserves none', () => {

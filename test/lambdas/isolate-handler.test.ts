@@ -545,5 +545,7 @@ describe('Handler: isolate-instance, time left', () => {
     const { email } = published();
     expect(email).toMatch(/FAILED to finish isolating i-0abc1234def567890: 1 of 3 network interfaces are isolated \(eni-0\), the others are NOT \(interfaces moved back to their previous groups\)/);
     expect(email).toContain('- put eni-1 back in sg-app-1');
+    // True on any attempt: Lambda does not tell an asynchronous invocation which one it is.
+    expect(email).toContain('Lambda retries the event (2 times at most), then keeps it in the dead-letter queue.');
   });
 });
