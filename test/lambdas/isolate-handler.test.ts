@@ -518,7 +518,7 @@ describe('Handler: isolate-instance, time left', () => {
   });
 
   it('isolates over deliveries when the moves are slow: what one moved stays isolated, none is left open, the next resumes, and the restore names every interface', async () => {
-    // Each move takes 150 s: after 3 interfaces (6 moves) nothing is left of the 900 s, less than the 201 s reserve.
+    // Each move takes 150 s: after 3 interfaces (6 moves) nothing is left of the 900 s, less than the 135 s a move reserves.
     const { groups, deliver } = interfacesWorld(5, 150_000);
     await expect(deliver()).rejects.toThrow(/failed: check there is time left to finish the moves \(NotEnoughTime\)/);
     expect([...groups.values()]).toEqual([['sg-iso'], ['sg-iso'], ['sg-iso'], ['sg-app-3'], ['sg-app-4']]);
@@ -538,9 +538,9 @@ describe('Handler: isolate-instance, time left', () => {
 
   it('puts back only the interface whose second move failed; the ones isolated before it stay isolated', async () => {
     const { groups, deliver } = interfacesWorld(3, 300);
-    const throttled = () =>
+    const denied = () =>
       ec2.on(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: 'eni-1', Groups: ['sg-iso'] }).rejects(new EC2ServiceException({ name: 'UnauthorizedOperation', $fault: 'client', message: 'denied', $metadata: {} }));
-    await expect(deliver(throttled)).rejects.toThrow('1 step(s) of the isolation of i-0abc1234def567890 failed: move eni-1 to the isolation group (UnauthorizedOperation)');
+    await expect(deliver(denied)).rejects.toThrow('1 step(s) of the isolation of i-0abc1234def567890 failed: move eni-1 to the isolation group (UnauthorizedOperation)');
     expect([...groups.values()]).toEqual([['sg-iso'], ['sg-app-1'], ['sg-app-2']]);
     const { email } = published();
     expect(email).toMatch(/FAILED to finish isolating i-0abc1234def567890: 1 of 3 network interfaces are isolated \(eni-0\), the others are NOT \(interfaces moved back to their previous groups\)/);
