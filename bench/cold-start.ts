@@ -155,22 +155,19 @@ export interface ColdStart {
 }
 
 
+/** The median over rounds of `subject` / `reference` in the same round (both in round order). */
+export const roundRatio = (subject: readonly number[], reference: readonly number[]): number => median(subject.map((ms, round) => ms / reference[round]));
+
 /** `rounds` rounds; in each, the reference and every subject start once, in turn. */
 export async function coldStarts(bin: string, reference: Subject, subjects: readonly Subject[], rounds = 21): Promise<{ reference: number; results: ColdStart[] }> {
   const times = new Map<string, number[]>([reference, ...subjects].map((s) => [s.name, []]));
-  const ratios = new Map<string, number[]>(subjects.map((s) => [s.name, []]));
   for (const s of [reference, ...subjects]) await runMs(bin, s); // warm the file cache
   for (let round = 0; round < rounds; round++) {
-    const base = await runMs(bin, reference);
-    times.get(reference.name)!.push(base);
-    for (const subject of subjects) {
-      const ms = await runMs(bin, subject);
-      times.get(subject.name)!.push(ms);
-      ratios.get(subject.name)!.push(ms / base);
-    }
+    for (const subject of [reference, ...subjects]) times.get(subject.name)!.push(await runMs(bin, subject));
   }
+  const base = times.get(reference.name)!;
   return {
-    reference: median(times.get(reference.name)!),
-    results: subjects.map((s) => ({ name: s.name, ratio: median(ratios.get(s.name)!), medianMs: median(times.get(s.name)!), roundMs: times.get(s.name)! })),
+    reference: median(base),
+    results: subjects.map((s) => ({ name: s.name, ratio: roundRatio(times.get(s.name)!, base), medianMs: median(times.get(s.name)!), roundMs: times.get(s.name)! })),
   };
 }

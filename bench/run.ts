@@ -10,7 +10,7 @@ import { PlaybookId } from '../core/catalog';
 import { startLocalDynamoDb } from '../simulator/local-dynamodb';
 import { dynamoFindingState } from '../lambdas/shared/finding-state';
 import { routeEvent, rulesFromTemplate } from '../simulator/template-router';
-import { assetOf, coldStarts, emptyModule, functionEnv, node22, sdkFloorOf, zipBytes } from './cold-start';
+import { assetOf, coldStarts, emptyModule, functionEnv, node22, roundRatio, sdkFloorOf, zipBytes } from './cold-start';
 import { corpusFindings } from '../test/support/corpus';
 import { synthStack } from '../test/support/synth';
 import { DEPLOYED, burstLine, runBurst } from './burst';
@@ -125,7 +125,7 @@ async function coldStartResults(): Promise<void> {
     const result = cold.results.find((r) => r.name === handler)!;
     const floor = cold.results.find((r) => r.name === `${handler} SDK floor`)!;
     console.log(`${handler} cold start: ${result.medianMs.toFixed(0)} ms, ${result.ratio.toFixed(2)}x an empty module; its AWS SDK floor (${asset.sdkClients.join(', ')}): ${floor.medianMs.toFixed(0)} ms, ${floor.ratio.toFixed(2)}x`);
-    const overFloor = median(result.roundMs.map((ms, round) => ms / floor.roundMs[round]));
+    const overFloor = roundRatio(result.roundMs, floor.roundMs);
     results.push({ name: `${handler} cold start / its AWS SDK floor`, value: overFloor, unit: 'x', target: maxOverFloor, higherIsBetter: false });
   }
 }
